@@ -1,0 +1,1 @@
+//! The embedded DocSpace simulator (design.md 3).
