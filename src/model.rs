@@ -184,4 +184,8 @@ pub struct ObservedLink {
     pub expires: Option<Timestamp>,
     pub deny_download: bool,
     pub internal: bool,
+    /// The server ignores changes the caller may not make (docspace-api.md 2.4) and
+    /// says so in these flags; a plan that needs such a change cannot converge.
+    pub can_edit_internal: bool,
+    pub can_edit_expiry: bool,
 }

@@ -1,0 +1,225 @@
+//! The DocSpace routes the tool uses, typed. Reads are `GET folder/{id}/links`,
+//! `GET folder/{id}` and listings only: never `GET folder/{id}/link`, which creates
+//! a link (docspace-api.md 1).
+
+use futures::future::try_join_all;
+use jiff::Timestamp;
+use reqwest::Method;
+use secrecy::SecretString;
+
+use super::error::ApiError;
+use super::transport::{Request, Transport};
+use super::wire::{self, FolderDto, LinkEntry, LinkRequest, ListingDto, file_share};
+use crate::model::{ObservedAccess, ObservedLink, ObservedPassword};
+
+/// Listings are read in pages of this many entries (the server's usual maximum).
+const PAGE: u64 = 100;
+
+/// What a folder's links say about its primary external link(s).
+#[derive(Debug)]
+pub struct FolderLinks {
+    /// Primary external links in server order; the first is the one the tool manages.
+    pub primary: Vec<ObservedLink>,
+}
+
+/// Which folder listing to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Listing {
+    Rooms,
+    MyDocuments,
+    Subfolders(u64),
+}
+
+/// A child in a listing.
+#[derive(Debug, Clone)]
+pub struct Child {
+    pub id: u64,
+    pub title: String,
+    pub room_type: Option<i64>,
+}
+
+/// Everything a listing tells: its children and, for My Documents, its own id.
+#[derive(Debug, Default)]
+pub struct ListingResult {
+    pub children: Vec<Child>,
+    pub current_id: Option<u64>,
+}
+
+impl Transport {
+    pub async fn folder_links(&self, folder: u64) -> Result<FolderLinks, ApiError> {
+        let path = format!("folder/{folder}/links");
+        let entries: Vec<LinkEntry> = self
+            .call(Request {
+                method: Method::GET,
+                path: &path,
+                query: &[],
+                body: None,
+            })
+            .await?
+            .unwrap_or_default();
+        let mut primary = Vec::new();
+        for entry in &entries {
+            let Some(link) = entry.link() else {
+                return Err(ApiError::Decode(format!(
+                    "a link of folder {folder} has neither sharedLink nor sharedTo"
+                )));
+            };
+            // linkType 0 is a room invitation, not an external link.
+            if link.primary && link.link_type.unwrap_or(1) == 1 {
+                primary.push(observed(entry, link)?);
+            }
+        }
+        Ok(FolderLinks { primary })
+    }
+
+    pub async fn folder(&self, id: u64) -> Result<FolderDto, ApiError> {
+        let path = format!("folder/{id}");
+        self.call(Request {
+            method: Method::GET,
+            path: &path,
+            query: &[],
+            body: None,
+        })
+        .await?
+        .ok_or_else(|| ApiError::Decode(format!("folder {id}: empty answer")))
+    }
+
+    /// Reads a whole listing: the first page says how many there are, the rest are
+    /// fetched in parallel.
+    pub async fn listing(&self, which: Listing) -> Result<ListingResult, ApiError> {
+        let first = self.listing_page(which, 0).await?;
+        let mut result = ListingResult {
+            current_id: first.current.as_ref().and_then(|c| id_of(&c.id)),
+            children: Vec::new(),
+        };
+        let total = first.total;
+        push_children(&mut result.children, first.folders)?;
+        let pages = (PAGE..total).step_by(PAGE as usize).map(|start| self.listing_page(which, start));
+        for page in try_join_all(pages).await? {
+            push_children(&mut result.children, page.folders)?;
+        }
+        Ok(result)
+    }
+
+    async fn listing_page(&self, which: Listing, start: u64) -> Result<ListingDto, ApiError> {
+        let path = match which {
+            Listing::Rooms => "rooms".to_owned(),
+            Listing::MyDocuments => "@my".to_owned(),
+            Listing::Subfolders(id) => id.to_string(),
+        };
+        let mut query = vec![("startIndex", start.to_string()), ("count", PAGE.to_string())];
+        if which != Listing::Rooms {
+            // Folders only, and this folder's own children: filtering otherwise
+            // searches the whole subtree (docspace-api.md 5).
+            query.push(("filterType", "2".to_owned()));
+            query.push(("withSubfolders", "false".to_owned()));
+        }
+        self.call(Request {
+            method: Method::GET,
+            path: &path,
+            query: &query,
+            body: None,
+        })
+        .await?
+        .ok_or_else(|| ApiError::Decode(format!("listing {path}: empty answer")))
+    }
+
+    /// `POST folder/{id}/link`: get-or-create the primary link. Safe to repeat: it
+    /// never makes a second primary link.
+    pub async fn create_primary(&self, folder: u64, body: &LinkRequest<'_>) -> Result<ObservedLink, ApiError> {
+        let path = format!("folder/{folder}/link");
+        let entry: Option<LinkEntry> = self.write(Method::POST, &path, body).await?;
+        let entry = entry.ok_or_else(|| ApiError::Decode("the create answer carries no link".to_owned()))?;
+        let link = entry
+            .link()
+            .ok_or_else(|| ApiError::Decode("the create answer carries no link".to_owned()))?;
+        observed(&entry, link)
+    }
+
+    /// `PUT folder/{id}/links`: a full replacement of the link `body.link_id`.
+    /// Returns the link as saved, or `None` when it was revoked.
+    pub async fn put_link(&self, folder: u64, body: &LinkRequest<'_>) -> Result<Option<ObservedLink>, ApiError> {
+        let path = format!("folder/{folder}/links");
+        let entry: Option<LinkEntry> = self.write(Method::PUT, &path, body).await?;
+        match entry {
+            None => Ok(None),
+            Some(entry) => {
+                let link = entry
+                    .link()
+                    .ok_or_else(|| ApiError::Decode("the update answer carries no link".to_owned()))?;
+                observed(&entry, link).map(Some)
+            }
+        }
+    }
+
+    async fn write<T: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &LinkRequest<'_>,
+    ) -> Result<Option<T>, ApiError> {
+        let bytes = serde_json::to_vec(body).map_err(|e| ApiError::Decode(e.to_string()))?;
+        self.call(Request {
+            method,
+            path,
+            query: &[],
+            body: Some(bytes),
+        })
+        .await
+    }
+}
+
+fn push_children(into: &mut Vec<Child>, folders: Vec<FolderDto>) -> Result<(), ApiError> {
+    for f in folders {
+        let id = id_of(&f.id).ok_or_else(|| {
+            ApiError::Decode(format!(
+                "folder `{}` has a non-numeric id (third-party storage is not supported)",
+                f.title
+            ))
+        })?;
+        into.push(Child {
+            id,
+            title: f.title,
+            room_type: f.room_type,
+        });
+    }
+    Ok(())
+}
+
+/// Ids are integers; some servers send them as strings.
+pub fn id_of(v: &serde_json::Value) -> Option<u64> {
+    match v {
+        serde_json::Value::Number(n) => n.as_u64(),
+        serde_json::Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+fn observed(entry: &LinkEntry, link: &wire::LinkDto) -> Result<ObservedLink, ApiError> {
+    let expires = match link.expiration_date.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(s.parse::<Timestamp>().map_err(|e| {
+            ApiError::Decode(format!("link {}: expiry `{s}` is not a timestamp: {e}", link.id))
+        })?),
+    };
+    let password = match link.password.as_deref() {
+        Some(p) if !p.is_empty() => ObservedPassword::Known(SecretString::from(p.to_owned())),
+        _ if link.password_protected == Some(true) => ObservedPassword::Hidden,
+        _ => ObservedPassword::None,
+    };
+    let access = match file_share::to_access(entry.access) {
+        Some(a) => ObservedAccess::Known(a),
+        None => ObservedAccess::Other(entry.access),
+    };
+    Ok(ObservedLink {
+        id: link.id.clone(),
+        access,
+        title: link.title.clone().unwrap_or_default(),
+        password,
+        expires,
+        deny_download: link.deny_download.unwrap_or(false),
+        internal: link.internal.unwrap_or(false),
+        can_edit_internal: entry.can_edit_internal.unwrap_or(true),
+        can_edit_expiry: entry.can_edit_expiration_date.unwrap_or(true),
+    })
+}

@@ -1,0 +1,12 @@
+//! Everything that talks HTTP to DocSpace: the wire format as the client reads it,
+//! authentication, pacing, retries, and path resolution.
+
+pub mod api;
+pub mod error;
+pub mod pacing;
+pub mod resolve;
+pub mod transport;
+pub mod wire;
+
+pub use error::ApiError;
+pub use transport::{Settings, Transport};

@@ -1,0 +1,201 @@
+//! The client's own view of DocSpace's JSON (docspace-api.md 2-3, 5).
+//!
+//! Only the fields the tool reads are declared; everything else the server sends is
+//! ignored. The simulator has separate types on purpose (design.md 3).
+
+use serde::{Deserialize, Serialize};
+
+/// The success envelope: `{"response": ..., "count", "status", "statusCode"}`.
+/// `response` is absent when the action returned nothing (a revoke).
+#[derive(Debug, Deserialize)]
+pub struct Envelope<T> {
+    pub response: Option<T>,
+}
+
+/// One element of `GET folder/{id}/links` (a `FileShareDto`).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkEntry {
+    pub access: i64,
+    /// Official SDKs read `sharedLink`, older clients `sharedTo`; both carry the link.
+    pub shared_link: Option<LinkDto>,
+    pub shared_to: Option<LinkDto>,
+    #[serde(default)]
+    pub can_edit_internal: Option<bool>,
+    #[serde(default)]
+    pub can_edit_expiration_date: Option<bool>,
+    #[serde(default)]
+    pub can_edit_deny_download: Option<bool>,
+}
+
+impl LinkEntry {
+    pub fn link(&self) -> Option<&LinkDto> {
+        self.shared_link.as_ref().or(self.shared_to.as_ref())
+    }
+}
+
+/// `FileShareLink`: the link object inside a link entry.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkDto {
+    pub id: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub expiration_date: Option<String>,
+    /// 1 = external link; 0 = invitation link (rooms only).
+    #[serde(default)]
+    pub link_type: Option<i64>,
+    /// Clear text in release 3.7.2; omitted by portals that hide it.
+    #[serde(default)]
+    pub password: Option<String>,
+    /// Portals that hide the password say only whether one is set.
+    #[serde(default)]
+    pub password_protected: Option<bool>,
+    #[serde(default)]
+    pub deny_download: Option<bool>,
+    #[serde(default)]
+    pub primary: bool,
+    #[serde(default)]
+    pub internal: Option<bool>,
+}
+
+/// A folder or room as `GET folder/{id}`, `GET rooms` and folder listings describe it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FolderDto {
+    pub id: serde_json::Value,
+    pub title: String,
+    /// `RoomType`: present on rooms only.
+    #[serde(default)]
+    pub room_type: Option<i64>,
+    /// `FolderType` of the room a folder lives in.
+    #[serde(default)]
+    pub parent_room_type: Option<i64>,
+    /// `FolderType` of the tree the entry belongs to (5 = My Documents).
+    #[serde(default)]
+    pub root_folder_type: Option<i64>,
+}
+
+/// A page of `GET rooms`, `GET @my` or `GET {folderId}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListingDto {
+    #[serde(default)]
+    pub folders: Vec<FolderDto>,
+    pub current: Option<FolderDto>,
+    pub total: u64,
+}
+
+/// `FolderLinkRequest`: the body of `POST folder/{id}/link` and `PUT folder/{id}/links`.
+/// Every field is always sent: a PUT resets whatever it is not given (docspace-api.md 2).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkRequest<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_id: Option<&'a str>,
+    /// Always a number: a string the server cannot parse revokes the link.
+    pub access: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<&'a str>,
+    pub expiration_date: Option<String>,
+    pub deny_download: bool,
+    pub internal: bool,
+    pub primary: bool,
+}
+
+/// `FileShare` numbers (docspace-api.md 2.1).
+pub mod file_share {
+    use crate::model::Access;
+
+    pub const NONE: i64 = 0;
+
+    pub fn from_access(access: Access) -> i64 {
+        match access {
+            Access::Read => 2,
+            Access::Review => 5,
+            Access::Comment => 6,
+            Access::FillForms => 7,
+            Access::Editing => 10,
+        }
+    }
+
+    pub fn to_access(n: i64) -> Option<Access> {
+        Access::ALL.into_iter().find(|a| from_access(*a) == n)
+    }
+}
+
+/// `RoomType` numbers in `roomType` (docspace-api.md 5).
+pub fn room_type(n: i64) -> Option<crate::model::RoomType> {
+    use crate::model::RoomType::*;
+    Some(match n {
+        1 => FillingForms,
+        2 => Editing,
+        5 => Custom,
+        6 => Public,
+        8 => VirtualData,
+        9 => Ai,
+        _ => return None,
+    })
+}
+
+/// `FolderType` numbers of rooms, as `parentRoomType` carries them.
+pub fn room_folder_type(n: i64) -> Option<crate::model::RoomType> {
+    use crate::model::RoomType::*;
+    Some(match n {
+        15 => FillingForms,
+        16 => Editing,
+        19 => Custom,
+        22 => Public,
+        29 => VirtualData,
+        31 => Ai,
+        _ => return None,
+    })
+}
+
+/// `FolderType::USER`: the My Documents tree.
+pub const FOLDER_TYPE_MY_DOCUMENTS: i64 = 5;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Access;
+
+    #[test]
+    fn every_access_round_trips_through_its_number() {
+        for a in Access::ALL {
+            assert_eq!(file_share::to_access(file_share::from_access(a)), Some(a));
+        }
+        assert_eq!(file_share::to_access(1), None, "ReadWrite is not a link level");
+    }
+
+    #[test]
+    fn link_entry_prefers_shared_link_and_falls_back_to_shared_to() {
+        let json = r#"{"access":2,"sharedTo":{"id":"x","primary":true}}"#;
+        let e: LinkEntry = serde_json::from_str(json).unwrap();
+        assert_eq!(e.link().unwrap().id, "x");
+        let json = r#"{"access":2,"sharedLink":{"id":"a","primary":true},"sharedTo":{"id":"b"}}"#;
+        let e: LinkEntry = serde_json::from_str(json).unwrap();
+        assert_eq!(e.link().unwrap().id, "a");
+    }
+
+    #[test]
+    fn request_always_sends_access_as_a_number_and_every_reset_field() {
+        let body = LinkRequest {
+            link_id: Some("id"),
+            access: file_share::from_access(Access::Editing),
+            title: None,
+            password: None,
+            expiration_date: None,
+            deny_download: false,
+            internal: false,
+            primary: true,
+        };
+        let v = serde_json::to_value(&body).unwrap();
+        assert_eq!(v["access"], 10);
+        assert_eq!(v["expirationDate"], serde_json::Value::Null);
+        assert_eq!(v["denyDownload"], false);
+    }
+}

@@ -1,0 +1,182 @@
+//! The plan as people read it: Terraform's symbols, one block per folder that
+//! changes, field-level `old -> new`, a summary line.
+
+use std::fmt::Write;
+
+use super::Style;
+use crate::apply::Report;
+use crate::plan::{Action, Change, Item, Kind, Plan, Value};
+
+fn symbol(kind: Kind, s: Style) -> String {
+    match kind {
+        Kind::Create => s.green("+"),
+        Kind::Update => s.yellow("~"),
+        Kind::Revoke => s.red("-"),
+        Kind::Refused => s.red("!"),
+        Kind::Unknown => s.magenta("?"),
+        Kind::Unchanged => " ".to_owned(),
+    }
+}
+
+fn heading(item: &Item, s: Style) -> String {
+    let what = match &item.action {
+        Action::Create { .. } => "a primary link will be created".to_owned(),
+        Action::Update { .. } => "the primary link will be updated in place".to_owned(),
+        Action::Revoke { links } if links.len() == 1 => "the primary link will be revoked".to_owned(),
+        Action::Revoke { links } => format!("{} primary links will be revoked", links.len()),
+        Action::Refused { .. } => "refused: will not be changed".to_owned(),
+        Action::Unknown { .. } => "state unknown: could not be read".to_owned(),
+        Action::Unchanged => "no change".to_owned(),
+    };
+    format!(
+        "  {} {} {}",
+        symbol(item.action.kind(), s),
+        s.bold(&item.path),
+        s.dim(&format!("(folder {}, manifest line {}): {what}", item.folder_id, item.line))
+    )
+}
+
+fn field_width(changes: &[Change]) -> usize {
+    changes.iter().map(|c| c.field.name().len()).max().unwrap_or(0) + 1
+}
+
+fn change_line(c: &Change, width: usize, s: Style) -> String {
+    let name = format!("{}:", c.field.name());
+    match &c.old {
+        None => format!("      {name:width$} {}", s.green(&c.new.to_string())),
+        Some(old) => {
+            let mut line = format!(
+                "      {name:width$} {} -> {}",
+                s.red(&old.to_string()),
+                s.green(&c.new.to_string())
+            );
+            if c.rotated {
+                line.push_str(&s.dim("  (new password)"));
+            }
+            line
+        }
+    }
+}
+
+/// The whole plan, ending with its summary line.
+pub fn plan_text(plan: &Plan, s: Style) -> String {
+    let mut out = String::new();
+    let mut shown = 0;
+    for item in &plan.items {
+        if item.action.kind() == Kind::Unchanged && item.notes.is_empty() {
+            continue;
+        }
+        if shown == 0 {
+            out.push_str("docspace-links will make these changes:\n\n");
+        }
+        shown += 1;
+        out.push_str(&heading(item, s));
+        out.push('\n');
+        match &item.action {
+            Action::Create { shown: changes, .. } | Action::Update { changes, .. } => {
+                let width = field_width(changes);
+                for c in changes {
+                    out.push_str(&change_line(c, width, s));
+                    out.push('\n');
+                }
+            }
+            Action::Revoke { links } => {
+                for l in links {
+                    let _ = writeln!(
+                        out,
+                        "      {} {} ({}){}",
+                        s.red("-"),
+                        Value::Text(l.title.clone()),
+                        l.access,
+                        if l.password.is_set() { ", password protected" } else { "" }
+                    );
+                }
+            }
+            Action::Refused { reason } => {
+                let _ = writeln!(out, "      {}", s.red(reason));
+            }
+            Action::Unknown { error } => {
+                let _ = writeln!(out, "      {}", s.magenta(error));
+            }
+            Action::Unchanged => {}
+        }
+        for note in &item.notes {
+            let _ = writeln!(out, "      {} {note}", s.dim("note:"));
+        }
+        out.push('\n');
+    }
+    out.push_str(&summary_line(plan, s));
+    out.push('\n');
+    out
+}
+
+fn summary_line(plan: &Plan, s: Style) -> String {
+    let sum = plan.summary();
+    let mut trouble = Vec::new();
+    if sum.refused > 0 {
+        trouble.push(format!("{} refused", sum.refused));
+    }
+    if sum.unknown > 0 {
+        trouble.push(format!("{} unknown", sum.unknown));
+    }
+    let mut line = if sum.changes() == 0 && trouble.is_empty() {
+        s.green("No changes. The portal matches the manifest.")
+    } else {
+        let mut parts = vec![
+            format!("{} to create", sum.create),
+            format!("{} to update", sum.update),
+            format!("{} to revoke", sum.revoke),
+            format!("{} unchanged", sum.unchanged),
+        ];
+        parts.extend(trouble);
+        format!("{} {}.", s.bold("Plan:"), parts.join(", "))
+    };
+    if sum.unverifiable > 0 {
+        let _ = write!(
+            line,
+            "\n{} {} managed password{} could not be verified: the portal does not return passwords.",
+            s.dim("Note:"),
+            sum.unverifiable,
+            if sum.unverifiable == 1 { "" } else { "s" }
+        );
+    }
+    line
+}
+
+/// What apply did, folder by folder, then a summary.
+pub fn apply_report(report: &Report, s: Style) -> String {
+    let mut out = String::new();
+    for o in &report.outcomes {
+        let verb = match o.kind {
+            Kind::Create => "created",
+            Kind::Update => "updated",
+            Kind::Revoke => "revoked",
+            _ => "skipped",
+        };
+        match &o.result {
+            Ok(()) => {
+                let _ = writeln!(out, "  {} {}: {verb}", symbol(o.kind, s), o.path);
+            }
+            Err(e) => {
+                let _ = writeln!(
+                    out,
+                    "  {} {} (folder {}): {} {e}",
+                    s.red("!"),
+                    o.path,
+                    o.folder_id,
+                    s.red("failed:")
+                );
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n{} {} created, {} updated, {} revoked, {} failed.",
+        s.bold("Apply complete:"),
+        report.done(Kind::Create),
+        report.done(Kind::Update),
+        report.done(Kind::Revoke),
+        report.failed()
+    );
+    out
+}

@@ -1,0 +1,113 @@
+//! The plan as one JSON document for scripts (`plan --format json`). Passwords
+//! appear only as `"(sensitive)"` or `null`.
+
+use serde::Serialize;
+use serde_json::{Value as Json, json};
+
+use crate::model::ObservedAccess;
+use crate::plan::{Action, Change, Kind, Plan, Summary, Value};
+
+/// Bumped when a field changes meaning; new fields may appear without a bump.
+const FORMAT_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    format_version: u32,
+    changes_pending: bool,
+    summary: Summary,
+    folders: Vec<Folder<'a>>,
+}
+
+#[derive(Serialize)]
+struct Folder<'a> {
+    path: &'a str,
+    folder_id: u64,
+    manifest_line: u32,
+    action: Kind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    changes: Vec<Json>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    revoke: Vec<Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    notes: Vec<String>,
+}
+
+fn value(v: &Value) -> Json {
+    match v {
+        Value::Access(ObservedAccess::Known(a)) => json!(a.word()),
+        Value::Access(ObservedAccess::Other(n)) => json!(n),
+        Value::Text(t) => json!(t),
+        Value::ServerDefault => json!("(server default)"),
+        Value::Expiry(None) => Json::Null,
+        Value::Expiry(Some(t)) => json!(t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        Value::Password { set: true } => json!("(sensitive)"),
+        Value::Password { set: false } => Json::Null,
+        Value::Bool(b) => json!(b),
+    }
+}
+
+fn change(c: &Change) -> Json {
+    let mut j = json!({
+        "field": c.field,
+        "old": c.old.as_ref().map_or(Json::Null, value),
+        "new": value(&c.new),
+    });
+    if matches!(c.new, Value::Password { .. }) {
+        j["sensitive"] = json!(true);
+        j["rotated"] = json!(c.rotated);
+    }
+    j
+}
+
+pub fn plan_json(plan: &Plan) -> String {
+    let folders = plan
+        .items
+        .iter()
+        .map(|item| {
+            let (link_id, changes, revoke, reason) = match &item.action {
+                Action::Create { shown, .. } => (None, shown.iter().map(change).collect(), vec![], None),
+                Action::Update { link_id, changes, .. } => (
+                    Some(link_id.as_str()),
+                    changes.iter().map(change).collect(),
+                    vec![],
+                    None,
+                ),
+                Action::Revoke { links } => (
+                    None,
+                    vec![],
+                    links
+                        .iter()
+                        .map(|l| json!({"link_id": l.id, "title": l.title, "access": value(&Value::Access(l.access))}))
+                        .collect(),
+                    None,
+                ),
+                Action::Refused { reason } => (None, vec![], vec![], Some(reason.as_str())),
+                Action::Unknown { error } => (None, vec![], vec![], Some(error.as_str())),
+                Action::Unchanged => (None, vec![], vec![], None),
+            };
+            Folder {
+                path: &item.path,
+                folder_id: item.folder_id,
+                manifest_line: item.line,
+                action: item.action.kind(),
+                link_id,
+                changes,
+                revoke,
+                reason,
+                notes: item.notes.iter().map(|n| n.to_string()).collect(),
+            }
+        })
+        .collect();
+    let doc = Document {
+        format_version: FORMAT_VERSION,
+        changes_pending: plan.has_changes(),
+        summary: plan.summary(),
+        folders,
+    };
+    let mut text = serde_json::to_string_pretty(&doc).expect("plan serialises");
+    text.push('\n');
+    text
+}
