@@ -20,7 +20,8 @@ const ROUNDS: usize = 4;
 #[derive(Debug)]
 pub struct Outcome {
     pub path: String,
-    pub folder_id: u64,
+    pub folder_id: Option<u64>,
+    pub line: u32,
     pub kind: Kind,
     pub result: Result<(), String>,
 }
@@ -63,6 +64,7 @@ pub async fn apply(plan: &Plan, manifest: &Manifest, transport: &Transport, prog
             let outcome = Outcome {
                 path: item.path.clone(),
                 folder_id: item.folder_id,
+                line: item.line,
                 kind: item.action.kind(),
                 result,
             };
@@ -79,11 +81,14 @@ pub async fn apply(plan: &Plan, manifest: &Manifest, transport: &Transport, prog
 }
 
 async fn converge(item: &Item, manifest: &Manifest, transport: &Transport) -> Result<(), String> {
+    let Some(folder) = item.folder_id else {
+        return Err("the folder was not found".to_owned());
+    };
     let desired = &manifest.entries[item.entry].link;
     let mut action = item.action.clone();
     let mut last_error = String::new();
     for _ in 0..ROUNDS {
-        match perform(item.folder_id, &action, desired, transport).await {
+        match perform(folder, &action, desired, transport).await {
             Ok(()) => return Ok(()),
             Err(Failure::DidNotTake(msg)) => return Err(msg),
             Err(Failure::Api(e)) if !e.outcome_unknown() => return Err(e.to_string()),
@@ -92,7 +97,7 @@ async fn converge(item: &Item, manifest: &Manifest, transport: &Transport) -> Re
         // The write may or may not have happened: look before writing again. A
         // failed read stops here; it is never taken for "no link".
         let links = transport
-            .folder_links(item.folder_id)
+            .folder_links(folder)
             .await
             .map_err(|e| format!("{last_error}; re-reading the folder then failed: {e}"))?;
         action = match reconcile(desired, &links.primary).0 {

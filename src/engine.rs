@@ -81,7 +81,7 @@ fn build(manifest: &Manifest, observations: Vec<Observation>) -> Result<Plan, Er
             Ok(f) => f,
             Err(ResolveError::Api(ApiError::Unauthorized)) => return Err(Error::Api(ApiError::Unauthorized)),
             Err(ResolveError::Api(e)) => {
-                items.push(unknown(&obs.path, 0, obs.entry, entry, &e));
+                items.push(unknown(&obs.path, None, obs.entry, entry, &e));
                 continue;
             }
             Err(e) => {
@@ -112,7 +112,7 @@ fn build(manifest: &Manifest, observations: Vec<Observation>) -> Result<Plan, Er
             Ok(l) => l,
             Err(ApiError::Unauthorized) => return Err(Error::Api(ApiError::Unauthorized)),
             Err(e) => {
-                items.push(unknown(&obs.path, folder.id, obs.entry, entry, &e));
+                items.push(unknown(&obs.path, Some(folder.id), obs.entry, entry, &e));
                 continue;
             }
         };
@@ -123,7 +123,7 @@ fn build(manifest: &Manifest, observations: Vec<Observation>) -> Result<Plan, Er
         let (action, notes) = reconcile(&entry.link, &links.primary);
         items.push(Item {
             entry: obs.entry,
-            folder_id: folder.id,
+            folder_id: Some(folder.id),
             path: obs.path,
             line: entry.target_pos.line,
             action,
@@ -143,7 +143,7 @@ fn build(manifest: &Manifest, observations: Vec<Observation>) -> Result<Plan, Er
     }
 }
 
-fn unknown(path: &str, folder_id: u64, index: usize, entry: &Entry, e: &ApiError) -> Item {
+fn unknown(path: &str, folder_id: Option<u64>, index: usize, entry: &Entry, e: &ApiError) -> Item {
     Item {
         entry: index,
         folder_id,

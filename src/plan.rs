@@ -13,7 +13,8 @@ use crate::model::{Access, ObservedAccess, ObservedLink};
 pub struct Item {
     /// Index of the manifest entry this item comes from.
     pub entry: usize,
-    pub folder_id: u64,
+    /// `None` when the folder could not even be found (its state is unknown).
+    pub folder_id: Option<u64>,
     /// As the manifest names it: `Marketing/Press kit`, `@my/Drafts`, `id 20202`.
     pub path: String,
     /// The manifest line of the entry, for messages.

@@ -32,8 +32,15 @@ fn heading(item: &Item, s: Style) -> String {
         "  {} {} {}",
         symbol(item.action.kind(), s),
         s.bold(&item.path),
-        s.dim(&format!("(folder {}, manifest line {}): {what}", item.folder_id, item.line))
+        s.dim(&format!("({}): {what}", place(item.folder_id, item.line)))
     )
+}
+
+fn place(folder_id: Option<u64>, line: u32) -> String {
+    match folder_id {
+        Some(id) => format!("folder {id}, manifest line {line}"),
+        None => format!("manifest line {line}"),
+    }
 }
 
 fn field_width(changes: &[Change]) -> usize {
@@ -160,10 +167,10 @@ pub fn apply_report(report: &Report, s: Style) -> String {
             Err(e) => {
                 let _ = writeln!(
                     out,
-                    "  {} {} (folder {}): {} {e}",
+                    "  {} {} ({}): {} {e}",
                     s.red("!"),
                     o.path,
-                    o.folder_id,
+                    place(o.folder_id, o.line),
                     s.red("failed:")
                 );
             }

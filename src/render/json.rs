@@ -21,7 +21,7 @@ struct Document<'a> {
 #[derive(Serialize)]
 struct Folder<'a> {
     path: &'a str,
-    folder_id: u64,
+    folder_id: Option<u64>,
     manifest_line: u32,
     action: Kind,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1,0 +1,143 @@
+//! `apply`: converges, keeps what it does not manage, checks what it did.
+
+use crate::support::{Portal, SEED, hidden_passwords};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_creates_updates_and_revokes() {
+    let portal = Portal::start(SEED).await;
+    portal.write(
+        "links.yaml",
+        r#"
+version: 1
+folders:
+  - path: Marketing/Brand assets
+    link: { access: review, title: Brand, expires: 2030-06-30, deny_download: true, password: { env: BRAND_PASS } }
+  - path: Marketing/Press kit
+    link: { access: read }
+  - path: Marketing/Archive
+    link: absent
+"#,
+    );
+    let out = portal.run_env(&["apply", "-f", "links.yaml", "--yes"], &[("BRAND_PASS", "brand-pass-123")]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(out.stdout.contains("Apply complete: 1 created, 1 updated, 1 revoked, 0 failed."), "{}", out.stdout);
+
+    let brand = portal.primary("Marketing/Brand assets").await.expect("link created");
+    assert_eq!(brand["access"], "review");
+    assert_eq!(brand["title"], "Brand");
+    assert_eq!(brand["expires"], "2030-06-30T00:00:00Z");
+    assert_eq!(brand["password"], "brand-pass-123");
+    assert_eq!(brand["deny_download"], true);
+
+    let kit = portal.primary("Marketing/Press kit").await.expect("link kept");
+    assert_eq!(kit["access"], "read");
+    // Unmanaged fields survive the full-replacement PUT.
+    assert_eq!(kit["title"], "Old kit");
+    assert_eq!(kit["password"], "s3cret-pass");
+    assert_eq!(kit["expires"], "2031-01-01T00:00:00Z");
+
+    assert!(portal.primary("Marketing/Archive").await.is_none(), "link revoked");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changing_deny_download_keeps_password_and_expiry() {
+    let portal = Portal::start(SEED).await;
+    portal.write(
+        "links.yaml",
+        "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { deny_download: true }\n",
+    );
+    let out = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let kit = portal.primary("Marketing/Press kit").await.unwrap();
+    assert_eq!(kit["deny_download"], true);
+    assert_eq!(kit["password"], "s3cret-pass");
+    assert_eq!(kit["expires"], "2031-01-01T00:00:00Z");
+    assert_eq!(kit["access"], "editing");
+    assert_eq!(kit["title"], "Old kit");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_apply_makes_no_write_at_all() {
+    let portal = Portal::start(SEED).await;
+    portal.write(
+        "links.yaml",
+        r#"
+version: 1
+defaults: { deny_download: true }
+folders:
+  - path: Marketing/Brand assets
+    link: { access: read, title: Brand, password: { env: P } }
+  - path: Marketing/Press kit
+    link: { access: comment, expires: never }
+  - path: "@my/Old projects"
+    link: absent
+  - path: Applications/Intake
+    link: { access: fill-forms }
+"#,
+    );
+    let env = [("P", "brand-pass-123")];
+    let first = portal.run_env(&["apply", "-f", "links.yaml", "--yes"], &env);
+    assert_eq!(first.code, 0, "{}", first.all());
+    let writes_after_first = portal.writes().await;
+    assert!(!writes_after_first.is_empty());
+
+    let second = portal.run_env(&["apply", "-f", "links.yaml", "--yes"], &env);
+    assert_eq!(second.code, 0, "{}", second.all());
+    assert!(second.stdout.contains("No changes."), "{}", second.stdout);
+    assert_eq!(portal.writes().await, writes_after_first, "the second apply wrote");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_rotates_a_managed_password() {
+    let portal = Portal::start(SEED).await;
+    portal.write(
+        "links.yaml",
+        "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { password: { file: kit.pass } }\n",
+    );
+    portal.write("kit.pass", "rotated-pass-2027\n");
+    let out = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(portal.primary("Marketing/Press kit").await.unwrap()["password"], "rotated-pass-2027");
+    assert!(!out.all().contains("rotated-pass-2027"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_terminal_and_without_yes_apply_refuses() {
+    let portal = Portal::start(SEED).await;
+    portal.write(
+        "links.yaml",
+        "version: 1\nfolders:\n  - path: Marketing/Brand assets\n    link: { access: read }\n",
+    );
+    let out = portal.run(&["apply", "-f", "links.yaml"]);
+    assert_eq!(out.code, 4, "{}", out.all());
+    assert!(out.stderr.contains("--yes"), "{}", out.stderr);
+    assert!(portal.writes().await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hidden_unmanaged_password_is_never_dropped() {
+    let portal = Portal::start_with(SEED, hidden_passwords()).await;
+    portal.write(
+        "links.yaml",
+        "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { deny_download: true }\n  - path: Marketing/Brand assets\n    link: { access: read }\n",
+    );
+    let out = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+    assert_eq!(out.code, 3, "{}", out.all());
+    assert!(out.stdout.contains("manage `password`"), "{}", out.stdout);
+    assert!(out.stdout.contains("Marketing/Brand assets: created"), "{}", out.stdout);
+    let kit = portal.primary("Marketing/Press kit").await.unwrap();
+    assert_eq!(kit["password"], "s3cret-pass", "the password survived");
+    assert_eq!(kit["deny_download"], false, "the refused folder was not touched");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_output_snapshot() {
+    let portal = Portal::start(SEED).await;
+    portal.write(
+        "links.yaml",
+        "version: 1\nfolders:\n  - path: Marketing/Brand assets\n    link: { access: read }\n  - path: Marketing/Archive\n    link: absent\n  - path: Marketing/Press kit\n    link: { title: Press kit }\n",
+    );
+    let out = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    crate::redactions().bind(|| insta::assert_snapshot!("apply_human", out.stdout));
+}

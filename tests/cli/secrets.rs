@@ -1,0 +1,63 @@
+//! The token and link passwords never appear in any output of any command.
+
+use crate::support::{Portal, SEED, TOKEN};
+
+const SEED_PASSWORD: &str = "s3cret-pass";
+const ENV_PASSWORD: &str = "env-secret-8472";
+const FILE_PASSWORD: &str = "file-secret-5519";
+
+fn assert_clean(what: &str, text: &str) {
+    for secret in [TOKEN, SEED_PASSWORD, ENV_PASSWORD, FILE_PASSWORD, "hunter2hunter2"] {
+        assert!(!text.contains(secret), "{what} leaked `{secret}`:\n{text}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_command_prints_a_secret() {
+    let portal = Portal::start(SEED).await;
+    portal.write("pass.txt", FILE_PASSWORD);
+    portal.write(
+        "links.yaml",
+        r#"
+version: 1
+folders:
+  - path: Marketing/Press kit
+    link: { password: { env: P1 }, deny_download: true }
+  - path: Marketing/Brand assets
+    link: { access: read, password: { file: pass.txt } }
+  - path: Marketing/Archive
+    link: { password: false }
+"#,
+    );
+    portal.write("literal.yaml", "version: 1\nfolders:\n  - path: Marketing\n    link: { password: hunter2hunter2 }\n");
+    portal.write("short.yaml", "version: 1\nfolders:\n  - path: Marketing\n    link: { password: { env: SHORT } }\n");
+    let env = [("P1", ENV_PASSWORD), ("SHORT", "abc")];
+    let runs: Vec<(&str, Vec<&str>)> = vec![
+        ("plan", vec!["plan", "-f", "links.yaml"]),
+        ("plan json", vec!["plan", "-f", "links.yaml", "--format", "json"]),
+        ("apply refused", vec!["apply", "-f", "links.yaml"]),
+        ("apply", vec!["apply", "-f", "links.yaml", "--yes"]),
+        ("plan after", vec!["plan", "-f", "links.yaml", "--format", "json"]),
+        ("literal password", vec!["plan", "-f", "literal.yaml"]),
+        ("short password", vec!["plan", "-f", "short.yaml"]),
+        ("help", vec!["--help"]),
+        ("plan help", vec!["plan", "--help"]),
+        ("apply help", vec!["apply", "--help"]),
+    ];
+    for (what, args) in runs {
+        let out = portal.run_env(&args, &env);
+        assert_clean(what, &out.all());
+    }
+    // The run really did use the secrets: apply wrote them to the portal.
+    assert_eq!(portal.primary("Marketing/Press kit").await.unwrap()["password"], ENV_PASSWORD);
+    assert_eq!(portal.primary("Marketing/Brand assets").await.unwrap()["password"], FILE_PASSWORD);
+    assert_eq!(portal.primary("Marketing/Archive").await.unwrap()["password"], serde_json::Value::Null);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_token_is_not_echoed_in_the_error() {
+    let portal = Portal::start(SEED).await;
+    portal.write("links.yaml", "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { title: x }\n");
+    let bad_token = portal.run_env(&["plan", "-f", "links.yaml"], &[("DOCSPACE_TOKEN", "sk-very-secret-token")]);
+    assert!(!bad_token.all().contains("sk-very-secret-token"), "{}", bad_token.all());
+}

@@ -1,0 +1,203 @@
+//! The test harness: an in-process simulated portal per test, a manifest in a
+//! temporary directory, and the real binary run against them.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use docspace_links::sim::{Seed, SimConfig, SimHandle, Simulator};
+use serde_json::Value;
+
+pub const TOKEN: &str = "sk-test";
+
+/// A simulated portal that lives as long as the test.
+pub struct Portal {
+    handle: SimHandle,
+    http: reqwest::Client,
+    dir: tempfile::TempDir,
+}
+
+/// What a run of the binary printed, and how it ended.
+#[derive(Debug)]
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
+impl Portal {
+    pub async fn start(seed: &str) -> Portal {
+        Portal::start_with(seed, SimConfig::default()).await
+    }
+
+    pub async fn start_with(seed: &str, config: SimConfig) -> Portal {
+        let seed = Seed::from_yaml_str(seed, "seed.yaml").expect("test seed parses");
+        let handle = Simulator::start(seed, config, "127.0.0.1:0".parse().unwrap())
+            .await
+            .expect("simulator starts");
+        Portal {
+            handle,
+            http: reqwest::Client::new(),
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        self.handle.base_url()
+    }
+
+    /// Writes `links.yaml` (or another file) into this test's directory.
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).expect("write test file");
+        path
+    }
+
+    /// Runs the binary in the test directory with the portal and token set.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.run_env(args, &[])
+    }
+
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_docspace-links"));
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("DOCSPACE_URL", self.url())
+            .env("DOCSPACE_TOKEN", TOKEN)
+            .env("NO_COLOR", "1");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("binary runs");
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    async fn control(&self, path: &str) -> Value {
+        self.http
+            .get(format!("{}/__sim/{path}", self.url()))
+            .send()
+            .await
+            .expect("control endpoint answers")
+            .json()
+            .await
+            .expect("control endpoint sends JSON")
+    }
+
+    /// Every API request answered so far: `[{"method","path","status"}]`.
+    pub async fn requests(&self) -> Vec<Value> {
+        self.control("requests").await.as_array().cloned().unwrap_or_default()
+    }
+
+    /// Requests other than GET: writes.
+    pub async fn writes(&self) -> Vec<String> {
+        self.requests()
+            .await
+            .iter()
+            .filter(|r| r["method"] != "GET")
+            .map(|r| format!("{} {}", r["method"].as_str().unwrap(), r["path"].as_str().unwrap()))
+            .collect()
+    }
+
+    pub async fn state(&self) -> Value {
+        self.control("state").await
+    }
+
+    /// The links of the folder at `path` (manifest form), from `/__sim/state`.
+    pub async fn links(&self, path: &str) -> Vec<Value> {
+        let state = self.state().await;
+        let folder = state["folders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .unwrap_or_else(|| panic!("no folder {path} in the simulator state"));
+        folder["links"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// The primary link of the folder at `path`, if any.
+    pub async fn primary(&self, path: &str) -> Option<Value> {
+        let links: Vec<Value> = self
+            .links(path)
+            .await
+            .into_iter()
+            .filter(|l| l["primary"] == true)
+            .collect();
+        assert!(links.len() <= 1, "{path} has {} primary links", links.len());
+        links.into_iter().next()
+    }
+
+    pub async fn faults(&self, faults: Value) {
+        let status = self
+            .http
+            .post(format!("{}/__sim/faults", self.url()))
+            .json(&faults)
+            .send()
+            .await
+            .expect("faults endpoint answers")
+            .status();
+        assert!(status.is_success(), "setting faults: {status}");
+    }
+}
+
+/// Simulator settings for a newer server that does not echo passwords.
+pub fn hidden_passwords() -> SimConfig {
+    SimConfig {
+        echo_passwords: false,
+        ..SimConfig::default()
+    }
+}
+
+/// A small portal most tests share.
+pub const SEED: &str = r#"
+tokens: [sk-test]
+rooms:
+  - title: Marketing
+    type: custom
+    id: 100
+    folders:
+      - title: Press kit
+        id: 101
+        link: { access: editing, title: Old kit, password: s3cret-pass, expires: 2031-01-01T00:00:00Z }
+      - title: Brand assets
+        id: 102
+      - title: Archive
+        id: 103
+        link: { access: read, title: Archive link }
+  - title: Partners
+    type: public
+    id: 200
+    link: { access: read, title: Partners }
+  - title: Applications
+    type: filling-forms
+    id: 300
+    folders:
+      - title: Intake
+        id: 301
+  - title: Due diligence
+    type: virtual-data
+    id: 400
+    folders:
+      - title: Contracts
+        id: 401
+  - title: Drafts room
+    type: editing
+    id: 500
+my_documents:
+  folders:
+    - title: Drafts
+      id: 600
+    - title: Old projects
+      id: 601
+      link: { access: read }
+"#;
