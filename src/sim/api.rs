@@ -1,0 +1,474 @@
+//! The DocSpace routes under `/api/2.0/files/` (docspace-api.md 1 and 5), behind
+//! the gate every API request passes: faults, rate limit, token, request log.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::App;
+use super::access::Scope;
+use super::envelope::{self, ApiError, FOLDER_NOT_FOUND, Href};
+use super::faults::{RateHeaders, Verdict};
+use super::links::{Route, Written};
+use super::state::{Kind, Portal, Pos};
+use super::wire::{FolderContent, FolderEntry, LinkEntry, LinkWrite, PathPart, View};
+
+/// The server lists at most this many links, without paging.
+const MAX_LISTED_LINKS: usize = 100;
+const DEFAULT_PAGE: usize = 100;
+
+pub(crate) fn routes(app: Arc<App>) -> Router<Arc<App>> {
+    Router::new()
+        .route(
+            "/api/2.0/files/folder/{id}/links",
+            get(folder_links).put(put_folder_link),
+        )
+        .route(
+            "/api/2.0/files/folder/{id}/link",
+            get(get_folder_link).post(post_folder_link),
+        )
+        .route("/api/2.0/files/folder/{id}", get(folder_info))
+        .route(
+            "/api/2.0/files/rooms/{id}/links",
+            get(room_links).put(put_room_link),
+        )
+        .route("/api/2.0/files/rooms/{id}/link", get(get_room_link))
+        .route("/api/2.0/files/rooms", get(rooms))
+        .route("/api/2.0/files/@my", get(my_documents))
+        .route("/api/2.0/files/{id}", get(folder_contents))
+        .layer(middleware::from_fn_with_state(app, gate))
+}
+
+/// Faults first (a proxy or the limiter answers before the portal does), then the
+/// token; every answer is logged.
+async fn gate(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = judged(&app, request, next).await;
+    app.log.record(method, &path, response.status());
+    response
+}
+
+async fn judged(app: &App, request: Request, next: Next) -> Response {
+    let (latency, error, rate, slot) = match app.faults.judge(request.method() == Method::GET) {
+        Verdict::Throttle(headers) => {
+            let mut response = envelope::empty(StatusCode::TOO_MANY_REQUESTS);
+            add_rate_headers(response.headers_mut(), headers);
+            return response;
+        }
+        Verdict::Serve {
+            latency,
+            error,
+            rate,
+            slot,
+        } => (latency, error, rate, slot),
+    };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let mut response = match error
+        .map(|s| StatusCode::from_u16(s).unwrap_or(StatusCode::SERVICE_UNAVAILABLE))
+    {
+        Some(
+            s @ (StatusCode::BAD_GATEWAY
+            | StatusCode::SERVICE_UNAVAILABLE
+            | StatusCode::GATEWAY_TIMEOUT),
+        ) => envelope::proxy_error_page(s),
+        Some(s @ (StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS)) => envelope::empty(s),
+        Some(s) => envelope::injected_error(s),
+        None if !authorized(app, request.headers()) => envelope::empty(StatusCode::UNAUTHORIZED),
+        None => next.run(request).await,
+    };
+    drop(slot);
+    if let Some(headers) = rate {
+        add_rate_headers(response.headers_mut(), headers);
+    }
+    response
+}
+
+fn authorized(app: &App, headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let token = match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+        _ => return false,
+    };
+    app.portal().accepts_token(token)
+}
+
+fn add_rate_headers(headers: &mut HeaderMap, rate: RateHeaders) {
+    let mut put = |name: &'static str, value: u64| {
+        headers.insert(name, HeaderValue::from(value));
+    };
+    put("x-ratelimit-limit", rate.limit);
+    put("x-ratelimit-remaining", rate.remaining);
+    put("x-ratelimit-reset", rate.reset);
+    if let Some(after) = rate.retry_after {
+        put("retry-after", after);
+    }
+}
+
+/// A handler's answer before it is wrapped in the envelope.
+struct Answer<T> {
+    body: Option<T>,
+    count: usize,
+}
+
+impl<T> Answer<T> {
+    fn one(body: T) -> Answer<T> {
+        Answer {
+            body: Some(body),
+            count: 1,
+        }
+    }
+}
+
+fn respond<T: Serialize>(
+    app: &App,
+    method: Method,
+    uri: &Uri,
+    result: Result<Answer<T>, ApiError>,
+) -> Response {
+    let href = Href {
+        href: format!("{}{}", app.base, uri),
+        action: method.as_str().to_owned(),
+    };
+    match result {
+        Ok(answer) => envelope::ok(&href, answer.body, answer.count),
+        Err(err) => err.into_response(&href),
+    }
+}
+
+fn view(app: &App) -> View<'_> {
+    View {
+        base: &app.base,
+        offset: app.config.portal_offset,
+        echo_passwords: app.config.echo_passwords,
+        now: Timestamp::now(),
+    }
+}
+
+/// Ids are integers; anything else, zero or negative is an unknown folder.
+fn locate(portal: &Portal, id: &str) -> Result<Pos, ApiError> {
+    id.parse::<i64>()
+        .ok()
+        .filter(|&id| id > 0)
+        .and_then(|id| portal.find(id))
+        .ok_or(ApiError::NotFound(FOLDER_NOT_FOUND))
+}
+
+fn locate_room(portal: &Portal, id: &str) -> Result<Pos, ApiError> {
+    locate(portal, id).and_then(|pos| match portal.folder(pos).kind {
+        Kind::Room(_) => Ok(pos),
+        _ => Err(ApiError::NotFound(FOLDER_NOT_FOUND)),
+    })
+}
+
+fn link_list(portal: &Portal, pos: Pos, view: &View) -> Answer<Vec<LinkEntry>> {
+    let folder = portal.folder(pos);
+    let entries: Vec<LinkEntry> = match folder.scope() {
+        Some(scope) => folder
+            .links
+            .iter()
+            .take(MAX_LISTED_LINKS)
+            .map(|l| LinkEntry::new(l, scope, view))
+            .collect(),
+        None => Vec::new(),
+    };
+    Answer {
+        count: entries.len(),
+        body: Some(entries),
+    }
+}
+
+fn one_link(portal: &Portal, pos: Pos, index: usize, view: &View) -> LinkEntry {
+    let folder = portal.folder(pos);
+    let scope = folder.scope().unwrap_or(Scope::MyDocuments);
+    LinkEntry::new(&folder.links[index], scope, view)
+}
+
+fn written(portal: &Portal, pos: Pos, outcome: Written, view: &View) -> Answer<LinkEntry> {
+    match outcome {
+        Written::Link(i) => Answer::one(one_link(portal, pos, i, view)),
+        Written::Regenerated(i) => {
+            Answer::one(one_link(portal, pos, i, view).without_request_token())
+        }
+        Written::Nothing => Answer {
+            body: None,
+            count: 0,
+        },
+    }
+}
+
+async fn folder_links(State(app): State<Arc<App>>, uri: Uri, Path(id): Path<String>) -> Response {
+    let view = view(&app);
+    let result = {
+        let portal = app.portal();
+        locate(&portal, &id).map(|pos| link_list(&portal, pos, &view))
+    };
+    respond(&app, Method::GET, &uri, result)
+}
+
+async fn room_links(State(app): State<Arc<App>>, uri: Uri, Path(id): Path<String>) -> Response {
+    let view = view(&app);
+    let result = {
+        let portal = app.portal();
+        locate_room(&portal, &id).map(|pos| link_list(&portal, pos, &view))
+    };
+    respond(&app, Method::GET, &uri, result)
+}
+
+async fn get_folder_link(
+    State(app): State<Arc<App>>,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Response {
+    let result = get_or_create(&app, &id, locate);
+    respond(&app, Method::GET, &uri, result)
+}
+
+async fn get_room_link(State(app): State<Arc<App>>, uri: Uri, Path(id): Path<String>) -> Response {
+    let result = get_or_create(&app, &id, locate_room);
+    respond(&app, Method::GET, &uri, result)
+}
+
+fn get_or_create(
+    app: &App,
+    id: &str,
+    locate: fn(&Portal, &str) -> Result<Pos, ApiError>,
+) -> Result<Answer<LinkEntry>, ApiError> {
+    let view = view(app);
+    let mut portal = app.portal();
+    let pos = locate(&portal, id)?;
+    let index = portal.get_or_create_primary(pos, app.config.revoked_primary)?;
+    Ok(Answer::one(one_link(&portal, pos, index, &view)))
+}
+
+async fn post_folder_link(
+    State(app): State<Arc<App>>,
+    uri: Uri,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let view = view(&app);
+    let result = LinkWrite::parse(&body, app.config.portal_offset).and_then(|write| {
+        let mut portal = app.portal();
+        let pos = locate(&portal, &id)?;
+        let outcome = portal.post_primary(pos, write, view.now)?;
+        Ok(written(&portal, pos, outcome, &view))
+    });
+    respond(&app, Method::POST, &uri, result)
+}
+
+async fn put_folder_link(
+    State(app): State<Arc<App>>,
+    uri: Uri,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let result = put_link(&app, &id, &body, Route::Folder);
+    respond(&app, Method::PUT, &uri, result)
+}
+
+async fn put_room_link(
+    State(app): State<Arc<App>>,
+    uri: Uri,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let result = put_link(&app, &id, &body, Route::Room);
+    respond(&app, Method::PUT, &uri, result)
+}
+
+/// External links have `linkType` 1 on the rooms route; 0, the default, would be
+/// an invitation link, which the simulator does not model.
+const EXTERNAL_LINK_TYPE: i64 = 1;
+
+fn put_link(app: &App, id: &str, body: &[u8], route: Route) -> Result<Answer<LinkEntry>, ApiError> {
+    let view = view(app);
+    let write = LinkWrite::parse(body, app.config.portal_offset)?;
+    if route == Route::Room && write.link_type != EXTERNAL_LINK_TYPE {
+        return Err(ApiError::Validation {
+            field: "LinkType",
+            message: "The simulator only models external links: send \"linkType\": 1.".to_owned(),
+        });
+    }
+    let mut portal = app.portal();
+    let pos = match route {
+        Route::Folder => locate(&portal, id)?,
+        Route::Room => locate_room(&portal, id)?,
+    };
+    let outcome = portal.put_link(pos, write, route, view.now)?;
+    Ok(written(&portal, pos, outcome, &view))
+}
+
+async fn folder_info(State(app): State<Arc<App>>, uri: Uri, Path(id): Path<String>) -> Response {
+    let view = view(&app);
+    let result = {
+        let portal = app.portal();
+        locate(&portal, &id).map(|pos| Answer::one(FolderEntry::new(&portal, pos, &view)))
+    };
+    respond(&app, Method::GET, &uri, result)
+}
+
+/// Listing parameters; ASP.NET binds query keys case-insensitively.
+struct Listing {
+    start: usize,
+    count: usize,
+    filter: Option<String>,
+    folders_wanted: bool,
+    recursive: bool,
+}
+
+/// `FilterType` values that can match folders: None and FoldersOnly.
+const FILTER_NONE: i64 = 0;
+const FILTER_FOLDERS_ONLY: i64 = 2;
+
+impl Listing {
+    fn parse(query: &[(String, String)]) -> Result<Listing, ApiError> {
+        let find = |key: &str| {
+            query
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| v.as_str())
+        };
+        let number = |key: &'static str, default: i64| -> Result<i64, ApiError> {
+            find(key)
+                .filter(|v| !v.is_empty())
+                .map_or(Ok(default), |v| {
+                    v.parse().map_err(|_| ApiError::Validation {
+                        field: key,
+                        message: format!("The value '{v}' is not valid."),
+                    })
+                })
+        };
+        let filter = find("filterValue")
+            .filter(|v| !v.is_empty())
+            .map(str::to_lowercase);
+        let with_subfolders = match find("withSubfolders") {
+            None | Some("") => true,
+            Some(v) => !v.eq_ignore_ascii_case("false"),
+        };
+        let filter_type = number("filterType", FILTER_NONE)?;
+        Ok(Listing {
+            start: usize::try_from(number("startIndex", 0)?).unwrap_or(0),
+            count: usize::try_from(number("count", DEFAULT_PAGE as i64)?).unwrap_or(0),
+            // A search reaches into subfolders unless the caller says otherwise.
+            recursive: filter.is_some() && with_subfolders,
+            filter,
+            folders_wanted: matches!(filter_type, FILTER_NONE | FILTER_FOLDERS_ONLY),
+        })
+    }
+
+    fn matches(&self, title: &str) -> bool {
+        self.filter
+            .as_ref()
+            .is_none_or(|f| title.to_lowercase().contains(f))
+    }
+}
+
+fn contents(portal: &Portal, pos: Pos, listing: &Listing, view: &View) -> FolderContent {
+    let mut matched = Vec::new();
+    if listing.folders_wanted {
+        collect(portal, pos, listing, &mut matched);
+    }
+    let total = matched.len();
+    let folders: Vec<FolderEntry> = matched
+        .into_iter()
+        .skip(listing.start)
+        .take(listing.count)
+        .map(|p| FolderEntry::new(portal, p, view))
+        .collect();
+    FolderContent {
+        files: [],
+        count: folders.len(),
+        folders,
+        current: FolderEntry::new(portal, pos, view),
+        path_parts: portal
+            .ancestry(pos)
+            .into_iter()
+            .map(|p| PathPart {
+                id: portal.folder(p).id,
+                title: portal.folder(p).title.clone(),
+            })
+            .collect(),
+        start_index: listing.start,
+        total,
+        new: 0,
+    }
+}
+
+fn collect(portal: &Portal, pos: Pos, listing: &Listing, out: &mut Vec<Pos>) {
+    for &child in &portal.folder(pos).children {
+        if listing.matches(&portal.folder(child).title) {
+            out.push(child);
+        }
+        if listing.recursive {
+            collect(portal, child, listing, out);
+        }
+    }
+}
+
+/// Which folder a listing route shows.
+enum Target {
+    Folder(String),
+    /// `GET rooms`: `filterValue` matches room titles only and `filterType` means a
+    /// room type, which the simulator does not filter on.
+    Rooms,
+    MyDocuments,
+}
+
+fn listing_of(app: &App, uri: &Uri, query: &[(String, String)], target: Target) -> Response {
+    let view = view(app);
+    let result = Listing::parse(query).and_then(|mut listing| {
+        let portal = app.portal();
+        let pos = match &target {
+            Target::Folder(id) => locate(&portal, id)?,
+            Target::Rooms => {
+                listing.recursive = false;
+                listing.folders_wanted = true;
+                portal.rooms_root
+            }
+            Target::MyDocuments => portal.my_root,
+        };
+        Ok(Answer::one(contents(&portal, pos, &listing, &view)))
+    });
+    respond(app, Method::GET, uri, result)
+}
+
+async fn folder_contents(
+    State(app): State<Arc<App>>,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Response {
+    listing_of(&app, &uri, &query, Target::Folder(id))
+}
+
+async fn rooms(
+    State(app): State<Arc<App>>,
+    uri: Uri,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Response {
+    listing_of(&app, &uri, &query, Target::Rooms)
+}
+
+async fn my_documents(
+    State(app): State<Arc<App>>,
+    uri: Uri,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Response {
+    listing_of(&app, &uri, &query, Target::MyDocuments)
+}

@@ -1,0 +1,366 @@
+//! The seed file: the portal the simulator starts with (design.md 3).
+//!
+//! Two layers, as in the manifest: raw serde types that keep source locations, and
+//! the plain [`Seed`] that programs (tests, benchmarks) may also build by hand.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use jiff::Timestamp;
+use serde::Deserialize;
+use serde_saphyr::{Location, Spanned};
+
+use super::access::{Level, RoomType, Scope};
+use super::portal_time::parse_seed_instant;
+
+/// A portal to simulate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Seed {
+    /// Accepted API keys.
+    pub tokens: Vec<String>,
+    pub rooms: Vec<SeedRoom>,
+    /// Folders under My Documents.
+    pub my_documents: Vec<SeedFolder>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeedRoom {
+    /// Assigned when missing, never colliding with an explicit one.
+    pub id: Option<u32>,
+    pub title: String,
+    pub room_type: RoomType,
+    pub link: Option<SeedLink>,
+    pub folders: Vec<SeedFolder>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeedFolder {
+    pub id: Option<u32>,
+    pub title: String,
+    pub link: Option<SeedLink>,
+    pub folders: Vec<SeedFolder>,
+}
+
+/// A primary link, in manifest vocabulary. Stored as given: a seed may hold an
+/// expired link, which the API itself would never create.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeedLink {
+    pub access: SeedAccess,
+    pub title: Option<String>,
+    pub password: Option<String>,
+    pub expires: Option<Timestamp>,
+    pub deny_download: bool,
+    pub internal: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SeedAccess {
+    Read,
+    Review,
+    Comment,
+    FillForms,
+    Editing,
+}
+
+impl SeedAccess {
+    pub(crate) fn level(self) -> Level {
+        match self {
+            SeedAccess::Read => Level::READ,
+            SeedAccess::Review => Level::REVIEW,
+            SeedAccess::Comment => Level::COMMENT,
+            SeedAccess::FillForms => Level::FILL_FORMS,
+            SeedAccess::Editing => Level::EDITING,
+        }
+    }
+}
+
+impl SeedLink {
+    /// A read link with the server's defaults.
+    pub fn read() -> SeedLink {
+        SeedLink {
+            access: SeedAccess::Read,
+            title: None,
+            password: None,
+            expires: None,
+            deny_download: false,
+            internal: false,
+        }
+    }
+}
+
+impl SeedFolder {
+    pub fn new(title: impl Into<String>) -> SeedFolder {
+        SeedFolder {
+            id: None,
+            title: title.into(),
+            link: None,
+            folders: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("{path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{origin}:{line}:{column}: {message}")]
+    Invalid {
+        origin: String,
+        line: u64,
+        column: u64,
+        message: String,
+    },
+}
+
+/// Benchmark portals: `rooms` custom rooms titled `Room 01`..., each holding
+/// `folders_per_room` plain folders titled `Folder 0001`..., every `link_every`-th
+/// of which has a read link titled like the folder (`0` = no links).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GeneratedPortal {
+    pub rooms: usize,
+    pub folders_per_room: usize,
+    pub link_every: usize,
+}
+
+impl Default for Seed {
+    fn default() -> Seed {
+        Seed {
+            tokens: default_tokens(),
+            rooms: Vec::new(),
+            my_documents: Vec::new(),
+        }
+    }
+}
+
+impl Seed {
+    pub fn from_yaml_file(path: &Path) -> Result<Seed, SeedError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SeedError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Seed::from_yaml_str(&text, &path.display().to_string())
+    }
+
+    pub fn from_yaml_str(text: &str, origin: &str) -> Result<Seed, SeedError> {
+        let options = serde_saphyr::options! { strict_booleans: true, with_snippet: false };
+        let raw: RawSeed = serde_saphyr::from_str_with_options(text, options).map_err(|err| {
+            let at = err.location().unwrap_or(Location::UNKNOWN);
+            invalid(origin, at, err.without_snippet().to_string())
+        })?;
+        raw.validate(origin)
+    }
+
+    pub fn generated(spec: GeneratedPortal) -> Seed {
+        let width = spec.folders_per_room.to_string().len().max(4);
+        let rooms = (1..=spec.rooms)
+            .map(|r| SeedRoom {
+                id: None,
+                title: format!("Room {r:02}"),
+                room_type: RoomType::Custom,
+                link: None,
+                folders: (1..=spec.folders_per_room)
+                    .map(|f| {
+                        let title = format!("Folder {f:0width$}");
+                        let linked = spec.link_every > 0 && f % spec.link_every == 0;
+                        SeedFolder {
+                            link: linked.then(|| SeedLink {
+                                title: Some(title.clone()),
+                                ..SeedLink::read()
+                            }),
+                            ..SeedFolder::new(title)
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        Seed {
+            rooms,
+            ..Seed::default()
+        }
+    }
+}
+
+fn default_tokens() -> Vec<String> {
+    vec!["sk-test".to_owned()]
+}
+
+fn invalid(origin: &str, at: Location, message: String) -> SeedError {
+    SeedError::Invalid {
+        origin: origin.to_owned(),
+        line: at.line(),
+        column: at.column(),
+        message,
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSeed {
+    #[serde(default = "default_tokens")]
+    tokens: Vec<String>,
+    #[serde(default)]
+    rooms: Vec<RawRoom>,
+    #[serde(default)]
+    my_documents: Option<RawMyDocuments>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMyDocuments {
+    #[serde(default)]
+    folders: Vec<RawFolder>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRoom {
+    title: String,
+    #[serde(rename = "type")]
+    room_type: RoomType,
+    id: Option<Spanned<u32>>,
+    link: Option<Spanned<RawLink>>,
+    #[serde(default)]
+    folders: Vec<RawFolder>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFolder {
+    title: String,
+    id: Option<Spanned<u32>>,
+    link: Option<Spanned<RawLink>>,
+    #[serde(default)]
+    folders: Vec<RawFolder>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLink {
+    #[serde(default = "read")]
+    access: SeedAccess,
+    title: Option<String>,
+    password: Option<String>,
+    expires: Option<Spanned<String>>,
+    #[serde(default)]
+    deny_download: bool,
+    #[serde(default)]
+    internal: bool,
+}
+
+fn read() -> SeedAccess {
+    SeedAccess::Read
+}
+
+/// Checks what serde cannot: unique ids, link levels the folder's room allows,
+/// readable expiry dates.
+struct Validator<'a> {
+    origin: &'a str,
+    ids: HashMap<u32, Location>,
+}
+
+impl RawSeed {
+    fn validate(self, origin: &str) -> Result<Seed, SeedError> {
+        let mut v = Validator {
+            origin,
+            ids: HashMap::new(),
+        };
+        let mut rooms = Vec::with_capacity(self.rooms.len());
+        for room in self.rooms {
+            let scope = Scope::Room(room.room_type);
+            rooms.push(SeedRoom {
+                id: v.id(room.id)?,
+                link: v.link(room.link, scope)?,
+                folders: v.folders(room.folders, Scope::InsideRoom(room.room_type))?,
+                title: room.title,
+                room_type: room.room_type,
+            });
+        }
+        let my = self.my_documents.map(|m| m.folders).unwrap_or_default();
+        Ok(Seed {
+            tokens: self.tokens,
+            rooms,
+            my_documents: v.folders(my, Scope::MyDocuments)?,
+        })
+    }
+}
+
+impl Validator<'_> {
+    fn id(&mut self, id: Option<Spanned<u32>>) -> Result<Option<u32>, SeedError> {
+        let Some(id) = id else { return Ok(None) };
+        if id.value == 0 {
+            return Err(invalid(
+                self.origin,
+                id.referenced,
+                "folder ids start at 1".into(),
+            ));
+        }
+        if let Some(first) = self.ids.insert(id.value, id.referenced) {
+            let message = format!(
+                "id {} is already used at line {}, column {}",
+                id.value,
+                first.line(),
+                first.column()
+            );
+            return Err(invalid(self.origin, id.referenced, message));
+        }
+        Ok(Some(id.value))
+    }
+
+    fn link(
+        &self,
+        link: Option<Spanned<RawLink>>,
+        scope: Scope,
+    ) -> Result<Option<SeedLink>, SeedError> {
+        let Some(Spanned {
+            value: raw,
+            referenced,
+            ..
+        }) = link
+        else {
+            return Ok(None);
+        };
+        if !scope.allows(raw.access.level()) {
+            let message = match scope {
+                Scope::Room(t) if scope.limits().primary == 0 => {
+                    format!("a {t:?} room cannot have external links")
+                }
+                _ => format!(
+                    "access `{}` is not available here",
+                    raw.access.level().manifest_word()
+                ),
+            };
+            return Err(invalid(self.origin, referenced, message));
+        }
+        let expires = match raw.expires {
+            Some(e) => Some(
+                parse_seed_instant(&e.value).map_err(|m| invalid(self.origin, e.referenced, m))?,
+            ),
+            None => None,
+        };
+        Ok(Some(SeedLink {
+            access: raw.access,
+            title: raw.title,
+            password: raw.password,
+            expires,
+            deny_download: raw.deny_download,
+            internal: raw.internal,
+        }))
+    }
+
+    fn folders(&mut self, raw: Vec<RawFolder>, scope: Scope) -> Result<Vec<SeedFolder>, SeedError> {
+        let mut out = Vec::with_capacity(raw.len());
+        for f in raw {
+            out.push(SeedFolder {
+                id: self.id(f.id)?,
+                link: self.link(f.link, scope)?,
+                folders: self.folders(f.folders, scope)?,
+                title: f.title,
+            });
+        }
+        Ok(out)
+    }
+}
