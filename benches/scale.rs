@@ -23,11 +23,17 @@ fn seed(rooms: usize, per_room: usize, linked: bool) -> String {
     let mut s = String::with_capacity(rooms * per_room * 64);
     s.push_str("tokens: [sk-test]\nrooms:\n");
     for r in 0..rooms {
-        let _ = write!(s, "  - title: Room {r:02}\n    type: custom\n    folders:\n");
+        let _ = write!(
+            s,
+            "  - title: Room {r:02}\n    type: custom\n    folders:\n"
+        );
         for f in 0..per_room {
             let _ = writeln!(s, "      - title: Folder {f:04}");
             if linked {
-                let _ = writeln!(s, "        link: {{ access: read, password: keep-this-{r}-{f} }}");
+                let _ = writeln!(
+                    s,
+                    "        link: {{ access: read, password: keep-this-{r}-{f} }}"
+                );
             }
         }
     }
@@ -71,7 +77,11 @@ impl<'rt> Portal<'rt> {
             ..SimConfig::default()
         };
         let handle = rt
-            .block_on(Simulator::start(seed, config, "127.0.0.1:0".parse().unwrap()))
+            .block_on(Simulator::start(
+                seed,
+                config,
+                "127.0.0.1:0".parse().unwrap(),
+            ))
             .expect("simulator starts");
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("links.yaml"), manifest_text).unwrap();
@@ -170,7 +180,12 @@ fn latency(rt: &Runtime, quick: bool) {
                 latency_ms: LATENCY_MS,
                 ..Faults::default()
             };
-            let portal = Portal::start(rt, &seed(ROOMS, PER_ROOM, false), &manifest(ROOMS, PER_ROOM), faults);
+            let portal = Portal::start(
+                rt,
+                &seed(ROOMS, PER_ROOM, false),
+                &manifest(ROOMS, PER_ROOM),
+                faults,
+            );
             let p = parallelism.to_string();
             let mut args = vec![action, "-f", "links.yaml", "--parallelism", &p];
             if action == "apply" {
@@ -200,18 +215,29 @@ fn latency(rt: &Runtime, quick: bool) {
             ratio
         );
     }
-    println!("  * apply creates all {} links (its plan's reads included)\n", ROOMS * PER_ROOM);
+    println!(
+        "  * apply creates all {} links (its plan's reads included)\n",
+        ROOMS * PER_ROOM
+    );
 }
 
 fn rate_limited(rt: &Runtime) {
     const LIMIT: f64 = 100.0;
     let (rooms, per_room) = (10, 150);
-    println!("== rate limit {LIMIT} requests/s, plan over {} folders", rooms * per_room);
+    println!(
+        "== rate limit {LIMIT} requests/s, plan over {} folders",
+        rooms * per_room
+    );
     let faults = Faults {
         rate_limit_per_sec: Some(LIMIT),
         ..Faults::default()
     };
-    let portal = Portal::start(rt, &seed(rooms, per_room, false), &manifest(rooms, per_room), faults);
+    let portal = Portal::start(
+        rt,
+        &seed(rooms, per_room, false),
+        &manifest(rooms, per_room),
+        faults,
+    );
     let r = portal.run(&["plan", "-f", "links.yaml"]);
     assert_eq!(r.code, 0, "plan failed under the rate limit");
     let requests = portal.requests();
@@ -239,13 +265,18 @@ fn faults(rt: &Runtime) {
         &manifest(rooms, per_room),
         Faults::default(),
     );
-    portal.set_faults(json!({"error_rate": 0.15, "error_status": 503, "drop_rate": 0.05, "seed": 2026}));
+    portal.set_faults(
+        json!({"error_rate": 0.15, "error_status": 503, "drop_rate": 0.05, "seed": 2026}),
+    );
     let mut applies = 0;
     let converged = loop {
         applies += 1;
         let r = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
         let check = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
-        println!("  apply #{applies}: exit {}; plan afterwards: exit {}", r.code, check.code);
+        println!(
+            "  apply #{applies}: exit {}; plan afterwards: exit {}",
+            r.code, check.code
+        );
         if check.code == 0 {
             break true;
         }
@@ -280,8 +311,16 @@ fn faults(rt: &Runtime) {
 
 fn footprint(rt: &Runtime) {
     let (rooms, per_room) = (50, 200);
-    println!("== the tool's own footprint: plan over a {}-folder manifest", rooms * per_room);
-    let portal = Portal::start(rt, &seed(rooms, per_room, true), &manifest(rooms, per_room), Faults::default());
+    println!(
+        "== the tool's own footprint: plan over a {}-folder manifest",
+        rooms * per_room
+    );
+    let portal = Portal::start(
+        rt,
+        &seed(rooms, per_room, true),
+        &manifest(rooms, per_room),
+        Faults::default(),
+    );
     let r = portal.run(&["plan", "-f", "links.yaml"]);
     assert_eq!(r.code, 0, "plan failed");
     println!(

@@ -46,7 +46,12 @@ impl Report {
 
 /// Carries out every change of `plan`. Folders that were refused or unreadable at
 /// plan time are reported as failed, untouched.
-pub async fn apply(plan: &Plan, manifest: &Manifest, transport: &Transport, progress: &Progress) -> Report {
+pub async fn apply(
+    plan: &Plan,
+    manifest: &Manifest,
+    transport: &Transport,
+    progress: &Progress,
+) -> Report {
     let work: Vec<&Item> = plan
         .items
         .iter()
@@ -121,10 +126,17 @@ impl From<ApiError> for Failure {
     }
 }
 
-async fn perform(folder: u64, action: &Action, desired: &DesiredLink, transport: &Transport) -> Result<(), Failure> {
+async fn perform(
+    folder: u64,
+    action: &Action,
+    desired: &DesiredLink,
+    transport: &Transport,
+) -> Result<(), Failure> {
     match action {
         Action::Create { values, .. } => {
-            let got = transport.create_primary(folder, &request(None, values)).await?;
+            let got = transport
+                .create_primary(folder, &request(None, values))
+                .await?;
             if verify(values, &got).is_empty() {
                 return Ok(());
             }
@@ -133,7 +145,9 @@ async fn perform(folder: u64, action: &Action, desired: &DesiredLink, transport:
             // rules as any update.
             match reconcile(desired, std::slice::from_ref(&got)).0 {
                 Action::Unchanged => Ok(()),
-                Action::Update { link_id, values, .. } => update(folder, &link_id, &values, transport).await,
+                Action::Update {
+                    link_id, values, ..
+                } => update(folder, &link_id, &values, transport).await,
                 Action::Refused { reason } => Err(Failure::DidNotTake(format!(
                     "a primary link already existed and cannot be updated: {reason}"
                 ))),
@@ -143,7 +157,9 @@ async fn perform(folder: u64, action: &Action, desired: &DesiredLink, transport:
                 ))),
             }
         }
-        Action::Update { link_id, values, .. } => update(folder, link_id, values, transport).await,
+        Action::Update {
+            link_id, values, ..
+        } => update(folder, link_id, values, transport).await,
         Action::Revoke { links } => {
             for link in links {
                 let body = LinkRequest {
@@ -169,8 +185,16 @@ async fn perform(folder: u64, action: &Action, desired: &DesiredLink, transport:
     }
 }
 
-async fn update(folder: u64, link_id: &str, values: &LinkValues, transport: &Transport) -> Result<(), Failure> {
-    match transport.put_link(folder, &request(Some(link_id), values)).await? {
+async fn update(
+    folder: u64,
+    link_id: &str,
+    values: &LinkValues,
+    transport: &Transport,
+) -> Result<(), Failure> {
+    match transport
+        .put_link(folder, &request(Some(link_id), values))
+        .await?
+    {
         None => Err(Failure::DidNotTake(
             "the portal answered as if the link had been revoked".to_owned(),
         )),
@@ -197,7 +221,9 @@ fn request<'a>(link_id: Option<&'a str>, v: &'a LinkValues) -> LinkRequest<'a> {
         },
         title: v.title.as_deref(),
         password: v.password.as_ref().map(|p| p.expose_secret()),
-        expiration_date: v.expires.map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        expiration_date: v
+            .expires
+            .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
         deny_download: v.deny_download,
         internal: v.internal,
         primary: true,

@@ -101,10 +101,17 @@ pub fn main() -> u8 {
         Err(e) => {
             let _ = e.print();
             // clap's own usage code is 2, which here means "changes pending".
-            return if e.use_stderr() { exit::ERROR } else { exit::OK };
+            return if e.use_stderr() {
+                exit::ERROR
+            } else {
+                exit::OK
+            };
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -197,7 +204,11 @@ async fn apply(args: ApplyArgs) -> Result<u8, Error> {
     print("\n")?;
     let report = apply::apply(&plan, &manifest, &transport, &progress).await;
     print(&render::apply_report(&report, style))?;
-    Ok(if report.failed() > 0 { exit::PARTIAL } else { exit::OK })
+    Ok(if report.failed() > 0 {
+        exit::PARTIAL
+    } else {
+        exit::OK
+    })
 }
 
 fn confirm() -> Result<(), Error> {
@@ -217,7 +228,9 @@ fn confirm() -> Result<(), Error> {
     if answer.trim() == "yes" {
         Ok(())
     } else {
-        Err(Error::Refused("apply cancelled; nothing was changed".to_owned()))
+        Err(Error::Refused(
+            "apply cancelled; nothing was changed".to_owned(),
+        ))
     }
 }
 
@@ -232,9 +245,16 @@ fn load_manifest(file: &Path) -> Result<Manifest, Error> {
 }
 
 fn connect(args: &PortalArgs) -> Result<Transport, Error> {
-    let portal = args.portal.as_deref().filter(|p| !p.is_empty()).ok_or_else(|| {
-        Error::Config("no portal given: pass --portal https://your-portal.example or set DOCSPACE_URL".to_owned())
-    })?;
+    let portal = args
+        .portal
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| {
+            Error::Config(
+                "no portal given: pass --portal https://your-portal.example or set DOCSPACE_URL"
+                    .to_owned(),
+            )
+        })?;
     let token = std::env::var(TOKEN_VAR).ok().filter(|t| !t.trim().is_empty()).ok_or_else(|| {
         Error::Config(format!(
             "{TOKEN_VAR} is not set: create an API key in DocSpace (Developer Tools > API keys, \
@@ -245,7 +265,12 @@ fn connect(args: &PortalArgs) -> Result<Transport, Error> {
         parallelism: usize::from(args.parallelism),
         ..Settings::default()
     };
-    Transport::new(portal, SecretString::from(token.trim().to_owned()), settings).map_err(Error::Config)
+    Transport::new(
+        portal,
+        SecretString::from(token.trim().to_owned()),
+        settings,
+    )
+    .map_err(Error::Config)
 }
 
 fn print(text: &str) -> Result<(), Error> {

@@ -32,10 +32,11 @@ fn demo_secret(name: &str) -> Option<String> {
 pub async fn run() -> Result<u8, Error> {
     let style = Style::for_stdout();
     let say = |title: &str, text: &str| {
-        println!("{}\n{text}", style.bold(&format!("==> {title}")));
+        println!("\n{}\n{text}", style.bold(&format!("==> {title}")));
     };
 
-    let seed = Seed::from_yaml_str(PORTAL, "examples/portal.yaml").map_err(|e| Error::Config(e.to_string()))?;
+    let seed = Seed::from_yaml_str(PORTAL, "examples/portal.yaml")
+        .map_err(|e| Error::Config(e.to_string()))?;
     let listen: SocketAddr = "127.0.0.1:0".parse().expect("valid address");
     let portal = Simulator::start(seed, SimConfig::default(), listen)
         .await
@@ -78,14 +79,14 @@ pub async fn run() -> Result<u8, Error> {
     print!("{}", render::plan_text(&plan, style));
 
     say(
-        "\nStep 2: docspace-links apply -f examples/links.yaml --yes",
+        "Step 2: docspace-links apply -f examples/links.yaml --yes",
         "    Makes those changes, checking every answer against what was asked.\n",
     );
     let report = apply::apply(&plan, &manifest, &transport, &progress).await;
     print!("{}", render::apply_report(&report, style));
 
     say(
-        "\nStep 3: docspace-links plan -f examples/links.yaml --detailed-exitcode",
+        "Step 3: docspace-links plan -f examples/links.yaml --detailed-exitcode",
         "    Run again, the plan is empty: apply converged. On a schedule, exit code 2\n\
          \x20   here would mean someone changed a link by hand (drift).\n",
     );

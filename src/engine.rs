@@ -9,7 +9,7 @@ use crate::docspace::api::FolderLinks;
 use crate::docspace::resolve::{FolderRef, ResolveError, Resolver};
 use crate::docspace::{ApiError, Transport};
 use crate::error::Error;
-use crate::manifest::{Diagnostic, DesiredLink, Entry, Manifest, Target};
+use crate::manifest::{DesiredLink, Diagnostic, Entry, Manifest, Target};
 use crate::model::{Access, Expiry, Placement, RoomType};
 use crate::plan::{Action, Item, Plan};
 use crate::progress::Progress;
@@ -26,12 +26,20 @@ struct Observation {
 /// Reads the portal and builds the plan. Mistakes in the manifest that only the
 /// portal can reveal (a path that leads nowhere, an access level the room does not
 /// allow, two entries for one folder) are reported together, as manifest errors.
-pub async fn plan(manifest: &Manifest, transport: &Transport, progress: &Progress) -> Result<Plan, Error> {
+pub async fn plan(
+    manifest: &Manifest,
+    transport: &Transport,
+    progress: &Progress,
+) -> Result<Plan, Error> {
     let observations = observe(manifest, transport, progress).await;
     build(manifest, observations)
 }
 
-async fn observe(manifest: &Manifest, transport: &Transport, progress: &Progress) -> Vec<Observation> {
+async fn observe(
+    manifest: &Manifest,
+    transport: &Transport,
+    progress: &Progress,
+) -> Vec<Observation> {
     let resolver = Resolver::new(transport);
     let resolver = &resolver;
     progress.start("reading the portal", manifest.entries.len());
@@ -46,7 +54,7 @@ async fn observe(manifest: &Manifest, transport: &Transport, progress: &Progress
                     p.to_string(),
                 ),
                 Target::Id(id) => match resolver.resolve_id(*id).await {
-                    Ok((f, title)) => (Ok(f), format!("{title} (id {id})")),
+                    Ok((f, title)) => (Ok(f), format!("id {id} ({title})")),
                     Err(e) => (Err(e), format!("id {id}")),
                 },
             };
@@ -79,7 +87,9 @@ fn build(manifest: &Manifest, observations: Vec<Observation>) -> Result<Plan, Er
         let entry = &manifest.entries[obs.entry];
         let folder = match obs.folder {
             Ok(f) => f,
-            Err(ResolveError::Api(ApiError::Unauthorized)) => return Err(Error::Api(ApiError::Unauthorized)),
+            Err(ResolveError::Api(ApiError::Unauthorized)) => {
+                return Err(Error::Api(ApiError::Unauthorized));
+            }
             Err(ResolveError::Api(e)) => {
                 items.push(unknown(&obs.path, None, obs.entry, entry, &e));
                 continue;
@@ -149,7 +159,9 @@ fn unknown(path: &str, folder_id: Option<u64>, index: usize, entry: &Entry, e: &
         folder_id,
         path: path.to_owned(),
         line: entry.target_pos.line,
-        action: Action::Unknown { error: e.to_string() },
+        action: Action::Unknown {
+            error: e.to_string(),
+        },
         notes: Vec::new(),
     }
 }
@@ -179,7 +191,9 @@ fn check_placement(entry: &Entry, placement: Placement, creating: bool) -> Optio
         DesiredLink::Absent if own_link_is_permanent => {
             return at(
                 entry.link_pos,
-                format!("{here} always has a primary link: the portal makes a new one as soon as it is revoked"),
+                format!(
+                    "{here} always has a primary link: the portal makes a new one as soon as it is revoked"
+                ),
                 Some("manage its fields instead, or remove this entry".to_owned()),
             );
         }

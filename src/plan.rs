@@ -41,9 +41,13 @@ pub enum Action {
         links: Vec<ObservedLink>,
     },
     /// The tool will not touch this folder, for the reason given.
-    Refused { reason: String },
+    Refused {
+        reason: String,
+    },
     /// The folder's state could not be read: nothing is assumed about it.
-    Unknown { error: String },
+    Unknown {
+        error: String,
+    },
 }
 
 impl Action {
@@ -128,7 +132,9 @@ pub enum Value {
     ServerDefault,
     Expiry(Option<Timestamp>),
     /// A password: whether one is set, never what it is.
-    Password { set: bool },
+    Password {
+        set: bool,
+    },
     Bool(bool),
 }
 

@@ -18,7 +18,10 @@ impl Progress {
     pub fn for_stderr() -> Self {
         if std::io::stderr().is_terminal() {
             Progress {
-                bar: Some(ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden())),
+                bar: Some(ProgressBar::with_draw_target(
+                    None,
+                    ProgressDrawTarget::hidden(),
+                )),
             }
         } else {
             Progress::hidden()

@@ -4,7 +4,9 @@
 use secrecy::ExposeSecret;
 
 use crate::manifest::{DesiredLink, LinkSpec};
-use crate::model::{Access, DesiredPassword, Expiry, ObservedAccess, ObservedLink, ObservedPassword};
+use crate::model::{
+    Access, DesiredPassword, Expiry, ObservedAccess, ObservedLink, ObservedPassword,
+};
 use crate::plan::{Action, Change, Field, LinkValues, Managed, Note, Value, access_value};
 
 /// The access the server gives a link it creates without being told.
@@ -70,7 +72,10 @@ fn create(spec: &LinkSpec) -> Action {
         created(Field::Access, Value::Access(values.access)),
         created(
             Field::Title,
-            values.title.clone().map_or(Value::ServerDefault, Value::Text),
+            values
+                .title
+                .clone()
+                .map_or(Value::ServerDefault, Value::Text),
         ),
         created(Field::Expires, Value::Expiry(values.expires)),
         created(
@@ -109,7 +114,11 @@ fn update(spec: &LinkSpec, current: &ObservedLink, notes: &mut Vec<Note>) -> Act
     if let Some(want) = spec.access
         && current.access != ObservedAccess::Known(want)
     {
-        changes.push(changed(Field::Access, Value::Access(current.access), access_value(want)));
+        changes.push(changed(
+            Field::Access,
+            Value::Access(current.access),
+            access_value(want),
+        ));
     }
     if let Some(want) = &spec.title
         && *want != current.title
@@ -124,13 +133,20 @@ fn update(spec: &LinkSpec, current: &ObservedLink, notes: &mut Vec<Note>) -> Act
         // Instants, not strings: the server answers in its own time zone.
         && want != current.expires
     {
-        changes.push(changed(Field::Expires, Value::Expiry(current.expires), Value::Expiry(want)));
+        changes.push(changed(
+            Field::Expires,
+            Value::Expiry(current.expires),
+            Value::Expiry(want),
+        ));
     }
     if let Some(want) = &spec.password {
         match (want, &current.password) {
             (DesiredPassword::None, ObservedPassword::None) => {}
-            (DesiredPassword::Secret(w), ObservedPassword::Known(k)) if w.expose_secret() == k.expose_secret() => {}
-            (DesiredPassword::Secret(_), ObservedPassword::Hidden) => notes.push(Note::PasswordUnverifiable),
+            (DesiredPassword::Secret(w), ObservedPassword::Known(k))
+                if w.expose_secret() == k.expose_secret() => {}
+            (DesiredPassword::Secret(_), ObservedPassword::Hidden) => {
+                notes.push(Note::PasswordUnverifiable)
+            }
             (DesiredPassword::None, _) => changes.push(changed(
                 Field::Password,
                 Value::Password { set: true },
@@ -152,12 +168,20 @@ fn update(spec: &LinkSpec, current: &ObservedLink, notes: &mut Vec<Note>) -> Act
     if let Some(want) = spec.deny_download
         && want != current.deny_download
     {
-        changes.push(changed(Field::DenyDownload, Value::Bool(current.deny_download), Value::Bool(want)));
+        changes.push(changed(
+            Field::DenyDownload,
+            Value::Bool(current.deny_download),
+            Value::Bool(want),
+        ));
     }
     if let Some(want) = spec.internal
         && want != current.internal
     {
-        changes.push(changed(Field::Internal, Value::Bool(current.internal), Value::Bool(want)));
+        changes.push(changed(
+            Field::Internal,
+            Value::Bool(current.internal),
+            Value::Bool(want),
+        ));
     }
 
     if changes.is_empty() {
@@ -243,16 +267,30 @@ pub fn verify(values: &LinkValues, got: &ObservedLink) -> Vec<String> {
         if !ok {
             wrong.push(format!(
                 "password is {}, asked {}",
-                if got.password.is_set() { "a different one" } else { "not set" },
-                if values.password.is_some() { "(sensitive)" } else { "none" }
+                if got.password.is_set() {
+                    "a different one"
+                } else {
+                    "not set"
+                },
+                if values.password.is_some() {
+                    "(sensitive)"
+                } else {
+                    "none"
+                }
             ));
         }
     }
     if m.deny_download && got.deny_download != values.deny_download {
-        wrong.push(format!("deny_download is {}, asked {}", got.deny_download, values.deny_download));
+        wrong.push(format!(
+            "deny_download is {}, asked {}",
+            got.deny_download, values.deny_download
+        ));
     }
     if m.internal && got.internal != values.internal {
-        wrong.push(format!("internal is {}, asked {}", got.internal, values.internal));
+        wrong.push(format!(
+            "internal is {}, asked {}",
+            got.internal, values.internal
+        ));
     }
     wrong
 }
@@ -307,10 +345,15 @@ mod tests {
     #[test]
     fn missing_link_is_created_with_server_defaults_for_unmanaged_fields() {
         let (a, _) = reconcile(&present(spec()), &[]);
-        let Action::Create { values, shown } = a else { panic!("{a:?}") };
+        let Action::Create { values, shown } = a else {
+            panic!("{a:?}")
+        };
         assert_eq!(values.access, ObservedAccess::Known(Access::Read));
         assert!(values.title.is_none() && values.password.is_none() && values.expires.is_none());
-        assert_eq!(shown.iter().find(|c| c.field == Field::Title).unwrap().new, Value::ServerDefault);
+        assert_eq!(
+            shown.iter().find(|c| c.field == Field::Title).unwrap().new,
+            Value::ServerDefault
+        );
         assert_eq!(values.managed, Managed::default());
     }
 
@@ -326,7 +369,9 @@ mod tests {
             internal: Some(true),
         };
         let (a, _) = reconcile(&present(s), &[]);
-        let Action::Create { values, shown } = a else { panic!() };
+        let Action::Create { values, shown } = a else {
+            panic!()
+        };
         assert_eq!(values.expires, Some(t));
         assert_eq!(values.password.unwrap().expose_secret(), "s3cret-pass");
         assert!(values.deny_download && values.internal);
@@ -348,9 +393,23 @@ mod tests {
             ..spec()
         };
         let (a, _) = reconcile(&present(s), &[link()]);
-        let Action::Update { link_id, values, changes } = a else { panic!() };
+        let Action::Update {
+            link_id,
+            values,
+            changes,
+        } = a
+        else {
+            panic!()
+        };
         assert_eq!(link_id, link().id);
-        assert_eq!(changes, vec![changed(Field::DenyDownload, Value::Bool(false), Value::Bool(true))]);
+        assert_eq!(
+            changes,
+            vec![changed(
+                Field::DenyDownload,
+                Value::Bool(false),
+                Value::Bool(true)
+            )]
+        );
         assert_eq!(values.password.unwrap().expose_secret(), "Str0ng!pass");
         assert_eq!(values.expires, link().expires);
         assert_eq!(values.title.as_deref(), Some("Press kit"));
@@ -375,7 +434,12 @@ mod tests {
             ..spec()
         };
         let (a, _) = reconcile(&present(s), &[link()]);
-        let Action::Update { values, changes, .. } = a else { panic!() };
+        let Action::Update {
+            values, changes, ..
+        } = a
+        else {
+            panic!()
+        };
         assert_eq!(values.expires, None);
         assert_eq!(changes[0].new, Value::Expiry(None));
     }
@@ -387,7 +451,9 @@ mod tests {
             ..spec()
         };
         let (a, _) = reconcile(&present(s), &[link()]);
-        let Action::Update { changes, .. } = a else { panic!() };
+        let Action::Update { changes, .. } = a else {
+            panic!()
+        };
         assert_eq!(changes.len(), 1);
         assert!(changes[0].rotated);
         assert_eq!(changes[0].old, Some(Value::Password { set: true }));
@@ -409,7 +475,12 @@ mod tests {
             ..spec()
         };
         let (a, _) = reconcile(&present(s), &[link()]);
-        let Action::Update { values, changes, .. } = a else { panic!() };
+        let Action::Update {
+            values, changes, ..
+        } = a
+        else {
+            panic!()
+        };
         assert!(values.password.is_none());
         assert_eq!(changes[0].new, Value::Password { set: false });
     }
@@ -436,7 +507,9 @@ mod tests {
             ..spec()
         };
         let (a, _) = reconcile(&present(s), &[l]);
-        assert!(matches!(a, Action::Refused { ref reason } if reason.contains("manage `password`")));
+        assert!(
+            matches!(a, Action::Refused { ref reason } if reason.contains("manage `password`"))
+        );
     }
 
     #[test]
@@ -458,7 +531,9 @@ mod tests {
             title: Some("New".into()),
             ..spec()
         };
-        let Action::Update { values, .. } = reconcile(&present(s), &[l]).0 else { panic!() };
+        let Action::Update { values, .. } = reconcile(&present(s), &[l]).0 else {
+            panic!()
+        };
         assert_eq!(values.access, ObservedAccess::Other(11));
     }
 
@@ -474,10 +549,15 @@ mod tests {
             deny_download: Some(true),
             ..spec()
         };
-        let Action::Update { values, .. } = reconcile(&present(s), &[link()]).0 else { panic!() };
+        let Action::Update { values, .. } = reconcile(&present(s), &[link()]).0 else {
+            panic!()
+        };
         let mut got = link();
         got.internal = true; // forced by the server, unmanaged: fine
-        assert_eq!(verify(&values, &got), vec!["deny_download is false, asked true".to_owned()]);
+        assert_eq!(
+            verify(&values, &got),
+            vec!["deny_download is false, asked true".to_owned()]
+        );
         got.deny_download = true;
         assert!(verify(&values, &got).is_empty());
     }

@@ -94,7 +94,9 @@ impl Transport {
         };
         let total = first.total;
         push_children(&mut result.children, first.folders)?;
-        let pages = (PAGE..total).step_by(PAGE as usize).map(|start| self.listing_page(which, start));
+        let pages = (PAGE..total)
+            .step_by(PAGE as usize)
+            .map(|start| self.listing_page(which, start));
         for page in try_join_all(pages).await? {
             push_children(&mut result.children, page.folders)?;
         }
@@ -107,7 +109,10 @@ impl Transport {
             Listing::MyDocuments => "@my".to_owned(),
             Listing::Subfolders(id) => id.to_string(),
         };
-        let mut query = vec![("startIndex", start.to_string()), ("count", PAGE.to_string())];
+        let mut query = vec![
+            ("startIndex", start.to_string()),
+            ("count", PAGE.to_string()),
+        ];
         if which != Listing::Rooms {
             // Folders only, and this folder's own children: filtering otherwise
             // searches the whole subtree (docspace-api.md 5).
@@ -126,10 +131,15 @@ impl Transport {
 
     /// `POST folder/{id}/link`: get-or-create the primary link. Safe to repeat: it
     /// never makes a second primary link.
-    pub async fn create_primary(&self, folder: u64, body: &LinkRequest<'_>) -> Result<ObservedLink, ApiError> {
+    pub async fn create_primary(
+        &self,
+        folder: u64,
+        body: &LinkRequest<'_>,
+    ) -> Result<ObservedLink, ApiError> {
         let path = format!("folder/{folder}/link");
         let entry: Option<LinkEntry> = self.write(Method::POST, &path, body).await?;
-        let entry = entry.ok_or_else(|| ApiError::Decode("the create answer carries no link".to_owned()))?;
+        let entry = entry
+            .ok_or_else(|| ApiError::Decode("the create answer carries no link".to_owned()))?;
         let link = entry
             .link()
             .ok_or_else(|| ApiError::Decode("the create answer carries no link".to_owned()))?;
@@ -138,15 +148,19 @@ impl Transport {
 
     /// `PUT folder/{id}/links`: a full replacement of the link `body.link_id`.
     /// Returns the link as saved, or `None` when it was revoked.
-    pub async fn put_link(&self, folder: u64, body: &LinkRequest<'_>) -> Result<Option<ObservedLink>, ApiError> {
+    pub async fn put_link(
+        &self,
+        folder: u64,
+        body: &LinkRequest<'_>,
+    ) -> Result<Option<ObservedLink>, ApiError> {
         let path = format!("folder/{folder}/links");
         let entry: Option<LinkEntry> = self.write(Method::PUT, &path, body).await?;
         match entry {
             None => Ok(None),
             Some(entry) => {
-                let link = entry
-                    .link()
-                    .ok_or_else(|| ApiError::Decode("the update answer carries no link".to_owned()))?;
+                let link = entry.link().ok_or_else(|| {
+                    ApiError::Decode("the update answer carries no link".to_owned())
+                })?;
                 observed(&entry, link).map(Some)
             }
         }
@@ -199,7 +213,10 @@ fn observed(entry: &LinkEntry, link: &wire::LinkDto) -> Result<ObservedLink, Api
     let expires = match link.expiration_date.as_deref() {
         None | Some("") => None,
         Some(s) => Some(s.parse::<Timestamp>().map_err(|e| {
-            ApiError::Decode(format!("link {}: expiry `{s}` is not a timestamp: {e}", link.id))
+            ApiError::Decode(format!(
+                "link {}: expiry `{s}` is not a timestamp: {e}",
+                link.id
+            ))
         })?),
     };
     let password = match link.password.as_deref() {

@@ -15,7 +15,10 @@ pub enum ApiError {
     #[error("not found (404){}", detail(.message))]
     NotFound { message: Option<String> },
     #[error("the portal refused the request ({status}){}", detail(.message))]
-    Rejected { status: u16, message: Option<String> },
+    Rejected {
+        status: u16,
+        message: Option<String>,
+    },
     #[error("rate limited (429) and still limited after {attempts} attempts")]
     RateLimited { attempts: u32 },
     #[error("server error {status} after {attempts} attempts")]

@@ -146,9 +146,16 @@ mod tests {
     #[test]
     fn reset_accepts_timestamps_and_deltas() {
         assert_eq!(reset_delay(5), Duration::from_secs(5));
-        let soon = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() + 30;
+        let soon = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 30;
         let d = reset_delay(soon);
-        assert!(d > Duration::from_secs(28) && d <= Duration::from_secs(31), "{d:?}");
+        assert!(
+            d > Duration::from_secs(28) && d <= Duration::from_secs(31),
+            "{d:?}"
+        );
     }
 
     #[test]

@@ -66,7 +66,11 @@ impl<'t> Resolver<'t> {
 
     /// Resolves `segments` (room title, then folder titles), or a path under My
     /// Documents when `my_documents` is set.
-    pub async fn resolve_path(&self, my_documents: bool, segments: &[String]) -> Result<FolderRef, ResolveError> {
+    pub async fn resolve_path(
+        &self,
+        my_documents: bool,
+        segments: &[String],
+    ) -> Result<FolderRef, ResolveError> {
         let (mut parent, mut placement, rest) = if my_documents {
             let my = self.listing(Listing::MyDocuments).await?;
             let Some((first, rest)) = segments.split_first() else {
@@ -79,10 +83,16 @@ impl<'t> Resolver<'t> {
         } else {
             let rooms = self.listing(Listing::Rooms).await?;
             let Some((room_title, rest)) = segments.split_first() else {
-                return Err(ResolveError::NotFound("an empty path names no folder".to_owned()));
+                return Err(ResolveError::NotFound(
+                    "an empty path names no folder".to_owned(),
+                ));
             };
             let id = unique(&rooms.children, room_title, || "the rooms".to_owned())?;
-            let room = rooms.children.iter().find(|c| c.id == id).expect("just found");
+            let room = rooms
+                .children
+                .iter()
+                .find(|c| c.id == id)
+                .expect("just found");
             let room_type = room.room_type.and_then(wire::room_type).ok_or_else(|| {
                 ResolveError::CannotHaveLinks(format!(
                     "room `{room_title}` has a room type this tool does not know ({:?})",
@@ -97,12 +107,17 @@ impl<'t> Resolver<'t> {
             let within = walked.join("/");
             parent = unique(&children.children, title, || format!("`{within}`"))?;
             placement = match placement {
-                Placement::Room { room_type } | Placement::InRoom { room_type } => Placement::InRoom { room_type },
+                Placement::Room { room_type } | Placement::InRoom { room_type } => {
+                    Placement::InRoom { room_type }
+                }
                 Placement::MyDocuments => Placement::MyDocuments,
             };
             walked.push(title.clone());
         }
-        Ok(FolderRef { id: parent, placement })
+        Ok(FolderRef {
+            id: parent,
+            placement,
+        })
     }
 
     /// Looks a folder or room up by id. Returns its title too, for display.
@@ -122,7 +137,9 @@ impl<'t> Resolver<'t> {
         let placement = if let Some(rt) = dto.room_type {
             Placement::Room {
                 room_type: wire::room_type(rt).ok_or_else(|| {
-                    ResolveError::CannotHaveLinks(format!("room {id} has an unknown room type ({rt})"))
+                    ResolveError::CannotHaveLinks(format!(
+                        "room {id} has an unknown room type ({rt})"
+                    ))
                 })?,
             }
         } else if dto.root_folder_type == Some(FOLDER_TYPE_MY_DOCUMENTS) {
@@ -141,7 +158,11 @@ impl<'t> Resolver<'t> {
 
 /// The one child titled exactly `title` (listing filters are substring searches, so
 /// the exact match is ours to make).
-fn unique(children: &[super::api::Child], title: &str, within: impl Fn() -> String) -> Result<u64, ResolveError> {
+fn unique(
+    children: &[super::api::Child],
+    title: &str,
+    within: impl Fn() -> String,
+) -> Result<u64, ResolveError> {
     let mut matches = children.iter().filter(|c| c.title == title);
     match (matches.next(), matches.next()) {
         (Some(c), None) => Ok(c.id),

@@ -148,7 +148,12 @@ impl Transport {
         }
     }
 
-    async fn attempt(&self, req: &Request<'_>, is_read: bool, attempt: u32) -> Result<Vec<u8>, AttemptError> {
+    async fn attempt(
+        &self,
+        req: &Request<'_>,
+        is_read: bool,
+        attempt: u32,
+    ) -> Result<Vec<u8>, AttemptError> {
         if self.token_refused.load(Ordering::Relaxed) {
             return Err(AttemptError::Final(ApiError::Unauthorized));
         }
@@ -162,7 +167,10 @@ impl Transport {
 
         let mut builder = self
             .http
-            .request(req.method.clone(), format!("{}{}", self.files_base, req.path))
+            .request(
+                req.method.clone(),
+                format!("{}{}", self.files_base, req.path),
+            )
             .bearer_auth(self.token.expose_secret())
             .header(reqwest::header::ACCEPT, "application/json");
         if !req.query.is_empty() {
@@ -190,7 +198,13 @@ impl Transport {
         Err(self.classify(status, &body, retry_after, attempt))
     }
 
-    fn classify(&self, status: StatusCode, body: &[u8], retry_after: Option<Duration>, attempts: u32) -> AttemptError {
+    fn classify(
+        &self,
+        status: StatusCode,
+        body: &[u8],
+        retry_after: Option<Duration>,
+        attempts: u32,
+    ) -> AttemptError {
         let message = server_message(body);
         match status.as_u16() {
             401 => {
@@ -209,7 +223,10 @@ impl Transport {
                 }
             }
             502..=504 => AttemptError::Transient {
-                error: ApiError::Server { status: status.as_u16(), attempts },
+                error: ApiError::Server {
+                    status: status.as_u16(),
+                    attempts,
+                },
                 retry_after,
             },
             s => AttemptError::Final(ApiError::Rejected { status: s, message }),
@@ -270,9 +287,13 @@ mod tests {
 
     #[test]
     fn only_json_error_envelopes_yield_a_message() {
-        let body = br#"{"status":1,"statusCode":403,"error":{"message":"Access denied","type":"x"}}"#;
+        let body =
+            br#"{"status":1,"statusCode":403,"error":{"message":"Access denied","type":"x"}}"#;
         assert_eq!(server_message(body).as_deref(), Some("Access denied"));
-        assert_eq!(server_message(b"<html><body>502 Bad Gateway</body></html>"), None);
+        assert_eq!(
+            server_message(b"<html><body>502 Bad Gateway</body></html>"),
+            None
+        );
         assert_eq!(server_message(b""), None);
     }
 
@@ -284,7 +305,8 @@ mod tests {
 
     #[test]
     fn a_missing_response_key_is_nothing() {
-        let r: Option<serde_json::Value> = decode(br#"{"count":0,"status":0,"statusCode":200}"#).unwrap();
+        let r: Option<serde_json::Value> =
+            decode(br#"{"count":0,"status":0,"statusCode":200}"#).unwrap();
         assert!(r.is_none());
     }
 }

@@ -168,7 +168,11 @@ mod tests {
         for a in Access::ALL {
             assert_eq!(file_share::to_access(file_share::from_access(a)), Some(a));
         }
-        assert_eq!(file_share::to_access(1), None, "ReadWrite is not a link level");
+        assert_eq!(
+            file_share::to_access(1),
+            None,
+            "ReadWrite is not a link level"
+        );
     }
 
     #[test]

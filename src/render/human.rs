@@ -22,7 +22,9 @@ fn heading(item: &Item, s: Style) -> String {
     let what = match &item.action {
         Action::Create { .. } => "a primary link will be created".to_owned(),
         Action::Update { .. } => "the primary link will be updated in place".to_owned(),
-        Action::Revoke { links } if links.len() == 1 => "the primary link will be revoked".to_owned(),
+        Action::Revoke { links } if links.len() == 1 => {
+            "the primary link will be revoked".to_owned()
+        }
         Action::Revoke { links } => format!("{} primary links will be revoked", links.len()),
         Action::Refused { .. } => "refused: will not be changed".to_owned(),
         Action::Unknown { .. } => "state unknown: could not be read".to_owned(),
@@ -44,7 +46,12 @@ fn place(folder_id: Option<u64>, line: u32) -> String {
 }
 
 fn field_width(changes: &[Change]) -> usize {
-    changes.iter().map(|c| c.field.name().len()).max().unwrap_or(0) + 1
+    changes
+        .iter()
+        .map(|c| c.field.name().len())
+        .max()
+        .unwrap_or(0)
+        + 1
 }
 
 fn change_line(c: &Change, width: usize, s: Style) -> String {
@@ -95,7 +102,11 @@ pub fn plan_text(plan: &Plan, s: Style) -> String {
                         s.red("-"),
                         Value::Text(l.title.clone()),
                         l.access,
-                        if l.password.is_set() { ", password protected" } else { "" }
+                        if l.password.is_set() {
+                            ", password protected"
+                        } else {
+                            ""
+                        }
                     );
                 }
             }

@@ -18,25 +18,42 @@ folders:
     link: absent
 "#,
     );
-    let out = portal.run_env(&["apply", "-f", "links.yaml", "--yes"], &[("BRAND_PASS", "brand-pass-123")]);
+    let out = portal.run_env(
+        &["apply", "-f", "links.yaml", "--yes"],
+        &[("BRAND_PASS", "brand-pass-123")],
+    );
     assert_eq!(out.code, 0, "{}", out.all());
-    assert!(out.stdout.contains("Apply complete: 1 created, 1 updated, 1 revoked, 0 failed."), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("Apply complete: 1 created, 1 updated, 1 revoked, 0 failed."),
+        "{}",
+        out.stdout
+    );
 
-    let brand = portal.primary("Marketing/Brand assets").await.expect("link created");
+    let brand = portal
+        .primary("Marketing/Brand assets")
+        .await
+        .expect("link created");
     assert_eq!(brand["access"], "review");
     assert_eq!(brand["title"], "Brand");
     assert_eq!(brand["expires"], "2030-06-30T00:00:00Z");
     assert_eq!(brand["password"], "brand-pass-123");
     assert_eq!(brand["deny_download"], true);
 
-    let kit = portal.primary("Marketing/Press kit").await.expect("link kept");
+    let kit = portal
+        .primary("Marketing/Press kit")
+        .await
+        .expect("link kept");
     assert_eq!(kit["access"], "read");
     // Unmanaged fields survive the full-replacement PUT.
     assert_eq!(kit["title"], "Old kit");
     assert_eq!(kit["password"], "s3cret-pass");
     assert_eq!(kit["expires"], "2031-01-01T00:00:00Z");
 
-    assert!(portal.primary("Marketing/Archive").await.is_none(), "link revoked");
+    assert!(
+        portal.primary("Marketing/Archive").await.is_none(),
+        "link revoked"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -84,7 +101,11 @@ folders:
     let second = portal.run_env(&["apply", "-f", "links.yaml", "--yes"], &env);
     assert_eq!(second.code, 0, "{}", second.all());
     assert!(second.stdout.contains("No changes."), "{}", second.stdout);
-    assert_eq!(portal.writes().await, writes_after_first, "the second apply wrote");
+    assert_eq!(
+        portal.writes().await,
+        writes_after_first,
+        "the second apply wrote"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -97,7 +118,10 @@ async fn apply_rotates_a_managed_password() {
     portal.write("kit.pass", "rotated-pass-2027\n");
     let out = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
     assert_eq!(out.code, 0, "{}", out.all());
-    assert_eq!(portal.primary("Marketing/Press kit").await.unwrap()["password"], "rotated-pass-2027");
+    assert_eq!(
+        portal.primary("Marketing/Press kit").await.unwrap()["password"],
+        "rotated-pass-2027"
+    );
     assert!(!out.all().contains("rotated-pass-2027"));
 }
 
@@ -124,10 +148,17 @@ async fn a_hidden_unmanaged_password_is_never_dropped() {
     let out = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
     assert_eq!(out.code, 3, "{}", out.all());
     assert!(out.stdout.contains("manage `password`"), "{}", out.stdout);
-    assert!(out.stdout.contains("Marketing/Brand assets: created"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("Marketing/Brand assets: created"),
+        "{}",
+        out.stdout
+    );
     let kit = portal.primary("Marketing/Press kit").await.unwrap();
     assert_eq!(kit["password"], "s3cret-pass", "the password survived");
-    assert_eq!(kit["deny_download"], false, "the refused folder was not touched");
+    assert_eq!(
+        kit["deny_download"], false,
+        "the refused folder was not touched"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

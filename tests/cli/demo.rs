@@ -13,10 +13,19 @@ fn demo_runs_the_whole_loop_and_converges() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     let step3 = stdout.split("Step 3").nth(1).expect("three steps");
-    assert!(step3.contains("No changes. The portal matches the manifest."), "{stdout}");
-    assert!(stdout.contains("Apply complete:") && stdout.contains(" 0 failed."), "{stdout}");
+    assert!(
+        step3.contains("No changes. The portal matches the manifest."),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Apply complete:") && stdout.contains(" 0 failed."),
+        "{stdout}"
+    );
     // The demo's made-up passwords stay secret like real ones.
     for secret in ["press-kit-2027!", "partners-only-99", "sk-test"] {
-        assert!(!stdout.contains(secret) && !stderr.contains(secret), "leaked {secret}");
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "leaked {secret}"
+        );
     }
 }

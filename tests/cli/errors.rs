@@ -11,8 +11,15 @@ async fn refused(manifest: &str) -> String {
     assert_eq!(plan.code, 1, "{}", plan.all());
     let apply = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
     assert_eq!(apply.code, 1, "{}", apply.all());
-    assert!(portal.writes().await.is_empty(), "bad input reached the portal");
-    assert!(plan.stdout.is_empty(), "errors go to stderr: {}", plan.stdout);
+    assert!(
+        portal.writes().await.is_empty(),
+        "bad input reached the portal"
+    );
+    assert!(
+        plan.stdout.is_empty(),
+        "errors go to stderr: {}",
+        plan.stdout
+    );
     plan.stderr
 }
 
@@ -20,20 +27,27 @@ async fn refused(manifest: &str) -> String {
 async fn access_not_allowed_in_the_room_points_at_the_line() {
     let err = refused("version: 1\nfolders:\n  - path: Marketing/Brand assets\n    link:\n      access: fill-forms\n").await;
     assert!(err.contains("links.yaml:5:15"), "{err}");
-    assert!(err.contains("not allowed for a folder in a custom room"), "{err}");
+    assert!(
+        err.contains("not allowed for a folder in a custom room"),
+        "{err}"
+    );
     crate::redactions().bind(|| insta::assert_snapshot!("error_access_not_allowed", err));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_room_that_cannot_have_links() {
-    let err = refused("version: 1\nfolders:\n  - path: Drafts room\n    link: { access: read }\n").await;
+    let err =
+        refused("version: 1\nfolders:\n  - path: Drafts room\n    link: { access: read }\n").await;
     assert!(err.contains("cannot have external links"), "{err}");
     assert!(err.contains("links.yaml:4:"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_path_that_leads_nowhere() {
-    let err = refused("version: 1\nfolders:\n  - path: Marketing/Press kits\n    link: { access: read }\n").await;
+    let err = refused(
+        "version: 1\nfolders:\n  - path: Marketing/Press kits\n    link: { access: read }\n",
+    )
+    .await;
     assert!(err.contains("links.yaml:3:11"), "{err}");
     assert!(err.contains("no folder named `Press kits`"), "{err}");
 }
@@ -51,7 +65,10 @@ async fn two_entries_for_one_folder_name_both_lines() {
     )
     .await;
     assert!(err.contains("same folder"), "{err}");
-    assert!(err.contains("links.yaml:5:") && err.contains("links.yaml:3:"), "{err}");
+    assert!(
+        err.contains("links.yaml:5:") && err.contains("links.yaml:3:"),
+        "{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -87,20 +104,43 @@ async fn every_mistake_is_reported_at_once() {
 async fn manifest_syntax_errors_stop_before_any_request() {
     let portal = Portal::start(SEED).await;
     for (name, text, needle) in [
-        ("unknown-key.yaml", "version: 1\nfolders:\n  - path: Marketing\n    lnk: absent\n", "links"),
-        ("yes.yaml", "version: 1\nfolders:\n  - path: Marketing\n    link: { deny_download: yes }\n", ":4:"),
+        (
+            "unknown-key.yaml",
+            "version: 1\nfolders:\n  - path: Marketing\n    lnk: absent\n",
+            "links",
+        ),
+        (
+            "yes.yaml",
+            "version: 1\nfolders:\n  - path: Marketing\n    link: { deny_download: yes }\n",
+            ":4:",
+        ),
         ("dup.yaml", "version: 1\nversion: 1\nfolders: []\n", ":2:"),
-        ("literal.yaml", "version: 1\nfolders:\n  - path: Marketing\n    link: { password: hunter2hunter2 }\n", "env"),
+        (
+            "literal.yaml",
+            "version: 1\nfolders:\n  - path: Marketing\n    link: { password: hunter2hunter2 }\n",
+            "env",
+        ),
         ("empty.yaml", "", "empty"),
         ("version.yaml", "version: 2\nfolders: []\n", "version"),
     ] {
         portal.write(name, text);
         let out = portal.run(&["plan", "-f", name]);
         assert_eq!(out.code, 1, "{name}: {}", out.all());
-        assert!(out.stderr.contains(name), "{name} not named: {}", out.stderr);
-        assert!(out.stderr.to_lowercase().contains(needle), "{name}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(name),
+            "{name} not named: {}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.to_lowercase().contains(needle),
+            "{name}: {}",
+            out.stderr
+        );
     }
-    assert!(portal.requests().await.is_empty(), "a bad manifest reached the portal");
+    assert!(
+        portal.requests().await.is_empty(),
+        "a bad manifest reached the portal"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -114,12 +154,26 @@ async fn a_missing_manifest_file_is_named() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_token_is_an_error_that_says_what_to_do() {
     let portal = Portal::start(SEED).await;
-    portal.write("links.yaml", "version: 1\nfolders:\n  - path: Marketing\n    link: absent\n");
-    let out = portal.run_env(&["plan", "-f", "links.yaml"], &[("DOCSPACE_TOKEN", "sk-wrong")]);
+    portal.write(
+        "links.yaml",
+        "version: 1\nfolders:\n  - path: Marketing\n    link: absent\n",
+    );
+    let out = portal.run_env(
+        &["plan", "-f", "links.yaml"],
+        &[("DOCSPACE_TOKEN", "sk-wrong")],
+    );
     assert_eq!(out.code, 1, "{}", out.all());
-    assert!(out.stderr.contains("401") && out.stderr.contains("DOCSPACE_TOKEN"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("401") && out.stderr.contains("DOCSPACE_TOKEN"),
+        "{}",
+        out.stderr
+    );
     let requests = portal.requests().await;
-    assert!(requests.len() <= 2, "kept knocking with a bad token: {}", requests.len());
+    assert!(
+        requests.len() <= 2,
+        "kept knocking with a bad token: {}",
+        requests.len()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -128,7 +182,11 @@ async fn missing_portal_or_token_is_explained() {
     portal.write("links.yaml", "version: 1\nfolders: []\n");
     let out = portal.run_env(&["plan", "-f", "links.yaml"], &[("DOCSPACE_TOKEN", "")]);
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("DOCSPACE_TOKEN is not set"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("DOCSPACE_TOKEN is not set"),
+        "{}",
+        out.stderr
+    );
     let out = portal.run_env(&["plan", "-f", "links.yaml"], &[("DOCSPACE_URL", "")]);
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("--portal"), "{}", out.stderr);

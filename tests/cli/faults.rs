@@ -13,7 +13,10 @@ fn seed(rooms: usize, folders: usize) -> String {
         for f in 0..folders {
             let _ = writeln!(s, "      - title: Folder {f}");
             if f % 2 == 0 {
-                let _ = writeln!(s, "        link: {{ access: read, password: keep-me-{r}-{f} }}");
+                let _ = writeln!(
+                    s,
+                    "        link: {{ access: read, password: keep-me-{r}-{f} }}"
+                );
             }
         }
     }
@@ -54,16 +57,25 @@ async fn repeated_applies_converge_under_errors_and_dropped_connections() {
     }
     assert!(converged, "did not converge in 6 applies");
 
-    portal.faults(serde_json::json!({"error_rate": 0.0, "drop_rate": 0.0})).await;
+    portal
+        .faults(serde_json::json!({"error_rate": 0.0, "drop_rate": 0.0}))
+        .await;
     for r in 0..rooms {
         for f in 0..folders {
             let path = format!("Room {r}/Folder {f}");
             // `primary` asserts there is at most one primary link.
-            let link = portal.primary(&path).await.expect("every folder has its link");
+            let link = portal
+                .primary(&path)
+                .await
+                .expect("every folder has its link");
             assert_eq!(link["access"], "review", "{path}");
             assert_eq!(link["deny_download"], true, "{path}");
             if f % 2 == 0 {
-                assert_eq!(link["password"], format!("keep-me-{r}-{f}"), "{path} lost its password");
+                assert_eq!(
+                    link["password"],
+                    format!("keep-me-{r}-{f}"),
+                    "{path} lost its password"
+                );
             }
         }
     }
@@ -74,7 +86,9 @@ async fn rate_limited_portal_is_paced_not_hammered() {
     let (rooms, folders) = (2, 20);
     let portal = Portal::start(&seed(rooms, folders)).await;
     portal.write("links.yaml", &manifest(rooms, folders));
-    portal.faults(serde_json::json!({"rate_limit_per_sec": 50.0})).await;
+    portal
+        .faults(serde_json::json!({"rate_limit_per_sec": 50.0}))
+        .await;
     let out = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
     assert_eq!(out.code, 0, "{}", out.all());
     let requests = portal.requests().await;

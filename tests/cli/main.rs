@@ -15,7 +15,10 @@ mod support;
 /// Snapshot settings shared by every test: link ids and ports vary run to run.
 pub fn redactions() -> insta::Settings {
     let mut s = insta::Settings::clone_current();
-    s.add_filter(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "[uuid]");
+    s.add_filter(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+        "[uuid]",
+    );
     s.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[port]");
     s
 }

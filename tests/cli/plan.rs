@@ -51,14 +51,20 @@ async fn plan_shows_field_level_changes_and_a_summary() {
     assert_eq!(out.code, 0, "{}", out.all());
     let _ = file;
     crate::redactions().bind(|| insta::assert_snapshot!("plan_human", out.stdout));
-    assert!(out.stdout.contains("Plan: 1 to create, 2 to update, 1 to revoke, 1 unchanged."));
+    assert!(
+        out.stdout
+            .contains("Plan: 1 to create, 2 to update, 1 to revoke, 1 unchanged.")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn detailed_exitcode_is_2_with_changes_and_0_without() {
     let portal = Portal::start(SEED).await;
     portal.write("links.yaml", MANIFEST);
-    let out = portal.run_env(&["plan", "-f", "links.yaml", "--detailed-exitcode"], &[PRESS_KIT]);
+    let out = portal.run_env(
+        &["plan", "-f", "links.yaml", "--detailed-exitcode"],
+        &[PRESS_KIT],
+    );
     assert_eq!(out.code, 2, "{}", out.all());
 
     portal.write(
@@ -67,16 +73,25 @@ async fn detailed_exitcode_is_2_with_changes_and_0_without() {
     );
     let out = portal.run(&["plan", "-f", "same.yaml", "--detailed-exitcode"]);
     assert_eq!(out.code, 0, "{}", out.all());
-    assert!(out.stdout.contains("No changes. The portal matches the manifest."), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("No changes. The portal matches the manifest."),
+        "{}",
+        out.stdout
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_plan_is_one_document_with_the_same_plan() {
     let portal = Portal::start(SEED).await;
     portal.write("links.yaml", MANIFEST);
-    let out = portal.run_env(&["plan", "-f", "links.yaml", "--format", "json"], &[PRESS_KIT]);
+    let out = portal.run_env(
+        &["plan", "-f", "links.yaml", "--format", "json"],
+        &[PRESS_KIT],
+    );
     assert_eq!(out.code, 0, "{}", out.all());
-    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("stdout is one JSON document");
+    let doc: serde_json::Value =
+        serde_json::from_str(&out.stdout).expect("stdout is one JSON document");
     assert_eq!(doc["summary"]["create"], 1);
     assert_eq!(doc["summary"]["update"], 2);
     assert_eq!(doc["summary"]["revoke"], 1);
@@ -103,10 +118,17 @@ async fn password_rotation_is_detected_without_printing_either_password() {
         "links.yaml",
         "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { password: { env: NEW_PASS } }\n",
     );
-    let out = portal.run_env(&["plan", "-f", "links.yaml", "--detailed-exitcode"], &[("NEW_PASS", "rotated-pass-2027")]);
+    let out = portal.run_env(
+        &["plan", "-f", "links.yaml", "--detailed-exitcode"],
+        &[("NEW_PASS", "rotated-pass-2027")],
+    );
     assert_eq!(out.code, 2, "{}", out.all());
     assert!(out.stdout.contains("password:"), "{}", out.stdout);
-    assert!(out.stdout.contains("(sensitive) -> (sensitive)"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("(sensitive) -> (sensitive)"),
+        "{}",
+        out.stdout
+    );
     assert!(out.stdout.contains("new password"), "{}", out.stdout);
     assert!(!out.all().contains("rotated-pass-2027") && !out.all().contains("s3cret-pass"));
 }
@@ -118,20 +140,42 @@ async fn unverifiable_password_is_said_not_guessed() {
         "links.yaml",
         "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { password: { env: PASS } }\n",
     );
-    let out = portal.run_env(&["plan", "-f", "links.yaml", "--detailed-exitcode"], &[("PASS", "whatever-pass")]);
+    let out = portal.run_env(
+        &["plan", "-f", "links.yaml", "--detailed-exitcode"],
+        &[("PASS", "whatever-pass")],
+    );
     assert_eq!(out.code, 0, "no change can be proven: {}", out.all());
-    assert!(out.stdout.contains("password cannot be verified"), "{}", out.stdout);
-    assert!(out.stdout.contains("1 managed password could not be verified"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("password cannot be verified"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("1 managed password could not be verified"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn output_is_sorted_and_stable() {
     let portal = Portal::start(SEED).await;
     portal.write("links.yaml", MANIFEST);
-    let a = portal.run_env(&["plan", "-f", "links.yaml", "--parallelism", "1"], &[PRESS_KIT]);
-    let b = portal.run_env(&["plan", "-f", "links.yaml", "--parallelism", "16"], &[PRESS_KIT]);
+    let a = portal.run_env(
+        &["plan", "-f", "links.yaml", "--parallelism", "1"],
+        &[PRESS_KIT],
+    );
+    let b = portal.run_env(
+        &["plan", "-f", "links.yaml", "--parallelism", "16"],
+        &[PRESS_KIT],
+    );
     assert_eq!(a.stdout, b.stdout);
-    let paths: Vec<&str> = a.stdout.lines().filter(|l| l.contains("(folder ")).collect();
+    let paths: Vec<&str> = a
+        .stdout
+        .lines()
+        .filter(|l| l.contains("(folder "))
+        .collect();
     let mut sorted = paths.clone();
     sorted.sort();
     assert_eq!(paths, sorted);

@@ -7,7 +7,13 @@ const ENV_PASSWORD: &str = "env-secret-8472";
 const FILE_PASSWORD: &str = "file-secret-5519";
 
 fn assert_clean(what: &str, text: &str) {
-    for secret in [TOKEN, SEED_PASSWORD, ENV_PASSWORD, FILE_PASSWORD, "hunter2hunter2"] {
+    for secret in [
+        TOKEN,
+        SEED_PASSWORD,
+        ENV_PASSWORD,
+        FILE_PASSWORD,
+        "hunter2hunter2",
+    ] {
         assert!(!text.contains(secret), "{what} leaked `{secret}`:\n{text}");
     }
 }
@@ -29,15 +35,27 @@ folders:
     link: { password: false }
 "#,
     );
-    portal.write("literal.yaml", "version: 1\nfolders:\n  - path: Marketing\n    link: { password: hunter2hunter2 }\n");
-    portal.write("short.yaml", "version: 1\nfolders:\n  - path: Marketing\n    link: { password: { env: SHORT } }\n");
+    portal.write(
+        "literal.yaml",
+        "version: 1\nfolders:\n  - path: Marketing\n    link: { password: hunter2hunter2 }\n",
+    );
+    portal.write(
+        "short.yaml",
+        "version: 1\nfolders:\n  - path: Marketing\n    link: { password: { env: SHORT } }\n",
+    );
     let env = [("P1", ENV_PASSWORD), ("SHORT", "abc")];
     let runs: Vec<(&str, Vec<&str>)> = vec![
         ("plan", vec!["plan", "-f", "links.yaml"]),
-        ("plan json", vec!["plan", "-f", "links.yaml", "--format", "json"]),
+        (
+            "plan json",
+            vec!["plan", "-f", "links.yaml", "--format", "json"],
+        ),
         ("apply refused", vec!["apply", "-f", "links.yaml"]),
         ("apply", vec!["apply", "-f", "links.yaml", "--yes"]),
-        ("plan after", vec!["plan", "-f", "links.yaml", "--format", "json"]),
+        (
+            "plan after",
+            vec!["plan", "-f", "links.yaml", "--format", "json"],
+        ),
         ("literal password", vec!["plan", "-f", "literal.yaml"]),
         ("short password", vec!["plan", "-f", "short.yaml"]),
         ("help", vec!["--help"]),
@@ -49,15 +67,34 @@ folders:
         assert_clean(what, &out.all());
     }
     // The run really did use the secrets: apply wrote them to the portal.
-    assert_eq!(portal.primary("Marketing/Press kit").await.unwrap()["password"], ENV_PASSWORD);
-    assert_eq!(portal.primary("Marketing/Brand assets").await.unwrap()["password"], FILE_PASSWORD);
-    assert_eq!(portal.primary("Marketing/Archive").await.unwrap()["password"], serde_json::Value::Null);
+    assert_eq!(
+        portal.primary("Marketing/Press kit").await.unwrap()["password"],
+        ENV_PASSWORD
+    );
+    assert_eq!(
+        portal.primary("Marketing/Brand assets").await.unwrap()["password"],
+        FILE_PASSWORD
+    );
+    assert_eq!(
+        portal.primary("Marketing/Archive").await.unwrap()["password"],
+        serde_json::Value::Null
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rejected_token_is_not_echoed_in_the_error() {
     let portal = Portal::start(SEED).await;
-    portal.write("links.yaml", "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { title: x }\n");
-    let bad_token = portal.run_env(&["plan", "-f", "links.yaml"], &[("DOCSPACE_TOKEN", "sk-very-secret-token")]);
-    assert!(!bad_token.all().contains("sk-very-secret-token"), "{}", bad_token.all());
+    portal.write(
+        "links.yaml",
+        "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { title: x }\n",
+    );
+    let bad_token = portal.run_env(
+        &["plan", "-f", "links.yaml"],
+        &[("DOCSPACE_TOKEN", "sk-very-secret-token")],
+    );
+    assert!(
+        !bad_token.all().contains("sk-very-secret-token"),
+        "{}",
+        bad_token.all()
+    );
 }

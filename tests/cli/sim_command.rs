@@ -9,7 +9,13 @@ async fn sim_prints_its_url_first_and_serves_until_killed() {
     let seed = dir.path().join("portal.yaml");
     std::fs::write(&seed, crate::support::SEED).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_docspace-links"))
-        .args(["sim", "--seed", seed.to_str().unwrap(), "--listen", "127.0.0.1:0"])
+        .args([
+            "sim",
+            "--seed",
+            seed.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -19,7 +25,10 @@ async fn sim_prints_its_url_first_and_serves_until_killed() {
         .read_line(&mut first)
         .unwrap();
     let url = first.trim().to_owned();
-    assert!(url.starts_with("http://127.0.0.1:"), "first line: {first:?}");
+    assert!(
+        url.starts_with("http://127.0.0.1:"),
+        "first line: {first:?}"
+    );
 
     let state: serde_json::Value = reqwest::get(format!("{url}/__sim/state"))
         .await
@@ -28,10 +37,16 @@ async fn sim_prints_its_url_first_and_serves_until_killed() {
         .await
         .unwrap();
     assert!(
-        state["folders"].as_array().unwrap().iter().any(|f| f["path"] == "Marketing/Press kit"),
+        state["folders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["path"] == "Marketing/Press kit"),
         "{state}"
     );
-    let unauthenticated = reqwest::get(format!("{url}/api/2.0/files/folder/101/links")).await.unwrap();
+    let unauthenticated = reqwest::get(format!("{url}/api/2.0/files/folder/101/links"))
+        .await
+        .unwrap();
     assert_eq!(unauthenticated.status(), 401);
     child.kill().unwrap();
     child.wait().unwrap();
@@ -41,12 +56,19 @@ async fn sim_prints_its_url_first_and_serves_until_killed() {
 fn a_bad_seed_is_reported_with_its_position() {
     let dir = tempfile::tempdir().unwrap();
     let seed = dir.path().join("portal.yaml");
-    std::fs::write(&seed, "rooms:\n  - title: A\n    type: custom\n    colour: red\n").unwrap();
+    std::fs::write(
+        &seed,
+        "rooms:\n  - title: A\n    type: custom\n    colour: red\n",
+    )
+    .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_docspace-links"))
         .args(["sim", "--seed", seed.to_str().unwrap()])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("portal.yaml") && stderr.contains(":4:"), "{stderr}");
+    assert!(
+        stderr.contains("portal.yaml") && stderr.contains(":4:"),
+        "{stderr}"
+    );
 }

@@ -96,7 +96,11 @@ impl Portal {
 
     /// Every API request answered so far: `[{"method","path","status"}]`.
     pub async fn requests(&self) -> Vec<Value> {
-        self.control("requests").await.as_array().cloned().unwrap_or_default()
+        self.control("requests")
+            .await
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Requests other than GET: writes.
@@ -105,7 +109,13 @@ impl Portal {
             .await
             .iter()
             .filter(|r| r["method"] != "GET")
-            .map(|r| format!("{} {}", r["method"].as_str().unwrap(), r["path"].as_str().unwrap()))
+            .map(|r| {
+                format!(
+                    "{} {}",
+                    r["method"].as_str().unwrap(),
+                    r["path"].as_str().unwrap()
+                )
+            })
             .collect()
     }
 

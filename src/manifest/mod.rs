@@ -1,0 +1,135 @@
+//! The manifest (design.md 1): YAML in, a validated desired state out, and errors
+//! that point at the line, column and text that are wrong.
+
+mod diagnostic;
+mod raw;
+mod schema;
+mod validate;
+mod yaml;
+
+use std::fmt;
+use std::path::Path;
+
+pub use diagnostic::{Diagnostic, ManifestError, Pos, Source};
+pub use schema::json_schema;
+
+use crate::model::{Access, DesiredPassword, Expiry};
+
+/// A validated manifest, with its text kept for later error reports.
+#[derive(Debug)]
+pub struct Manifest {
+    pub source: Source,
+    pub entries: Vec<Entry>,
+}
+
+/// One folder and the link it must have.
+#[derive(Debug)]
+pub struct Entry {
+    pub target: Target,
+    /// Where the `path:` or `id:` value is.
+    pub target_pos: Pos,
+    pub link: DesiredLink,
+    pub link_pos: Pos,
+    /// Where the effective `access` was written (the entry or `defaults`).
+    pub access_pos: Option<Pos>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Path(FolderPath),
+    Id(u64),
+}
+
+/// Titles from the room (or My Documents) down to the folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderPath {
+    pub my_documents: bool,
+    pub segments: Vec<String>,
+}
+
+impl fmt::Display for FolderPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.my_documents {
+            f.write_str("@my/")?;
+        }
+        f.write_str(&self.segments.join("/"))
+    }
+}
+
+#[derive(Debug)]
+pub enum DesiredLink {
+    Absent,
+    Present(LinkSpec),
+}
+
+/// The managed fields of a link; `None` leaves the portal's value alone.
+#[derive(Debug, Default)]
+pub struct LinkSpec {
+    pub access: Option<Access>,
+    pub title: Option<String>,
+    pub expires: Option<Expiry>,
+    pub password: Option<DesiredPassword>,
+    pub deny_download: Option<bool>,
+    pub internal: Option<bool>,
+}
+
+/// What validation needs from the outside world.
+pub struct Environment<'a> {
+    /// Looks up an environment variable (`password: { env: NAME }`).
+    pub var: &'a dyn Fn(&str) -> Option<String>,
+    /// Where `password: { file: PATH }` paths start.
+    pub base_dir: &'a Path,
+    /// Expiry must lie after this.
+    pub now: jiff::Timestamp,
+}
+
+/// Reads and validates the manifest at `path`.
+pub fn load(path: &Path, env: &Environment) -> Result<Manifest, ManifestError> {
+    let name = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse(Source { name, text }, env),
+        Err(e) => Err(ManifestError::new(
+            Source {
+                name: name.clone(),
+                text: String::new(),
+            },
+            vec![Diagnostic {
+                message: format!("cannot read the manifest {name}: {e}"),
+                pos: None,
+                label: None,
+                notes: Vec::new(),
+                help: None,
+            }],
+        )),
+    }
+}
+
+pub fn parse(source: Source, env: &Environment) -> Result<Manifest, ManifestError> {
+    if source.text.lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#') || l == "---"
+    }) {
+        let d = Diagnostic {
+            message: "the manifest is empty".to_owned(),
+            pos: None,
+            label: None,
+            notes: Vec::new(),
+            help: Some("start with `version: 1` and a `folders:` list".to_owned()),
+        };
+        return Err(ManifestError::new(source, vec![d]));
+    }
+    let raw: raw::RawManifest = match yaml::parse(&source.text) {
+        Ok(raw) => raw,
+        Err(d) => return Err(ManifestError::new(source, vec![d])),
+    };
+    match validate::validate(raw, env) {
+        Ok(entries) => Ok(Manifest { source, entries }),
+        Err(mut diagnostics) => {
+            diagnostics.dedup();
+            Err(ManifestError::new(source, diagnostics))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

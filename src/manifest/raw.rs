@@ -1,0 +1,222 @@
+//! The manifest as written: serde types that mirror the YAML, with positions.
+//! The JSON Schema in `schemas/manifest.schema.json` is generated from these.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde_saphyr::Spanned;
+
+use crate::model::Access;
+
+/// A docspace-links manifest: the external links that DocSpace folders and rooms must have.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "docspace-links manifest")]
+pub struct RawManifest {
+    /// Manifest format version. Always 1.
+    #[schemars(with = "u32")]
+    pub version: Spanned<u32>,
+    /// Link fields applied to every `link:` mapping that leaves them out.
+    #[serde(default)]
+    #[schemars(with = "Option<RawLinkFields>")]
+    pub defaults: Option<Spanned<RawLinkFields>>,
+    /// One entry per folder or room.
+    #[schemars(with = "Vec<RawEntry>")]
+    pub folders: Vec<Spanned<RawEntry>>,
+}
+
+/// A folder or room, named by `path` or by `id` (exactly one), and the link it must have.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawEntry {
+    /// Room title, then folder titles, separated by '/'; `@my/...` for a folder in My Documents.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub path: Option<Spanned<String>>,
+    /// A folder or room id.
+    #[serde(default)]
+    #[schemars(with = "Option<u64>", range(min = 1))]
+    pub id: Option<Spanned<i64>>,
+    /// The folder's primary external link, or `absent` when it must have none.
+    #[schemars(with = "RawLink")]
+    pub link: Spanned<RawLink>,
+}
+
+/// `absent`, or the fields of the link.
+#[derive(Debug)]
+pub enum RawLink {
+    Absent,
+    Present(RawLinkFields),
+}
+
+/// The fields of a primary external link. A field left out is unmanaged: the portal's value is kept.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawLinkFields {
+    /// Access granted by the link. Which levels a folder accepts depends on its room type.
+    #[serde(default)]
+    #[schemars(with = "Option<Access>")]
+    pub access: Option<Spanned<Access>>,
+    /// The link's title (at most 255 characters).
+    #[serde(default)]
+    #[schemars(with = "Option<String>", length(min = 1, max = 255))]
+    pub title: Option<Spanned<String>>,
+    /// When the link stops working: an RFC 3339 timestamp, a date (00:00 UTC), or `never`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>", example = &"2027-06-30T00:00:00Z", example = &"2027-06-30", example = &"never")]
+    pub expires: Option<Spanned<String>>,
+    /// The link's password, by reference: `{ env: NAME }`, `{ file: PATH }`, or `false` for none.
+    #[serde(default)]
+    #[schemars(with = "Option<RawPassword>")]
+    pub password: Option<Spanned<RawPassword>>,
+    /// Visitors may view but not download.
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub deny_download: Option<Spanned<bool>>,
+    /// Only signed-in portal users may use the link.
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub internal: Option<Spanned<bool>>,
+}
+
+/// A password reference. A literal string is parsed only to be refused with a
+/// helpful error: secrets do not belong in git.
+pub enum RawPassword {
+    Off,
+    On,
+    Env(String),
+    File(String),
+    Literal,
+}
+
+impl fmt::Debug for RawPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RawPassword::Off => f.write_str("Off"),
+            RawPassword::On => f.write_str("On"),
+            RawPassword::Env(n) => write!(f, "Env({n:?})"),
+            RawPassword::File(p) => write!(f, "File({p:?})"),
+            RawPassword::Literal => f.write_str("Literal(********)"),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordRef {
+    #[serde(default)]
+    env: Option<String>,
+    #[serde(default)]
+    file: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for RawPassword {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawPassword;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("`{ env: NAME }`, `{ file: PATH }` or `false`")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawPassword, E> {
+                Ok(if v { RawPassword::On } else { RawPassword::Off })
+            }
+            // Never echo the value: it is somebody's password.
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<RawPassword, E> {
+                Ok(RawPassword::Literal)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<RawPassword, E> {
+                Ok(RawPassword::Literal)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<RawPassword, E> {
+                Ok(RawPassword::Literal)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<RawPassword, E> {
+                Ok(RawPassword::Literal)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawPassword, A::Error> {
+                let r = PasswordRef::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                match (r.env, r.file) {
+                    (Some(env), None) => Ok(RawPassword::Env(env)),
+                    (None, Some(file)) => Ok(RawPassword::File(file)),
+                    _ => Err(de::Error::custom(
+                        "a password reference needs exactly one of `env` or `file`",
+                    )),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for RawPassword {
+    fn schema_name() -> Cow<'static, str> {
+        "Password".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A password reference: never the password itself.",
+            "oneOf": [
+                { "const": false, "description": "The link must have no password." },
+                {
+                    "type": "object",
+                    "description": "Read from this environment variable.",
+                    "properties": { "env": { "type": "string", "minLength": 1 } },
+                    "required": ["env"],
+                    "additionalProperties": false
+                },
+                {
+                    "type": "object",
+                    "description": "Read from this file, relative to the manifest; a trailing newline is dropped.",
+                    "properties": { "file": { "type": "string", "minLength": 1 } },
+                    "required": ["file"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for RawLink {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawLink;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("`absent` or a mapping of link fields")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawLink, E> {
+                if v == "absent" {
+                    Ok(RawLink::Absent)
+                } else {
+                    Err(E::custom(format!(
+                        "expected `absent` or a mapping of link fields, found `{v}`"
+                    )))
+                }
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawLink, A::Error> {
+                RawLinkFields::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(RawLink::Present)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for RawLink {
+    fn schema_name() -> Cow<'static, str> {
+        "Link".into()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let fields = generator.subschema_for::<RawLinkFields>();
+        json_schema!({
+            "oneOf": [
+                { "const": "absent", "description": "The folder must have no primary external link." },
+                fields
+            ]
+        })
+    }
+}
