@@ -171,11 +171,13 @@ async fn output_is_sorted_and_stable() {
         &[PRESS_KIT],
     );
     assert_eq!(a.stdout, b.stdout);
+    // Block headings are "  <symbol> <path> (folder ...": compare the paths.
     let paths: Vec<&str> = a
         .stdout
         .lines()
-        .filter(|l| l.contains("(folder "))
+        .filter_map(|l| l.split_once(" (folder ").map(|(head, _)| &head[4..]))
         .collect();
+    assert_eq!(paths.len(), 4, "{}", a.stdout);
     let mut sorted = paths.clone();
     sorted.sort();
     assert_eq!(paths, sorted);
