@@ -149,7 +149,14 @@ impl Seed {
         let options = serde_saphyr::options! { strict_booleans: true, with_snippet: false };
         let raw: RawSeed = serde_saphyr::from_str_with_options(text, options).map_err(|err| {
             let at = err.location().unwrap_or(Location::UNKNOWN);
-            invalid(origin, at, err.without_snippet().to_string())
+            let message = err.without_snippet().to_string();
+            // The location leads our message; saphyr repeats it at the end.
+            let repeated = format!(" at line {}, column {}", at.line(), at.column());
+            let message = message
+                .strip_suffix(&repeated)
+                .unwrap_or(&message)
+                .to_owned();
+            invalid(origin, at, message)
         })?;
         raw.validate(origin)
     }

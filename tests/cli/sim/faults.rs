@@ -1,0 +1,177 @@
+//! Injected faults: latency, errors, the rate limiter, dropped connections.
+
+use std::time::{Duration, Instant};
+
+use docspace_links::sim::{Faults, SimConfig};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use super::{PORTAL, Portal};
+
+async fn faulty(faults: Faults) -> Portal {
+    Portal::with(
+        PORTAL,
+        SimConfig {
+            faults,
+            ..SimConfig::default()
+        },
+    )
+    .await
+}
+
+#[tokio::test]
+async fn latency_delays_api_requests_but_not_control_ones() {
+    let portal = faulty(Faults {
+        latency_ms: 150,
+        ..Faults::default()
+    })
+    .await;
+    let started = Instant::now();
+    portal.get("folder/101/links").await;
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    let started = Instant::now();
+    portal.control(Method::GET, "requests", None).await;
+    assert!(started.elapsed() < Duration::from_millis(150));
+}
+
+#[tokio::test]
+async fn proxy_errors_come_with_an_html_body() {
+    for status in [502u16, 503, 504] {
+        let portal = faulty(Faults {
+            error_rate: 1.0,
+            error_status: status,
+            ..Faults::default()
+        })
+        .await;
+        let answer = portal.get("folder/101/links").await;
+        assert_eq!(answer.status.as_u16(), status);
+        assert!(answer.text.starts_with("<html>"), "{}", answer.text);
+        assert!(
+            answer.headers["content-type"]
+                .to_str()
+                .expect("ascii")
+                .starts_with("text/html")
+        );
+    }
+}
+
+#[tokio::test]
+async fn injected_401_and_429_are_empty_and_others_are_envelopes() {
+    for (status, empty) in [(401u16, true), (429, true), (500, false), (403, false)] {
+        let portal = faulty(Faults {
+            error_rate: 1.0,
+            error_status: status,
+            ..Faults::default()
+        })
+        .await;
+        let answer = portal.get("folder/101/links").await;
+        assert_eq!(answer.status.as_u16(), status);
+        assert_eq!(answer.text.is_empty(), empty, "{status}: {}", answer.text);
+        if !empty {
+            assert_eq!(answer.json["statusCode"], status);
+        }
+    }
+}
+
+#[tokio::test]
+async fn injected_failures_change_nothing() {
+    let portal = faulty(Faults {
+        error_rate: 1.0,
+        ..Faults::default()
+    })
+    .await;
+    let answer = portal
+        .put("folder/102/links", json!({"access": 2, "primary": true}))
+        .await;
+    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        portal.folder_state(102).await["links"]
+            .as_array()
+            .expect("links")
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn errors_are_reproducible_from_the_seed() {
+    let statuses = |portal: Portal| async move {
+        let mut seen = Vec::new();
+        for _ in 0..40 {
+            seen.push(portal.get("folder/101/links").await.status.as_u16());
+        }
+        seen
+    };
+    let faults = Faults {
+        error_rate: 0.5,
+        seed: 42,
+        ..Faults::default()
+    };
+    let first = statuses(faulty(faults.clone()).await).await;
+    let second = statuses(faulty(faults).await).await;
+    assert_eq!(first, second);
+    assert!(first.contains(&200) && first.contains(&503));
+}
+
+#[tokio::test]
+async fn the_rate_limiter_answers_429_with_headers() {
+    let portal = faulty(Faults {
+        rate_limit_per_sec: Some(3.0),
+        ..Faults::default()
+    })
+    .await;
+    for remaining in ["2", "1", "0"] {
+        let ok = portal.get("folder/101/links").await;
+        assert_eq!(ok.status, StatusCode::OK);
+        assert_eq!(ok.headers["x-ratelimit-limit"], "3");
+        assert_eq!(ok.headers["x-ratelimit-remaining"], remaining);
+        assert!(ok.headers.contains_key("x-ratelimit-reset"));
+    }
+    let throttled = portal.get("folder/101/links").await;
+    assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(throttled.text, "");
+    assert_eq!(throttled.headers["retry-after"], "1");
+    assert_eq!(throttled.headers["x-ratelimit-remaining"], "0");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(portal.get("folder/101/links").await.status, StatusCode::OK);
+    let log = portal.control(Method::GET, "requests", None).await;
+    assert_eq!(log[3]["status"], 429);
+}
+
+#[tokio::test]
+async fn the_limiter_caps_parallel_writes_at_fifteen() {
+    let portal = faulty(Faults {
+        rate_limit_per_sec: Some(10_000.0),
+        latency_ms: 300,
+        ..Faults::default()
+    })
+    .await;
+    let writes = (0..20).map(|_| portal.put("folder/102/links", json!({"access": 0})));
+    let statuses: Vec<StatusCode> = futures::future::join_all(writes)
+        .await
+        .into_iter()
+        .map(|a| a.status)
+        .collect();
+    let throttled = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(throttled, 5, "{statuses:?}");
+}
+
+#[tokio::test]
+async fn dropped_connections_get_no_answer_and_are_not_logged() {
+    let portal = faulty(Faults {
+        drop_rate: 1.0,
+        ..Faults::default()
+    })
+    .await;
+    let sent = portal
+        .client()
+        .get(portal.api("folder/101/links"))
+        .bearer_auth("sk-test")
+        .send()
+        .await;
+    assert!(sent.is_err(), "{sent:?}");
+    let log = portal.control(Method::GET, "requests", None).await;
+    assert_eq!(log, json!([]));
+}
