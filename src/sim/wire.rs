@@ -171,6 +171,10 @@ pub(crate) struct SharedLink {
     link_type: u8,
     #[serde(skip_serializing_if = "Option::is_none")]
     password: Option<Box<str>>,
+    /// Servers that hide passwords still say that one is set (modelled on the
+    /// `PasswordProtected` flag of FolderDto); absent when they echo it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    password_protected: Option<bool>,
     deny_download: bool,
     is_expired: bool,
     primary: bool,
@@ -189,6 +193,7 @@ impl LinkEntry {
             expiration_date: link.expires.map(|e| format_portal_instant(e, view.offset)),
             link_type: 1,
             password: link.password.clone().filter(|_| view.echo_passwords),
+            password_protected: (!view.echo_passwords).then_some(link.password.is_some()),
             deny_download: link.deny_download,
             is_expired: link.expires.is_some_and(|e| e <= view.now),
             primary: link.primary,

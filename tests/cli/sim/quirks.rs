@@ -679,6 +679,7 @@ async fn primary_cannot_change_on_an_existing_link() {
 async fn passwords_are_echoed_in_clear_in_3_7_2() {
     let portal = Portal::start().await;
     let link = portal.primary(101).await.expect("seeded");
+    assert!(link["sharedLink"].get("passwordProtected").is_none());
     assert_eq!(link["sharedLink"]["password"], "s3cret-pass");
     assert_eq!(link["sharedTo"]["password"], "s3cret-pass");
 }
@@ -693,6 +694,9 @@ async fn passwords_are_omitted_on_newer_servers() {
     let link = portal.primary(101).await.expect("seeded");
     assert!(link["sharedLink"].get("password").is_none());
     assert!(link["sharedTo"].get("password").is_none());
+    // Only the fact that one is set is said.
+    assert_eq!(link["sharedLink"]["passwordProtected"], true);
+    assert_eq!(link["sharedTo"]["passwordProtected"], true);
     assert_eq!(
         portal.folder_state(101).await["links"][0]["password"],
         "s3cret-pass"
