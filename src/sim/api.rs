@@ -375,7 +375,21 @@ impl Listing {
     fn matches(&self, title: &str) -> bool {
         self.filter
             .as_ref()
-            .is_none_or(|f| title.to_lowercase().contains(f))
+            .is_none_or(|f| contains_ignoring_case(title, f))
+    }
+}
+
+/// `needle` is already lowercase. Searches scan thousands of titles per request:
+/// ASCII titles are compared without allocating.
+fn contains_ignoring_case(title: &str, needle: &str) -> bool {
+    if title.is_ascii() && needle.is_ascii() {
+        let (title, needle) = (title.as_bytes(), needle.as_bytes());
+        needle.is_empty()
+            || title
+                .windows(needle.len())
+                .any(|w| w.eq_ignore_ascii_case(needle))
+    } else {
+        title.to_lowercase().contains(needle)
     }
 }
 

@@ -215,19 +215,19 @@ impl Builder {
             self.next_id - 1
         });
         let pos = self.portal.folders.len() as Pos;
-        let links = match link {
-            Some(seed) => vec![self.seed_link(seed)],
-            None => Vec::new(),
-        };
         self.portal.folders.push(Folder {
             id,
             parent: parent.unwrap_or(pos),
             title: title.into(),
             kind,
             children: Vec::new(),
-            links,
+            links: Vec::new(),
             primary_revoked: false,
         });
+        if let (Some(seed), Some(scope)) = (link, self.portal.folder(pos).scope()) {
+            let link = self.seed_link(seed, scope);
+            self.portal.folder_mut(pos).links.push(link);
+        }
         self.portal.index.insert(id, pos);
         if let Some(parent) = parent {
             self.portal.folder_mut(parent).children.push(pos);
@@ -249,16 +249,18 @@ impl Builder {
         self.portal.folder_mut(parent).children.shrink_to_fit();
     }
 
-    fn seed_link(&mut self, seed: &SeedLink) -> Link {
+    /// The seed is taken as the portal's history, except for values the server
+    /// forces whatever was asked.
+    fn seed_link(&mut self, seed: &SeedLink, scope: Scope) -> Link {
         Link {
             id: self.portal.fresh_link_id(),
             key: self.portal.fresh_share_key(),
             level: seed.access.level(),
             title: seed.title.as_deref().unwrap_or(DEFAULT_LINK_TITLE).into(),
             password: seed.password.as_deref().map(Into::into),
-            expires: seed.expires,
+            expires: seed.expires.filter(|_| !scope.keeps_a_primary_link()),
             deny_download: seed.deny_download,
-            internal: seed.internal,
+            internal: scope.forced_internal().unwrap_or(seed.internal),
             primary: true,
         }
     }

@@ -172,6 +172,19 @@ async fn dropped_connections_get_no_answer_and_are_not_logged() {
         .send()
         .await;
     assert!(sent.is_err(), "{sent:?}");
+    // Byte for byte: the connection closes and not a single byte of answer comes.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut raw = tokio::net::TcpStream::connect(portal.sim.addr())
+        .await
+        .expect("connects");
+    raw.write_all(b"GET /api/2.0/files/folder/101/links HTTP/1.1\r\nHost: sim\r\nAuthorization: Bearer sk-test\r\n\r\n")
+        .await
+        .expect("request written");
+    let mut answer = Vec::new();
+    // A reset instead of a clean close is fine too: either way, no answer.
+    let read = tokio::time::timeout(Duration::from_secs(5), raw.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "the connection stayed open");
+    assert!(answer.is_empty(), "{}", String::from_utf8_lossy(&answer));
     let log = portal.control(Method::GET, "requests", None).await;
     assert_eq!(log, json!([]));
 }

@@ -133,3 +133,26 @@ async fn generated_portals_have_numbered_rooms_and_folders() {
         ]
     );
 }
+
+#[tokio::test]
+async fn seeded_links_get_the_values_the_server_forces() {
+    let yaml = r#"
+rooms:
+  - title: Site
+    type: public
+    id: 1
+    link: { access: read, expires: 2099-01-01, internal: true }
+  - title: Data
+    type: virtual-data
+    id: 2
+    folders:
+      - { title: Signed, id: 3, link: { access: read, internal: false } }
+"#;
+    let portal = Portal::with(yaml, SimConfig::default()).await;
+    let site = &portal.folder_state(1).await["links"][0];
+    assert_eq!(
+        (site["expires"].clone(), site["internal"].clone()),
+        (serde_json::Value::Null, false.into())
+    );
+    assert_eq!(portal.folder_state(3).await["links"][0]["internal"], true);
+}
