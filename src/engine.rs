@@ -43,9 +43,10 @@ async fn observe(
     let resolver = Resolver::new(transport);
     let resolver = &resolver;
     progress.start("reading the portal", manifest.entries.len());
-    // Enough entries in the pipe to keep every request slot busy while some entries
-    // wait on a shared listing.
-    let width = transport.parallelism() * 4;
+    // Entries in the pipe well beyond the request slots: the listing a later room
+    // needs is then asked for while earlier entries still keep every slot busy,
+    // instead of when the last of them finishes. Bounded, to bound memory.
+    let width = transport.parallelism() * 32;
     let mut out: Vec<Observation> = futures::stream::iter(manifest.entries.iter().enumerate())
         .map(|(i, entry)| async move {
             let (folder, path) = match &entry.target {

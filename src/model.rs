@@ -13,7 +13,17 @@ use serde::{Deserialize, Serialize};
 /// An access level a link may grant, in the manifest's vocabulary
 /// (docspace-api.md 2.1 lists which ones the server accepts for links).
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Access {

@@ -53,7 +53,10 @@ impl Pacer {
             s.next_start = start + s.interval;
             start
         };
-        tokio::time::sleep_until(start).await;
+        // Sleeping until an instant already past still waits for a timer tick.
+        if start > Instant::now() {
+            tokio::time::sleep_until(start).await;
+        }
     }
 
     /// Everyone waits `delay` (a `Retry-After`).
@@ -68,43 +71,77 @@ impl Pacer {
         }
     }
 
-    /// Learns from a response's `X-RateLimit-Remaining` and `X-RateLimit-Reset`.
+    /// Learns from a response's `X-RateLimit-Limit`, `-Remaining` and `-Reset`.
     pub fn observe(&self, headers: &HeaderMap) {
         let (Some(remaining), Some(reset)) = (
             header_u64(headers, "x-ratelimit-remaining"),
-            header_u64(headers, "x-ratelimit-reset").map(reset_delay),
+            header_u64(headers, "x-ratelimit-reset").map(Reset::from_header),
         ) else {
             return;
         };
-        let interval = spacing(remaining, reset, self.in_flight_cap);
+        let limit = header_u64(headers, "x-ratelimit-limit");
+        let interval = spacing(remaining, limit, reset, self.in_flight_cap);
         self.state.lock().expect("pacer lock").interval = interval;
     }
 }
 
-/// The gap between request starts that spends what is left of the window evenly
-/// over the time left, once the allowance runs low enough to matter.
-fn spacing(remaining: u64, until_reset: Duration, in_flight_cap: u64) -> Duration {
-    // Plenty left: run at full speed. The margin covers requests already in flight,
-    // which the server has not counted yet.
+/// What `X-RateLimit-Reset` says. DocSpace documents a Unix timestamp: the moment
+/// its sliding window starts afresh. Token-bucket limiters (and proxies) send the
+/// seconds until the allowance is whole again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reset {
+    /// The allowance comes back all at once, this long from now.
+    Window(Duration),
+    /// The allowance refills steadily, and is full this long from now.
+    Refill(Duration),
+}
+
+impl Reset {
+    fn from_header(value: u64) -> Reset {
+        const A_YEAR: u64 = 365 * 24 * 3600;
+        if value > A_YEAR {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs_f64();
+            Reset::Window(Duration::from_secs_f64(
+                (value as f64 - now).clamp(0.0, 3600.0),
+            ))
+        } else {
+            Reset::Refill(Duration::from_secs(value))
+        }
+    }
+}
+
+/// Share of a refilling allowance the tool aims to use: the rest absorbs timing
+/// jitter so that requests are not turned away.
+const REFILL_SHARE: f64 = 0.95;
+
+/// The gap between request starts once the allowance runs low enough to matter.
+fn spacing(remaining: u64, limit: Option<u64>, reset: Reset, in_flight_cap: u64) -> Duration {
+    // Plenty left: full speed. The margin covers requests already in flight, which
+    // the server has not counted yet.
     if remaining > 2 * in_flight_cap {
         return Duration::ZERO;
     }
-    let usable = remaining.saturating_sub(in_flight_cap / 2).max(1);
-    until_reset / u32::try_from(usable).unwrap_or(u32::MAX)
-}
-
-/// `X-RateLimit-Reset` is a Unix timestamp in the server's documentation; a small
-/// number is read as seconds from now, as some proxies send it.
-fn reset_delay(value: u64) -> Duration {
-    const A_YEAR: u64 = 365 * 24 * 3600;
-    if value > A_YEAR {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_secs_f64();
-        Duration::from_secs_f64((value as f64 - now).clamp(0.0, 3600.0))
-    } else {
-        Duration::from_secs(value)
+    match reset {
+        // Nothing comes back before the reset: spread what is left until then.
+        Reset::Window(until) => {
+            let usable = remaining.saturating_sub(in_flight_cap / 2).max(1);
+            until / u32::try_from(usable).unwrap_or(u32::MAX)
+        }
+        // `limit` requests come back per `until` (at least the header's one-second
+        // resolution): run just under that rate.
+        Reset::Refill(until) => match limit {
+            Some(limit) if limit > 0 => {
+                let period = until.max(Duration::from_secs(1)).as_secs_f64();
+                Duration::from_secs_f64(period / (limit as f64 * REFILL_SHARE))
+            }
+            _ => {
+                until.max(Duration::from_secs(1))
+                    / u32::try_from(remaining.max(1)).unwrap_or(u32::MAX)
+            }
+        },
     }
 }
 
@@ -132,26 +169,46 @@ mod tests {
 
     #[test]
     fn no_spacing_while_the_allowance_is_large() {
-        assert_eq!(spacing(1000, Duration::from_secs(60), 16), Duration::ZERO);
+        let reset = Reset::Window(Duration::from_secs(60));
+        assert_eq!(spacing(1000, Some(1500), reset, 16), Duration::ZERO);
     }
 
     #[test]
-    fn low_allowance_is_spread_over_the_time_left() {
-        let gap = spacing(10, Duration::from_secs(1), 16);
-        assert_eq!(gap, Duration::from_millis(500));
-        let gap = spacing(30, Duration::from_secs(1), 16);
-        assert_eq!(gap, Duration::from_secs(1) / 22);
+    fn a_low_window_allowance_is_spread_until_the_reset() {
+        let reset = Reset::Window(Duration::from_secs(1));
+        assert_eq!(
+            spacing(10, Some(1500), reset, 16),
+            Duration::from_millis(500)
+        );
+        assert_eq!(
+            spacing(30, Some(1500), reset, 16),
+            Duration::from_secs(1) / 22
+        );
+    }
+
+    #[test]
+    fn a_refilling_allowance_runs_just_under_its_rate() {
+        let gap = spacing(20, Some(100), Reset::Refill(Duration::from_secs(1)), 16);
+        let rate = 1.0 / gap.as_secs_f64();
+        assert!((94.0..=96.0).contains(&rate), "{rate}");
+        // A reset of 0 s (rounded down) still means about a second's worth.
+        assert_eq!(
+            gap,
+            spacing(20, Some(100), Reset::Refill(Duration::ZERO), 16)
+        );
     }
 
     #[test]
     fn reset_accepts_timestamps_and_deltas() {
-        assert_eq!(reset_delay(5), Duration::from_secs(5));
+        assert_eq!(Reset::from_header(5), Reset::Refill(Duration::from_secs(5)));
         let soon = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap()
             .as_secs()
             + 30;
-        let d = reset_delay(soon);
+        let Reset::Window(d) = Reset::from_header(soon) else {
+            panic!("a timestamp is a window reset")
+        };
         assert!(
             d > Duration::from_secs(28) && d <= Duration::from_secs(31),
             "{d:?}"

@@ -157,12 +157,14 @@ impl Transport {
         if self.token_refused.load(Ordering::Relaxed) {
             return Err(AttemptError::Final(ApiError::Unauthorized));
         }
-        self.pacer.wait_turn().await;
         let _any = self.any.acquire().await.expect("semaphore never closed");
         let _kind = if is_read { &self.reads } else { &self.writes }
             .acquire()
             .await
             .expect("semaphore never closed");
+        // Paced after the slot is won, right before sending: a request paced
+        // earlier could sit in the queue and then leave at any moment.
+        self.pacer.wait_turn().await;
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
 
         let mut builder = self
