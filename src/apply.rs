@@ -137,23 +137,21 @@ async fn perform(
             let got = transport
                 .create_primary(folder, &request(None, values))
                 .await?;
-            if verify(values, &got).is_empty() {
+            let wrong = verify(values, &got);
+            if wrong.is_empty() {
                 return Ok(());
             }
-            // POST returns an existing primary link unchanged (one appeared since the
-            // plan was made): bring that link to the desired values, by the same
-            // rules as any update.
+            // POST returns an existing primary link unchanged when one appeared since
+            // the plan was made: bring that link in line, by the rules of any update.
+            // Otherwise the server made the link but dropped part of what was asked.
             match reconcile(desired, std::slice::from_ref(&got)).0 {
                 Action::Unchanged => Ok(()),
                 Action::Update {
                     link_id, values, ..
                 } => update(folder, &link_id, &values, transport).await,
-                Action::Refused { reason } => Err(Failure::DidNotTake(format!(
-                    "a primary link already existed and cannot be updated: {reason}"
-                ))),
-                other => Err(Failure::DidNotTake(format!(
-                    "unexpected state after creating the link: {:?}",
-                    other.kind()
+                _ => Err(Failure::DidNotTake(format!(
+                    "the portal made the link but not as asked: {}",
+                    wrong.join("; ")
                 ))),
             }
         }

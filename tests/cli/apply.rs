@@ -172,3 +172,36 @@ async fn apply_output_snapshot() {
     assert_eq!(out.code, 0, "{}", out.all());
     crate::redactions().bind(|| insta::assert_snapshot!("apply_human", out.stdout));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_the_portal_silently_drops_is_reported_with_exit_3() {
+    // Form-filling rooms keep links without expiry, and say OK all the same.
+    let portal = Portal::start(SEED).await;
+    portal.write(
+        "links.yaml",
+        "version: 1\nfolders:\n  - path: Applications/Intake\n    link: { access: fill-forms, expires: 2030-01-01 }\n  - path: Marketing/Brand assets\n    link: { access: read }\n",
+    );
+    let out = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+    assert_eq!(out.code, 3, "{}", out.all());
+    assert!(
+        out.stdout
+            .contains("not as asked: expires is never, asked 2030-01-01T00:00:00Z"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("1 created, 0 updated, 0 revoked, 1 failed."),
+        "{}",
+        out.stdout
+    );
+
+    // Run again, the plan knows the portal will not change it, and says so.
+    let again = portal.run(&["plan", "-f", "links.yaml"]);
+    assert_eq!(again.code, 4, "{}", again.all());
+    assert!(
+        again.stdout.contains("does not allow changing `expires`"),
+        "{}",
+        again.stdout
+    );
+}

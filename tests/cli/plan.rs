@@ -31,6 +31,8 @@ async fn plan_makes_only_read_only_requests_and_changes_nothing() {
     let before = portal.state().await;
     let out = portal.run_env(&["plan", "-f", file.to_str().unwrap()], &[PRESS_KIT]);
     assert_eq!(out.code, 0, "{}", out.all());
+    // Not a terminal: no progress bar, nothing at all on stderr.
+    assert_eq!(out.stderr, "");
     let requests = portal.requests().await;
     assert!(!requests.is_empty());
     for r in &requests {
