@@ -243,7 +243,8 @@ fn rate_limited(rt: &Runtime) {
     let requests = portal.requests();
     let limited = requests.iter().filter(|q| q["status"] == 429).count();
     let ok = requests.len() - limited;
-    let allowance = LIMIT * r.wall.as_secs_f64();
+    // The bucket starts full (one second's worth), then refills at LIMIT per second.
+    let allowance = LIMIT + LIMIT * r.wall.as_secs_f64();
     println!(
         "  {} requests ({ok} answered, {limited} answered 429 = {:.2}%), wall {:.2} s, allowance used {:.1}%\n",
         requests.len(),

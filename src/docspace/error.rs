@@ -12,7 +12,10 @@ pub enum ApiError {
     Unauthorized,
     #[error("{}", forbidden_text(.message))]
     Forbidden { message: Option<String> },
-    #[error("not found (404){}", detail(.message))]
+    #[error(
+        "not found (404){}; the folder may have been deleted or moved, or the token's user cannot see it",
+        detail(.message)
+    )]
     NotFound { message: Option<String> },
     #[error("the portal refused the request ({status}){}", detail(.message))]
     Rejected {

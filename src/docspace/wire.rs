@@ -24,8 +24,6 @@ pub struct LinkEntry {
     pub can_edit_internal: Option<bool>,
     #[serde(default)]
     pub can_edit_expiration_date: Option<bool>,
-    #[serde(default)]
-    pub can_edit_deny_download: Option<bool>,
 }
 
 impl LinkEntry {
