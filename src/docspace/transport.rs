@@ -81,10 +81,23 @@ impl Transport {
         let portal = portal.trim_end_matches('/');
         let url = reqwest::Url::parse(portal)
             .map_err(|e| format!("portal URL `{portal}` is not a valid URL: {e}"))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(format!(
-                "portal URL `{portal}` must start with https:// (or http:// for a local simulator)"
-            ));
+        let host = url.host_str().unwrap_or_default();
+        let loopback = host == "localhost"
+            || host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        // Plain HTTP would hand the API key and every link password to anyone on
+        // the path: only a simulator on this machine may use it.
+        match url.scheme() {
+            "https" => {}
+            "http" if loopback => {}
+            _ => {
+                return Err(format!(
+                    "portal URL `{portal}` must start with https:// (plain http:// is accepted only for a simulator on this machine)"
+                ));
+            }
         }
         let http = reqwest::Client::builder()
             .connect_timeout(settings.connect_timeout)
@@ -286,6 +299,19 @@ fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<Option<T>, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_http_is_only_for_this_machine() {
+        let token = || SecretString::from("sk-x");
+        let settings = Settings::default;
+        assert!(Transport::new("https://portal.example.com", token(), settings()).is_ok());
+        assert!(Transport::new("http://127.0.0.1:8080", token(), settings()).is_ok());
+        assert!(Transport::new("http://localhost:8080", token(), settings()).is_ok());
+        let err = Transport::new("http://portal.example.com", token(), settings()).unwrap_err();
+        assert!(err.contains("https://"), "{err}");
+        assert!(Transport::new("ftp://portal.example.com", token(), settings()).is_err());
+        assert!(Transport::new("not a url", token(), settings()).is_err());
+    }
 
     #[test]
     fn only_json_error_envelopes_yield_a_message() {
