@@ -6,6 +6,7 @@ mod demo;
 mod errors;
 mod faults;
 mod help;
+mod interactive;
 mod plan;
 mod secrets;
 mod sim;

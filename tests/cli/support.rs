@@ -47,6 +47,10 @@ impl Portal {
         }
     }
 
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
     pub fn url(&self) -> String {
         self.handle.base_url()
     }
@@ -145,6 +149,28 @@ impl Portal {
             .collect();
         assert!(links.len() <= 1, "{path} has {} primary links", links.len());
         links.into_iter().next()
+    }
+
+    /// Changes a primary link's title through the API, as a person in the web UI would.
+    pub async fn set_title(&self, path: &str, folder: u64, title: &str) {
+        let link = self.primary(path).await.expect("a primary link to rename");
+        let body = serde_json::json!({
+            "linkId": link["id"], "access": 2, "title": title, "primary": true,
+            "denyDownload": link["deny_download"], "internal": link["internal"],
+        });
+        let status = self
+            .http
+            .put(format!(
+                "{}/api/2.0/files/folder/{folder}/links",
+                self.url()
+            ))
+            .bearer_auth(TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .expect("the portal answers")
+            .status();
+        assert!(status.is_success(), "renaming: {status}");
     }
 
     pub async fn faults(&self, faults: Value) {
