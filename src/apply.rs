@@ -160,16 +160,7 @@ async fn perform(
         } => update(folder, link_id, values, transport).await,
         Action::Revoke { links } => {
             for link in links {
-                let body = LinkRequest {
-                    link_id: Some(&link.id),
-                    access: file_share::NONE,
-                    title: None,
-                    password: None,
-                    expiration_date: None,
-                    deny_download: false,
-                    internal: false,
-                    primary: true,
-                };
+                let body = LinkRequest::revoke(&link.id);
                 if let Some(replacement) = transport.put_link(folder, &body).await? {
                     return Err(Failure::DidNotTake(format!(
                         "the portal replaced the revoked link with a new one ({})",

@@ -104,6 +104,23 @@ pub struct LinkRequest<'a> {
     pub primary: bool,
 }
 
+impl<'a> LinkRequest<'a> {
+    /// Deletes the link `link_id`: `access: 0` as a number (a name the server cannot
+    /// parse would also revoke, but by accident).
+    pub fn revoke(link_id: &'a str) -> Self {
+        LinkRequest {
+            link_id: Some(link_id),
+            access: file_share::NONE,
+            title: None,
+            password: None,
+            expiration_date: None,
+            deny_download: false,
+            internal: false,
+            primary: true,
+        }
+    }
+}
+
 /// `FileShare` numbers (docspace-api.md 2.1).
 pub mod file_share {
     use crate::model::Access;
@@ -184,19 +201,10 @@ mod tests {
     }
 
     #[test]
-    fn request_always_sends_access_as_a_number_and_every_reset_field() {
-        let body = LinkRequest {
-            link_id: Some("id"),
-            access: file_share::from_access(Access::Editing),
-            title: None,
-            password: None,
-            expiration_date: None,
-            deny_download: false,
-            internal: false,
-            primary: true,
-        };
-        let v = serde_json::to_value(&body).unwrap();
-        assert_eq!(v["access"], 10);
+    fn revoke_targets_the_link_with_access_zero_as_a_number() {
+        let v = serde_json::to_value(LinkRequest::revoke("id")).unwrap();
+        assert_eq!(v["linkId"], "id");
+        assert_eq!(v["access"], 0);
         assert_eq!(v["expirationDate"], serde_json::Value::Null);
         assert_eq!(v["denyDownload"], false);
     }
