@@ -204,11 +204,31 @@ async fn apply(args: ApplyArgs) -> Result<u8, Error> {
     print("\n")?;
     let report = apply::apply(&plan, &manifest, &transport, &progress).await;
     print(&render::apply_report(&report, style))?;
-    Ok(if report.failed() > 0 {
-        exit::PARTIAL
-    } else {
+    if transport.token_refused() {
+        // The key stopped working half-way: an authentication error, not a
+        // per-folder one.
+        return Err(Error::Api(crate::docspace::ApiError::Unauthorized));
+    }
+    Ok(apply_exit_code(&report))
+}
+
+/// Nothing done because every change was refused by a safety rule is 4; a run that
+/// changed some folders and failed others is 3.
+fn apply_exit_code(report: &apply::Report) -> u8 {
+    let failed: Vec<_> = report
+        .outcomes
+        .iter()
+        .filter(|o| o.result.is_err())
+        .collect();
+    if failed.is_empty() {
         exit::OK
-    })
+    } else if failed.len() == report.outcomes.len()
+        && failed.iter().all(|o| o.kind == crate::plan::Kind::Refused)
+    {
+        exit::REFUSED
+    } else {
+        exit::PARTIAL
+    }
 }
 
 fn confirm() -> Result<(), Error> {

@@ -198,4 +198,7 @@ pub struct ObservedLink {
     /// says so in these flags; a plan that needs such a change cannot converge.
     pub can_edit_internal: bool,
     pub can_edit_expiry: bool,
+    /// Past its expiry. Copying that date into a PUT would revive the link: the
+    /// server drops a past date and saves no expiry at all (docspace-api.md 2.2).
+    pub expired: bool,
 }

@@ -204,6 +204,14 @@ fn update(spec: &LinkSpec, current: &ObservedLink, notes: &mut Vec<Note>) -> Act
         }
     }
 
+    if spec.expires.is_none() && current.expired {
+        return Action::Refused {
+            reason: "this link has expired, and an update would bring it back with no expiry at all \
+                     (the portal drops a past date); manage `expires` for this folder in the manifest"
+                .to_owned(),
+        };
+    }
+
     // A PUT resets every field it is not sent, the password included: an unmanaged
     // password must be copied, and one the server will not show cannot be.
     let password = match (&spec.password, &current.password) {
@@ -313,6 +321,7 @@ mod tests {
             internal: false,
             can_edit_internal: true,
             can_edit_expiry: true,
+            expired: false,
         }
     }
 
@@ -521,6 +530,25 @@ mod tests {
             ..spec()
         };
         assert_eq!(reconcile(&present(s), &[l]).0.kind(), Kind::Refused);
+    }
+
+    #[test]
+    fn an_expired_link_is_not_revived_by_an_update() {
+        let mut l = link();
+        l.expired = true;
+        let s = LinkSpec {
+            deny_download: Some(true),
+            ..spec()
+        };
+        let (a, _) = reconcile(&present(s), std::slice::from_ref(&l));
+        assert!(matches!(a, Action::Refused { ref reason } if reason.contains("manage `expires`")));
+        // Managing the expiry makes the update safe.
+        let s = LinkSpec {
+            deny_download: Some(true),
+            expires: Some(Expiry::Never),
+            ..spec()
+        };
+        assert_eq!(reconcile(&present(s), &[l]).0.kind(), Kind::Update);
     }
 
     #[test]

@@ -238,5 +238,7 @@ fn observed(entry: &LinkEntry, link: &wire::LinkDto) -> Result<ObservedLink, Api
         internal: link.internal.unwrap_or(false),
         can_edit_internal: entry.can_edit_internal.unwrap_or(true),
         can_edit_expiry: entry.can_edit_expiration_date.unwrap_or(true),
+        expired: link.is_expired.unwrap_or(false)
+            || expires.is_some_and(|t: Timestamp| t <= Timestamp::now()),
     })
 }

@@ -121,6 +121,11 @@ impl Transport {
         })
     }
 
+    /// Whether the portal refused the API key during this run.
+    pub fn token_refused(&self) -> bool {
+        self.token_refused.load(Ordering::Relaxed)
+    }
+
     pub fn parallelism(&self) -> usize {
         self.settings.parallelism.max(1)
     }
@@ -237,7 +242,8 @@ impl Transport {
                     retry_after: Some(wait),
                 }
             }
-            502..=504 => AttemptError::Transient {
+            // A 500 may come after the server acted: as unknown as a proxy's 502-504.
+            500 | 502..=504 => AttemptError::Transient {
                 error: ApiError::Server {
                     status: status.as_u16(),
                     attempts,

@@ -55,6 +55,8 @@ pub struct LinkDto {
     #[serde(default)]
     pub primary: bool,
     #[serde(default)]
+    pub is_expired: Option<bool>,
+    #[serde(default)]
     pub internal: Option<bool>,
 }
 

@@ -155,6 +155,9 @@ fn expiry_in_the_past_too_far_or_unparseable() {
     );
     let e = err("version: 1\nfolders:\n  - id: 1\n    link: { expires: 2037-01-01 }\n");
     assert!(e.contains("more than 10 years"), "{e}");
+    let e =
+        err("version: 1\nfolders:\n  - id: 1\n    link: { expires: \"2027-06-30T12:00:00.5Z\" }\n");
+    assert!(e.contains("fractions of a second"), "{e}");
     let e = err("version: 1\nfolders:\n  - id: 1\n    link: { expires: next tuesday }\n");
     assert!(
         e.contains("not a date or timestamp") && e.contains("RFC 3339"),

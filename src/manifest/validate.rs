@@ -244,6 +244,12 @@ fn parse_expiry(text: &str, now: Timestamp) -> Result<Expiry, (String, String)> 
             }
         },
     };
+    if at.subsec_nanosecond() != 0 {
+        return Err((
+            format!("`{text}` has fractions of a second"),
+            "use whole seconds: links expire to the second".to_owned(),
+        ));
+    }
     if at <= now {
         return Err((
             format!("the expiry {at} is in the past"),

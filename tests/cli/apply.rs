@@ -205,3 +205,15 @@ async fn a_change_the_portal_silently_drops_is_reported_with_exit_3() {
         again.stdout
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_apply_with_only_refusals_exits_4_and_writes_nothing() {
+    let portal = Portal::start_with(SEED, hidden_passwords()).await;
+    portal.write(
+        "links.yaml",
+        "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { deny_download: true }\n",
+    );
+    let out = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+    assert_eq!(out.code, 4, "{}", out.all());
+    assert!(portal.writes().await.is_empty());
+}
