@@ -42,6 +42,12 @@ impl Diagnostic {
         }
     }
 
+    /// Text shown after the underline.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
@@ -54,10 +60,21 @@ impl Diagnostic {
 }
 
 /// The manifest's text and the name the user gave it.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Source {
     pub name: String,
     pub text: String,
+}
+
+/// The text is left out: a manifest that failed validation may hold a literal
+/// password, and errors end up Debug-printed at the binary's edge.
+impl fmt::Debug for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Source")
+            .field("name", &self.name)
+            .field("lines", &self.text.lines().count())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Source {
@@ -106,12 +123,17 @@ impl Source {
         let Some(line) = shown.get((pos.line as usize).wrapping_sub(1)) else {
             return;
         };
-        let chars = line.text.chars().count();
-        let from = (pos.column as usize - 1).min(chars);
-        let start = line.map_start(from).min(chars);
-        let end = line
+        let chars: Vec<char> = line.text.chars().collect();
+        let from = (pos.column as usize - 1).min(chars.len());
+        let start = line.map_start(from).min(chars.len());
+        let mut end = line
             .map_end(from + pos.len.max(1) as usize)
-            .clamp(start + 1, chars.max(start + 1));
+            .clamp(start + 1, chars.len().max(start + 1));
+        // The parser places a flow mapping or list at its opening bracket only;
+        // underlining up to the closing one shows the whole value.
+        if end == start + 1 && matches!(chars.get(start), Some('{' | '[')) {
+            end = (closing(&chars, start) + 1).min(chars.len());
+        }
         let _ = writeln!(out, "{:width$} |", "");
         let _ = writeln!(out, "{:>width$} | {}", pos.line, line.text);
         let _ = write!(

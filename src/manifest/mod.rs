@@ -122,12 +122,9 @@ pub fn parse(source: Source, env: &Environment) -> Result<Manifest, ManifestErro
         Ok(raw) => raw,
         Err(d) => return Err(ManifestError::new(source, vec![d])),
     };
-    match validate::validate(raw, env) {
+    match validate::validate(&raw, env) {
         Ok(entries) => Ok(Manifest { source, entries }),
-        Err(mut diagnostics) => {
-            diagnostics.dedup();
-            Err(ManifestError::new(source, diagnostics))
-        }
+        Err(diagnostics) => Err(ManifestError::new(source, diagnostics)),
     }
 }
 

@@ -49,7 +49,7 @@ pub struct RawEntry {
 #[derive(Debug)]
 pub enum RawLink {
     Absent,
-    Present(RawLinkFields),
+    Present(Box<RawLinkFields>),
 }
 
 /// The fields of a primary external link. A field left out is unmanaged: the portal's value is kept.
@@ -199,7 +199,7 @@ impl<'de> Deserialize<'de> for RawLink {
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawLink, A::Error> {
                 RawLinkFields::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(RawLink::Present)
+                    .map(|f| RawLink::Present(Box::new(f)))
             }
         }
         d.deserialize_any(V)

@@ -117,7 +117,10 @@ fn explain(e: &Error, text: &str) -> Diagnostic {
         Error::MultipleDocuments { .. } => (
             "the manifest holds more than one YAML document".to_owned(),
             Some("a second document starts here"),
-            Some("keep all folders in one document: remove this `---`".to_owned()),
+            Some(
+                "keep the whole manifest in one document: remove the `---` before this line"
+                    .to_owned(),
+            ),
         ),
         // Errors our own visitors raise are already written for people.
         Error::Message { msg, .. } => (msg.clone(), None, None),
@@ -175,15 +178,28 @@ fn word_at(text: &str, pos: Pos) -> Option<&str> {
     (!word.is_empty() && word.len() <= 40).then_some(word)
 }
 
-/// The mapping key whose value starts at `pos`, as written on the same line.
+/// The mapping key whose value starts at `pos`: on the same line (`key: value`), or
+/// on the line above for a block value.
 fn key_before(text: &str, pos: Pos) -> Option<&str> {
-    let line = text.lines().nth(pos.line as usize - 1)?;
+    let lines: Vec<&str> = text.lines().collect();
+    let index = pos.line as usize - 1;
+    let line = lines.get(index)?;
     let start = line
         .char_indices()
         .nth(pos.column as usize - 1)
         .map_or(line.len(), |(i, _)| i);
-    let before = line[..start].trim_end().strip_suffix(':')?;
+    let before = line[..start].trim_end();
+    let before = if before.is_empty() {
+        lines[..index]
+            .iter()
+            .rev()
+            .map(|l| l.trim_end())
+            .find(|l| !l.trim_start().is_empty() && !l.trim_start().starts_with('#'))?
+    } else {
+        before
+    };
     let key = before
+        .strip_suffix(':')?
         .rsplit(['{', ',', ' ', '-'])
         .next()?
         .trim_matches(['"', '\'']);
