@@ -32,7 +32,7 @@ fn pos_of(l: &serde_saphyr::Location) -> Pos {
     Pos {
         line: clamp(l.line()),
         column: clamp(l.column()),
-        len: clamp(l.span().len() as u64),
+        len: clamp(l.span().len()),
     }
 }
 
