@@ -104,6 +104,8 @@ pub fn load(path: &Path, env: &Environment) -> Result<Manifest, ManifestError> {
     }
 }
 
+/// Validates manifest text; every validation problem is reported, a YAML error stops
+/// at the first (the parser cannot go on past it).
 pub fn parse(source: Source, env: &Environment) -> Result<Manifest, ManifestError> {
     if source.text.lines().all(|l| {
         let l = l.trim();
