@@ -42,6 +42,12 @@ impl Diagnostic {
         }
     }
 
+    /// Text shown after the underline.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
@@ -54,15 +60,29 @@ impl Diagnostic {
 }
 
 /// The manifest's text and the name the user gave it.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Source {
     pub name: String,
     pub text: String,
 }
 
+/// The text is left out: a manifest that failed validation may hold a literal
+/// password, and errors end up Debug-printed at the binary's edge.
+impl fmt::Debug for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Source")
+            .field("name", &self.name)
+            .field("lines", &self.text.lines().count())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Source {
-    /// Renders one diagnostic as a snippet of this file.
+    /// Renders one diagnostic as a snippet of this file. Literal passwords in the
+    /// shown lines are masked, whatever the diagnostic is about: CI logs are read
+    /// by many.
     pub fn render(&self, d: &Diagnostic) -> String {
+        let shown = redact(&self.text);
         let mut out = format!("error: {}\n", d.message);
         let width = d
             .notes
@@ -72,14 +92,14 @@ impl Source {
             .max()
             .map_or(1, |l| l.to_string().len());
         match d.pos {
-            Some(pos) => self.snippet(&mut out, pos, d.label.as_deref(), width),
+            Some(pos) => self.snippet(&mut out, &shown, pos, d.label.as_deref(), width),
             None => {
                 let _ = writeln!(out, "{:width$}--> {}", "", self.name);
             }
         }
         for (pos, text) in &d.notes {
             let _ = writeln!(out, "{:width$} |\nnote: {text}", "");
-            self.snippet(&mut out, *pos, None, width);
+            self.snippet(&mut out, &shown, *pos, None, width);
         }
         if let Some(help) = &d.help {
             let _ = writeln!(out, "{:width$} |\n{:width$} = help: {help}", "", "");
@@ -87,27 +107,41 @@ impl Source {
         out
     }
 
-    fn snippet(&self, out: &mut String, pos: Pos, label: Option<&str>, width: usize) {
+    fn snippet(
+        &self,
+        out: &mut String,
+        shown: &[ShownLine],
+        pos: Pos,
+        label: Option<&str>,
+        width: usize,
+    ) {
         let _ = writeln!(
             out,
             "{:width$}--> {}:{}:{}",
             "", self.name, pos.line, pos.column
         );
-        let Some(line) = self.text.lines().nth(pos.line as usize - 1) else {
+        let Some(line) = shown.get((pos.line as usize).wrapping_sub(1)) else {
             return;
         };
-        let line = redact_passwords(line);
-        let shown = line.chars().count();
-        let start = (pos.column as usize).saturating_sub(1).min(shown);
-        let len = (pos.len as usize).clamp(1, shown.saturating_sub(start).max(1));
+        let chars: Vec<char> = line.text.chars().collect();
+        let from = (pos.column as usize - 1).min(chars.len());
+        let start = line.map_start(from).min(chars.len());
+        let mut end = line
+            .map_end(from + pos.len.max(1) as usize)
+            .clamp(start + 1, chars.len().max(start + 1));
+        // The parser places a flow mapping or list at its opening bracket only;
+        // underlining up to the closing one shows the whole value.
+        if end == start + 1 && matches!(chars.get(start), Some('{' | '[')) {
+            end = (closing(&chars, start) + 1).min(chars.len());
+        }
         let _ = writeln!(out, "{:width$} |", "");
-        let _ = writeln!(out, "{:>width$} | {line}", pos.line);
+        let _ = writeln!(out, "{:>width$} | {}", pos.line, line.text);
         let _ = write!(
             out,
             "{:width$} | {}{}",
             "",
             " ".repeat(start),
-            "^".repeat(len)
+            "^".repeat(end - start)
         );
         match label {
             Some(l) => {
@@ -118,30 +152,296 @@ impl Source {
     }
 }
 
-/// Source lines are shown in errors, and CI logs are read by many: a literal
-/// password value is masked, whatever the error is about.
-pub fn redact_passwords(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut rest = line;
-    while let Some(i) = rest.find("password:") {
-        let (head, tail) = rest.split_at(i + "password:".len());
-        out.push_str(head);
-        let value_start = tail.len() - tail.trim_start().len();
-        out.push_str(&tail[..value_start]);
-        let value = &tail[value_start..];
-        let end = value.find([',', '}', '#']).unwrap_or(value.len());
-        let word = value[..end].trim_end();
-        let is_reference =
-            word.is_empty() || word.starts_with('{') || word == "false" || word == "true";
-        if is_reference {
-            rest = value;
-        } else {
-            out.push_str("********");
-            rest = &value[word.len()..];
+const MASK: &str = "********";
+
+/// A source line as it may be shown, and where masking moved its characters.
+struct ShownLine {
+    text: String,
+    /// `(start, old length, new length)` in characters of the original line, in order.
+    edits: Vec<(usize, usize, usize)>,
+}
+
+impl ShownLine {
+    /// Where original column `c` (0-based) starts in the shown line.
+    fn map_start(&self, c: usize) -> usize {
+        let mut shift = 0isize;
+        for &(at, old, new) in &self.edits {
+            if c >= at + old {
+                shift += new as isize - old as isize;
+            } else if c >= at {
+                return (at as isize + shift) as usize;
+            }
+        }
+        (c as isize + shift) as usize
+    }
+
+    /// Where an underline ending before original column `c` ends in the shown line.
+    fn map_end(&self, c: usize) -> usize {
+        let mut shift = 0isize;
+        for &(at, old, new) in &self.edits {
+            if c >= at + old {
+                shift += new as isize - old as isize;
+            } else if c > at {
+                return (at as isize + shift) as usize + new;
+            }
+        }
+        (c as isize + shift) as usize
+    }
+}
+
+/// The value of a `password:` key continues on the lines below that are indented
+/// past the key: a block mapping (references allowed) or a multi-line scalar.
+#[derive(Clone, Copy)]
+struct Continuation {
+    key_column: usize,
+    scalar: bool,
+}
+
+/// Masks every literal password in the text. It works on the text, not on the parsed
+/// YAML, so it also protects files that fail to parse: anything after a `password`
+/// key that is not `false`, `true` or an `env`/`file` reference is masked.
+fn redact(text: &str) -> Vec<ShownLine> {
+    let mut lines = Vec::new();
+    let mut open: Option<Continuation> = None;
+    for line in text.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        let indent = chars.iter().take_while(|c| **c == ' ').count();
+        let body_is_blank = chars[indent..].first().is_none_or(|c| *c == '#');
+        if let Some(Continuation { key_column, scalar }) = open {
+            if body_is_blank {
+                lines.push(ShownLine {
+                    text: line.to_owned(),
+                    edits: Vec::new(),
+                });
+                continue;
+            }
+            if indent > key_column {
+                lines.push(mask_block_line(&chars, indent, scalar));
+                continue;
+            }
+        }
+        let (shown, cont) = mask_line(&chars);
+        open = cont;
+        lines.push(shown);
+    }
+    lines
+}
+
+fn apply(chars: &[char], edits: Vec<(usize, usize, usize)>) -> ShownLine {
+    let mut text = String::with_capacity(chars.len());
+    let mut i = 0;
+    for &(at, old, _) in &edits {
+        text.extend(&chars[i..at]);
+        text.push_str(MASK);
+        i = at + old;
+    }
+    text.extend(&chars[i..]);
+    ShownLine { text, edits }
+}
+
+fn mask(at: usize, end: usize) -> Option<(usize, usize, usize)> {
+    (end > at).then_some((at, end - at, MASK.chars().count()))
+}
+
+/// A line inside a block value of `password:`: references stay readable, anything
+/// else is masked.
+fn mask_block_line(chars: &[char], indent: usize, scalar: bool) -> ShownLine {
+    let body: String = chars[indent..].iter().collect();
+    let end = chars.len();
+    if !scalar {
+        let key = body
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_matches(['"', '\'']);
+        if body.contains(':') && matches!(key, "env" | "file") {
+            return apply(chars, Vec::new());
+        }
+        if let Some(colon) = body.find(": ")
+            && body[..colon]
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_')
+        {
+            let at = indent + body[..colon + 2].chars().count();
+            return apply(chars, mask(at, end).into_iter().collect());
         }
     }
-    out.push_str(rest);
-    out
+    apply(chars, mask(indent, end).into_iter().collect())
+}
+
+fn mask_line(chars: &[char]) -> (ShownLine, Option<Continuation>) {
+    const KEY: [char; 8] = ['p', 'a', 's', 's', 'w', 'o', 'r', 'd'];
+    let mut edits = Vec::new();
+    let mut cont = None;
+    let mut i = 0;
+    while i + KEY.len() <= chars.len() {
+        let boundary = i == 0 || matches!(chars[i - 1], ' ' | '{' | ',' | '"' | '\'');
+        if !boundary || chars[i..i + KEY.len()] != KEY {
+            i += 1;
+            continue;
+        }
+        let key_column = if i > 0 && matches!(chars[i - 1], '"' | '\'') {
+            i - 1
+        } else {
+            i
+        };
+        let mut j = i + KEY.len();
+        if j < chars.len() && matches!(chars[j], '"' | '\'') {
+            j += 1;
+        }
+        while j < chars.len() && chars[j] == ' ' {
+            j += 1;
+        }
+        if j >= chars.len() || chars[j] != ':' || chars.get(j + 1).is_some_and(|c| *c != ' ') {
+            i += 1;
+            continue;
+        }
+        let mut v = j + 1;
+        while v < chars.len() && chars[v] == ' ' {
+            v += 1;
+        }
+        let in_flow = depth(&chars[..i]) > 0;
+        match chars.get(v) {
+            None | Some('#') => {
+                cont = Some(Continuation {
+                    key_column,
+                    scalar: false,
+                });
+                i = chars.len();
+            }
+            Some('|' | '>') => {
+                cont = Some(Continuation {
+                    key_column,
+                    scalar: true,
+                });
+                i = chars.len();
+            }
+            Some('{') => {
+                let end = closing(chars, v);
+                edits.extend(mask_references(chars, v + 1, end));
+                i = end;
+            }
+            Some('[') => {
+                let end = (closing(chars, v) + 1).min(chars.len());
+                edits.extend(mask(v, end));
+                i = end;
+            }
+            Some(&q @ ('"' | '\'')) => {
+                // Skips `\"` in double quotes and `''` in single quotes.
+                let mut end = v + 1;
+                while end < chars.len() {
+                    let escaped = match q {
+                        '"' => chars[end] == '\\',
+                        _ => chars[end] == q && chars.get(end + 1) == Some(&q),
+                    };
+                    if escaped {
+                        end += 2;
+                    } else if chars[end] == q {
+                        break;
+                    } else {
+                        end += 1;
+                    }
+                }
+                let end = (end + 1).min(chars.len());
+                if end == chars.len() && chars.last() != Some(&q) {
+                    cont = Some(Continuation {
+                        key_column,
+                        scalar: true,
+                    });
+                }
+                edits.extend(mask(v, end));
+                i = end;
+            }
+            Some(_) => {
+                let end = plain_end(chars, v, in_flow);
+                let word: String = chars[v..end].iter().collect();
+                if !matches!(word.as_str(), "false" | "true" | "null" | "~") {
+                    edits.extend(mask(v, end));
+                    if !in_flow && end == chars.len() {
+                        cont = Some(Continuation {
+                            key_column,
+                            scalar: true,
+                        });
+                    }
+                }
+                i = end.max(v + 1);
+            }
+        }
+    }
+    (apply(chars, edits), cont)
+}
+
+/// Within `{ ... }` after `password:`, values of keys other than `env` and `file`.
+fn mask_references(chars: &[char], from: usize, to: usize) -> Vec<(usize, usize, usize)> {
+    let mut edits = Vec::new();
+    let mut start = from;
+    for k in from..=to.min(chars.len()) {
+        if k < to && chars[k] != ',' {
+            continue;
+        }
+        let item: String = chars[start..k].iter().collect();
+        let lead = item.chars().take_while(|c| *c == ' ').count();
+        match item.split_once(':') {
+            Some((key, _)) if matches!(key.trim().trim_matches(['"', '\'']), "env" | "file") => {}
+            Some((key, value)) => {
+                let at = start + key.chars().count() + 1;
+                let at = at + value.chars().take_while(|c| *c == ' ').count();
+                let end = start + item.trim_end().chars().count();
+                edits.extend(mask(at, end));
+            }
+            None => {
+                let end = start + item.trim_end().chars().count();
+                edits.extend(mask(start + lead, end));
+            }
+        }
+        start = k + 1;
+    }
+    edits
+}
+
+/// The index of the bracket closing the one at `open`, or the line's end.
+fn closing(chars: &[char], open: usize) -> usize {
+    let mut level = 0;
+    for (k, c) in chars.iter().enumerate().skip(open) {
+        match c {
+            '{' | '[' => level += 1,
+            '}' | ']' => {
+                level -= 1;
+                if level == 0 {
+                    return k;
+                }
+            }
+            _ => {}
+        }
+    }
+    chars.len()
+}
+
+/// How many flow collections are open at the end of `chars`.
+fn depth(chars: &[char]) -> i32 {
+    chars.iter().fold(0, |d, c| match c {
+        '{' | '[' => d + 1,
+        '}' | ']' => d - 1,
+        _ => d,
+    })
+}
+
+/// Where a plain scalar starting at `from` ends: at a comment, and inside `{}`/`[]`
+/// also at `,`, `}` or `]`.
+fn plain_end(chars: &[char], from: usize, in_flow: bool) -> usize {
+    let mut end = chars.len();
+    for k in from..chars.len() {
+        let c = chars[k];
+        if (in_flow && matches!(c, ',' | '}' | ']')) || (c == '#' && chars[k - 1] == ' ') {
+            end = k;
+            break;
+        }
+    }
+    while end > from && chars[end - 1] == ' ' {
+        end -= 1;
+    }
+    end
 }
 
 /// Everything wrong with a manifest, reported at once.
@@ -239,24 +539,104 @@ mod tests {
         );
     }
 
+    fn shown(text: &str) -> String {
+        let lines: Vec<String> = redact(text).into_iter().map(|l| l.text).collect();
+        lines.join("\n")
+    }
+
     #[test]
-    fn literal_passwords_are_masked_in_any_snippet() {
+    fn literal_passwords_are_masked_on_their_line() {
+        let cases = [
+            (
+                "    link: { password: hunter22, title: x }",
+                "    link: { password: ********, title: x }",
+            ),
+            (
+                "      password: \"hunter22\"  # old",
+                "      password: ********  # old",
+            ),
+            (
+                "      password: 'it''s, a secret'",
+                "      password: ********",
+            ),
+            ("      password: ab,cd # x", "      password: ******** # x"),
+            ("      password: [a, b]", "      password: ********"),
+            (
+                "      password: { value: s3cret, env: P }",
+                "      password: { value: ********, env: P }",
+            ),
+            ("      \"password\": s3cret", "      \"password\": ********"),
+        ];
+        for (line, masked) in cases {
+            assert_eq!(shown(line), masked);
+        }
+    }
+
+    #[test]
+    fn references_and_other_keys_stay_readable() {
+        for line in [
+            "      password: { env: P }",
+            "      password: {file: 'p.txt'}",
+            "      password: false",
+            "      password:",
+            "      old_password_hint: x",
+            "      title: my password is elsewhere",
+        ] {
+            assert_eq!(shown(line), line);
+        }
+    }
+
+    #[test]
+    fn block_values_below_a_password_key_are_masked() {
         assert_eq!(
-            redact_passwords("    link: { password: hunter22, title: x }"),
-            "    link: { password: ********, title: x }"
+            shown("link:\n  password:\n    env: P\n  title: T\n"),
+            "link:\n  password:\n    env: P\n  title: T"
         );
         assert_eq!(
-            redact_passwords("      password: \"hunter22\"  # old"),
-            "      password: ********  # old"
+            shown("link:\n  password:\n    value: s3cret\n  title: T\n"),
+            "link:\n  password:\n    value: ********\n  title: T"
         );
         assert_eq!(
-            redact_passwords("      password: { env: P }"),
-            "      password: { env: P }"
+            shown("link:\n  password: |\n    s3cret: x\n\n  title: T\n"),
+            "link:\n  password: |\n    ********\n\n  title: T"
         );
         assert_eq!(
-            redact_passwords("      password: false"),
-            "      password: false"
+            shown("link:\n  password: two\n    words\n  title: T\n"),
+            "link:\n  password: ********\n    ********\n  title: T"
         );
-        assert_eq!(redact_passwords("      password:"), "      password:");
+    }
+
+    #[test]
+    fn carets_follow_the_mask() {
+        let s = source("link: { password: a-long-secret, acess: read }\n");
+        let d = Diagnostic::at(
+            Pos {
+                line: 1,
+                column: 34,
+                len: 5,
+            },
+            "unknown key `acess`",
+        );
+        insta::assert_snapshot!(s.render(&d), @r"
+        error: unknown key `acess`
+         --> links.yaml:1:34
+          |
+        1 | link: { password: ********, acess: read }
+          |                             ^^^^^
+        ");
+        let on_secret = Diagnostic::at(
+            Pos {
+                line: 1,
+                column: 19,
+                len: 13,
+            },
+            "literal",
+        );
+        assert!(
+            s.render(&on_secret)
+                .contains("\n  |                   ^^^^^^^^\n"),
+            "{}",
+            s.render(&on_secret)
+        );
     }
 }

@@ -104,6 +104,8 @@ pub fn load(path: &Path, env: &Environment) -> Result<Manifest, ManifestError> {
     }
 }
 
+/// Validates manifest text; every validation problem is reported, a YAML error stops
+/// at the first (the parser cannot go on past it).
 pub fn parse(source: Source, env: &Environment) -> Result<Manifest, ManifestError> {
     if source.text.lines().all(|l| {
         let l = l.trim();
@@ -122,12 +124,9 @@ pub fn parse(source: Source, env: &Environment) -> Result<Manifest, ManifestErro
         Ok(raw) => raw,
         Err(d) => return Err(ManifestError::new(source, vec![d])),
     };
-    match validate::validate(raw, env) {
+    match validate::validate(&raw, env) {
         Ok(entries) => Ok(Manifest { source, entries }),
-        Err(mut diagnostics) => {
-            diagnostics.dedup();
-            Err(ManifestError::new(source, diagnostics))
-        }
+        Err(diagnostics) => Err(ManifestError::new(source, diagnostics)),
     }
 }
 

@@ -17,7 +17,7 @@ use crate::model::Access;
 #[schemars(title = "docspace-links manifest")]
 pub struct RawManifest {
     /// Manifest format version. Always 1.
-    #[schemars(with = "u32")]
+    #[schemars(schema_with = "version_schema")]
     pub version: Spanned<u32>,
     /// Link fields applied to every `link:` mapping that leaves them out.
     #[serde(default)]
@@ -28,9 +28,19 @@ pub struct RawManifest {
     pub folders: Vec<Spanned<RawEntry>>,
 }
 
+/// Only version 1 exists; saying so lets editors flag any other number.
+fn version_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "description": "Manifest format version. Always 1.",
+        "type": "integer",
+        "const": 1
+    })
+}
+
 /// A folder or room, named by `path` or by `id` (exactly one), and the link it must have.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Folder")]
 pub struct RawEntry {
     /// Room title, then folder titles, separated by '/'; `@my/...` for a folder in My Documents.
     #[serde(default)]
@@ -53,8 +63,9 @@ pub enum RawLink {
 }
 
 /// The fields of a primary external link. A field left out is unmanaged: the portal's value is kept.
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "LinkFields")]
 pub struct RawLinkFields {
     /// Access granted by the link. Which levels a folder accepts depends on its room type.
     #[serde(default)]
@@ -213,6 +224,7 @@ impl JsonSchema for RawLink {
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         let fields = generator.subschema_for::<RawLinkFields>();
         json_schema!({
+            "description": "The folder's primary external link: `absent`, or the fields it must have.",
             "oneOf": [
                 { "const": "absent", "description": "The folder must have no primary external link." },
                 fields

@@ -29,7 +29,7 @@ mod tests {
         let committed = std::fs::read_to_string(COMMITTED).unwrap_or_default();
         assert!(
             committed == fresh,
-            "schemas/manifest.schema.json is stale: run `UPDATE_SCHEMA=1 cargo test schema` and commit it"
+            "schemas/manifest.schema.json is stale: regenerate it with `UPDATE_SCHEMA=1 cargo test --lib manifest::schema` and commit it"
         );
     }
 
@@ -38,11 +38,15 @@ mod tests {
         let s = json_schema();
         assert_eq!(s["$schema"], "http://json-schema.org/draft-07/schema#");
         assert_eq!(s["additionalProperties"], false);
+        assert_eq!(s["required"], serde_json::json!(["version", "folders"]));
+        assert_eq!(s["properties"]["version"]["const"], 1);
+        let folder = &s["definitions"]["Folder"];
+        assert_eq!(folder["additionalProperties"], false);
+        assert_eq!(folder["required"], serde_json::json!(["link"]));
         assert!(
-            s["required"]
-                .as_array()
-                .unwrap()
-                .contains(&"version".into())
+            folder["description"]
+                .as_str()
+                .is_some_and(|d| d.contains("exactly one"))
         );
     }
 }

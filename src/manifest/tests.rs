@@ -1,3 +1,5 @@
+//! The manifest contract (design.md 1), rule by rule, through `parse` as the tool calls it.
+
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -7,13 +9,12 @@ use secrecy::ExposeSecret;
 use super::*;
 
 const NOW: &str = "2026-11-28T12:00:00Z";
+/// Values of the environment the tests run in; none of them may ever be printed.
+const VARS: [(&str, &str); 3] = [("P", "long-enough-pass"), ("SHORT", "abc12"), ("EMPTY", "")];
 
-fn parse_with(text: &str, vars: &[(&str, &str)], dir: &Path) -> Result<Manifest, ManifestError> {
-    let vars: HashMap<String, String> = vars
-        .iter()
-        .map(|(k, v)| ((*k).into(), (*v).into()))
-        .collect();
-    let var = move |n: &str| vars.get(n).cloned();
+fn parse_in(text: &str, dir: &Path) -> Result<Manifest, ManifestError> {
+    let vars: HashMap<&str, &str> = VARS.into_iter().collect();
+    let var = move |n: &str| vars.get(n).map(|v| (*v).to_owned());
     let env = Environment {
         var: &var,
         base_dir: dir,
@@ -29,25 +30,34 @@ fn parse_with(text: &str, vars: &[(&str, &str)], dir: &Path) -> Result<Manifest,
 }
 
 fn ok(text: &str) -> Manifest {
-    parse_with(text, &[("P", "long-enough-pass")], Path::new(".")).unwrap_or_else(|e| panic!("{e}"))
+    parse_in(text, Path::new("/nonexistent")).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn err(text: &str) -> String {
-    match parse_with(
-        text,
-        &[("P", "long-enough-pass"), ("SHORT", "abc"), ("EMPTY", "")],
-        Path::new("/nonexistent"),
-    ) {
+    match parse_in(text, Path::new("/nonexistent")) {
         Ok(m) => panic!("accepted: {m:?}"),
         Err(e) => e.to_string(),
     }
 }
 
+/// One entry with this `link:` flow mapping (the value starts at line 4, column 11).
+fn link(fields: &str) -> String {
+    format!("version: 1\nfolders:\n  - id: 1\n    link: {fields}\n")
+}
+
 fn spec(m: &Manifest, i: usize) -> &LinkSpec {
     match &m.entries[i].link {
         DesiredLink::Present(s) => s,
-        DesiredLink::Absent => panic!("absent"),
+        DesiredLink::Absent => panic!("entry {i} is absent"),
     }
+}
+
+fn at(line: u32, column: u32) -> String {
+    format!("links.yaml:{line}:{column}\n")
+}
+
+fn ts(s: &str) -> Option<Expiry> {
+    Some(Expiry::At(s.parse().unwrap()))
 }
 
 #[test]
@@ -64,246 +74,179 @@ folders:
       deny_download: true
       internal: false
 "#);
-    let s = spec(&m, 0);
+    let e = &m.entries[0];
     assert_eq!(
-        m.entries[0].target,
+        e.target,
         Target::Path(FolderPath {
             my_documents: false,
             segments: vec!["Marketing".into(), "Press kit".into()]
         })
     );
+    let s = spec(&m, 0);
     assert_eq!(s.access, Some(Access::Editing));
     assert_eq!(s.title.as_deref(), Some("Press kit"));
-    assert_eq!(
-        s.expires,
-        Some(Expiry::At("2027-06-30T00:00:00Z".parse().unwrap()))
-    );
+    assert_eq!(s.expires, ts("2027-06-30T00:00:00Z"));
     assert!(
         matches!(&s.password, Some(DesiredPassword::Secret(p)) if p.expose_secret() == "long-enough-pass")
     );
     assert_eq!((s.deny_download, s.internal), (Some(true), Some(false)));
-    assert_eq!(m.entries[0].target_pos.line, 4);
-    assert_eq!(m.entries[0].target_pos.column, 11);
-    assert_eq!(m.entries[0].access_pos.unwrap().line, 6);
+    assert_eq!(
+        e.target_pos,
+        Pos {
+            line: 4,
+            column: 11,
+            len: 19
+        }
+    );
+    assert_eq!((e.link_pos.line, e.link_pos.column), (6, 7));
+    let access = e.access_pos.unwrap();
+    assert_eq!((access.line, access.column, access.len), (6, 15, 7));
 }
 
 #[test]
-fn left_out_fields_are_unmanaged_and_defaults_fill_them() {
+fn left_out_fields_are_unmanaged() {
+    let s = spec(&ok(&link("{ access: read }")), 0).clone_fields();
+    assert_eq!(s, (Some(Access::Read), None, None, false, None, None));
+    let m = ok(&link("{}"));
+    assert_eq!(
+        spec(&m, 0).clone_fields(),
+        (None, None, None, false, None, None)
+    );
+    assert_eq!(m.entries[0].access_pos, None);
+}
+
+#[test]
+fn defaults_fill_what_an_entry_leaves_out() {
     let m = ok(
-        "version: 1\ndefaults:\n  deny_download: true\n  access: read\nfolders:\n  - id: 7\n    link: { title: T }\n  - id: 8\n    link: { access: review }\n  - id: 9\n    link: absent\n",
+        "version: 1\ndefaults:\n  deny_download: true\n  access: read\n  password: false\nfolders:\n  - id: 7\n    link: { title: T }\n  - id: 8\n    link: { access: review, deny_download: false }\n  - id: 9\n    link: absent\n",
     );
     let a = spec(&m, 0);
     assert_eq!(
-        (a.access, a.deny_download, a.internal),
-        (Some(Access::Read), Some(true), None)
+        (a.access, a.deny_download, a.internal, a.title.as_deref()),
+        (Some(Access::Read), Some(true), None, Some("T"))
     );
-    assert!(a.expires.is_none() && a.password.is_none());
+    assert!(matches!(a.password, Some(DesiredPassword::None)));
     assert_eq!(
-        m.entries[0].access_pos.unwrap().line,
-        4,
+        m.entries[0].access_pos.map(|p| p.line),
+        Some(4),
         "access came from defaults"
     );
-    assert_eq!(spec(&m, 1).access, Some(Access::Review));
-    assert!(matches!(m.entries[2].link, DesiredLink::Absent));
-    assert_eq!(m.entries[0].target, Target::Id(7));
+    let b = spec(&m, 1);
+    assert_eq!(
+        (b.access, b.deny_download),
+        (Some(Access::Review), Some(false))
+    );
+    assert_eq!(m.entries[1].access_pos.map(|p| p.line), Some(10));
+    assert!(
+        matches!(m.entries[2].link, DesiredLink::Absent),
+        "absent takes no defaults"
+    );
+    assert_eq!(m.entries[2].access_pos, None);
 }
 
 #[test]
-fn an_empty_link_mapping_only_asks_for_a_link() {
-    let m = ok("version: 1\nfolders:\n  - path: A\n    link: {}\n");
-    let s = spec(&m, 0);
-    assert!(s.access.is_none() && s.title.is_none() && s.deny_download.is_none());
+fn a_mistake_in_defaults_is_reported_once_even_when_unused() {
+    let text = "version: 1\ndefaults: { expires: 2020-01-01 }\nfolders:\n  - id: 1\n    link: {}\n  - id: 2\n    link: { title: '' }\n  - id: 3\n    link: {}\n";
+    let e = err(text);
+    assert_eq!(e.matches("in the past").count(), 1, "{e}");
+    assert!(e.contains(&at(2, 22)) && e.contains(&at(7, 20)), "{e}");
+    let unused = err(
+        "version: 1\ndefaults: { expires: 2020-01-01 }\nfolders:\n  - id: 1\n    link: absent\n",
+    );
+    assert!(unused.contains("in the past"), "{unused}");
+}
+
+#[test]
+fn link_absent_and_empty_mapping() {
+    let m = ok("version: 1\nfolders:\n  - path: A\n    link: absent\n  - path: B\n    link: {}\n");
+    assert!(matches!(m.entries[0].link, DesiredLink::Absent));
+    assert!(matches!(m.entries[1].link, DesiredLink::Present(_)));
+    let e = err(&link("present"));
+    assert!(
+        e.contains("expected `absent` or a mapping of link fields") && e.contains(&at(4, 11)),
+        "{e}"
+    );
+    let e = err(&link("5"));
+    assert!(
+        e.contains("expected `absent` or a mapping of link fields, found integer"),
+        "{e}"
+    );
+    assert!(!e.contains("RawLink"), "{e}");
 }
 
 #[test]
 fn my_documents_paths() {
     let m = ok("version: 1\nfolders:\n  - path: \"@my/Drafts/2027\"\n    link: absent\n");
     let Target::Path(p) = &m.entries[0].target else {
-        panic!()
+        panic!("not a path")
     };
     assert!(p.my_documents);
     assert_eq!(p.segments, vec!["Drafts", "2027"]);
     assert_eq!(p.to_string(), "@my/Drafts/2027");
+    let e = err("version: 1\nfolders:\n  - path: \"@my\"\n    link: absent\n");
     assert!(
-        err("version: 1\nfolders:\n  - path: \"@my\"\n    link: absent\n")
-            .contains("My Documents itself")
-    );
-}
-
-#[test]
-fn expiry_forms() {
-    let m = ok(
-        "version: 1\nfolders:\n  - id: 1\n    link: { expires: 2027-06-30 }\n  - id: 2\n    link: { expires: never }\n  - id: 3\n    link: { expires: \"2027-06-30T02:00:00+02:00\" }\n",
-    );
-    assert_eq!(
-        spec(&m, 0).expires,
-        Some(Expiry::At("2027-06-30T00:00:00Z".parse().unwrap()))
-    );
-    assert_eq!(spec(&m, 1).expires, Some(Expiry::Never));
-    assert_eq!(
-        spec(&m, 2).expires,
-        Some(Expiry::At("2027-06-30T00:00:00Z".parse().unwrap()))
-    );
-}
-
-#[test]
-fn expiry_in_the_past_too_far_or_unparseable() {
-    let e = err("version: 1\nfolders:\n  - id: 1\n    link: { expires: 2020-01-01 }\n");
-    assert!(
-        e.contains("in the past") && e.contains("links.yaml:4:22"),
-        "{e}"
-    );
-    let e = err("version: 1\nfolders:\n  - id: 1\n    link: { expires: 2037-01-01 }\n");
-    assert!(e.contains("more than 10 years"), "{e}");
-    let e =
-        err("version: 1\nfolders:\n  - id: 1\n    link: { expires: \"2027-06-30T12:00:00.5Z\" }\n");
-    assert!(e.contains("fractions of a second"), "{e}");
-    let e = err("version: 1\nfolders:\n  - id: 1\n    link: { expires: next tuesday }\n");
-    assert!(
-        e.contains("not a date or timestamp") && e.contains("RFC 3339"),
+        e.contains("My Documents itself cannot have an external link") && e.contains(&at(3, 11)),
         "{e}"
     );
 }
 
 #[test]
-fn passwords_from_env_and_file() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("kit.pass"), "from-a-file-pass\n").unwrap();
-    let m = parse_with(
-        "version: 1\nfolders:\n  - id: 1\n    link: { password: { file: kit.pass } }\n  - id: 2\n    link: { password: false }\n",
-        &[],
-        dir.path(),
-    )
-    .unwrap();
-    assert!(
-        matches!(&spec(&m, 0).password, Some(DesiredPassword::Secret(p)) if p.expose_secret() == "from-a-file-pass")
-    );
-    assert!(matches!(spec(&m, 1).password, Some(DesiredPassword::None)));
+fn paths_display_as_written() {
+    let m = ok("version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: absent\n");
+    let Target::Path(p) = &m.entries[0].target else {
+        panic!("not a path")
+    };
+    assert_eq!(p.to_string(), "Marketing/Press kit");
+    assert!(!p.my_documents);
 }
 
 #[test]
-fn password_mistakes() {
-    let literal = err("version: 1\nfolders:\n  - id: 1\n    link: { password: hunter2hunter2 }\n");
-    assert!(
-        literal.contains("cannot be written in the manifest") && literal.contains("{ env: NAME }"),
-        "{literal}"
-    );
-    assert!(!literal.contains("hunter2hunter2"), "{literal}");
-    assert!(
-        err("version: 1\nfolders:\n  - id: 1\n    link: { password: { env: NOPE } }\n")
-            .contains("NOPE is not set")
-    );
-    assert!(
-        err("version: 1\nfolders:\n  - id: 1\n    link: { password: { env: EMPTY } }\n")
-            .contains("is empty")
-    );
-    let short = err("version: 1\nfolders:\n  - id: 1\n    link: { password: { env: SHORT } }\n");
-    assert!(short.contains("shorter than 8"), "{short}");
-    assert!(
-        !short.contains("abc\n") && !short.contains(" abc"),
-        "{short}"
-    );
-    let file =
-        err("version: 1\nfolders:\n  - id: 1\n    link: { password: { file: missing.txt } }\n");
-    assert!(
-        file.contains("cannot read password file") && file.contains("missing.txt"),
-        "{file}"
-    );
-    assert!(
-        err("version: 1\nfolders:\n  - id: 1\n    link: { password: true }\n")
-            .contains("does not say which password")
-    );
-    assert!(
-        err("version: 1\nfolders:\n  - id: 1\n    link: { password: { env: A, file: b } }\n")
-            .contains("exactly one")
-    );
-}
-
-#[test]
-fn secrets_never_appear_in_debug_output() {
-    let m = ok("version: 1\nfolders:\n  - id: 1\n    link: { password: { env: P } }\n");
-    assert!(!format!("{m:?}").contains("long-enough-pass"));
-}
-
-#[test]
-fn structural_errors_carry_positions() {
-    let cases = [
-        (
-            "version: 1\nfolders:\n  - path: A\n    lnk: absent\n",
-            "unknown field",
-            ":4:",
-        ),
-        (
-            "version: 1\nfolders:\n  - path: A\n    link: { deny_download: yes }\n",
-            "true",
-            ":4:",
-        ),
-        ("version: 1\nversion: 1\nfolders: []\n", "duplicate", ":2:"),
-        (
-            "version: 1\nfolders:\n  - path: A\n    link: { access: reed }\n",
-            "reed",
-            ":4:",
-        ),
-        (
-            "version: 1\nfolders:\n  - path: A\n    link: present\n",
-            "absent",
-            ":4:",
-        ),
-        (
-            "version: 1\nfolders:\n  - path: A\n    link: { title: [1] }\n",
-            "title",
-            ":4:",
-        ),
-        (
-            "version: 2\nfolders: []\n",
-            "unsupported manifest version 2",
-            ":1:",
-        ),
-        (
-            "version: 1\nfolders:\n  - path: A/\n    link: absent\n",
-            "empty part",
-            ":3:",
-        ),
-        (
-            "version: 1\nfolders:\n  - path: A\n    id: 3\n    link: absent\n",
-            "not both",
-            ":4:",
-        ),
-        (
-            "version: 1\nfolders:\n  - link: absent\n",
-            "names no folder",
-            ":3:",
-        ),
-        (
-            "version: 1\nfolders:\n  - id: 0\n    link: absent\n",
-            "not a folder id",
-            ":3:",
-        ),
-    ];
-    for (text, needle, pos) in cases {
-        let e = err(text);
-        assert!(e.contains(needle), "{text:?}: {e}");
-        assert!(e.contains(&format!("links.yaml{pos}")), "{text:?}: {e}");
+fn malformed_paths() {
+    for (path, what) in [
+        ("/Marketing", "starts with '/'"),
+        ("Marketing/", "ends with '/'"),
+        ("Marketing//Kit", "empty folder title"),
+        ("Marketing/ /Kit", "empty folder title"),
+        ("\"\"", "the path is empty"),
+    ] {
+        let e = err(&format!(
+            "version: 1\nfolders:\n  - path: {path}\n    link: absent\n"
+        ));
+        assert!(e.contains(what) && e.contains(&at(3, 11)), "{path}: {e}");
+        if what != "the path is empty" {
+            assert!(e.contains("must be named by `id`"), "{e}");
+        }
     }
 }
 
 #[test]
-fn title_limits() {
-    let long = "x".repeat(256);
+fn an_entry_names_its_folder_exactly_once() {
+    let both = err("version: 1\nfolders:\n  - path: A\n    id: 3\n    link: absent\n");
     assert!(
-        err(&format!(
-            "version: 1\nfolders:\n  - id: 1\n    link: {{ title: {long} }}\n"
-        ))
-        .contains("at most 255")
+        both.contains("both `path` and `id`") && both.contains(&at(3, 5)),
+        "{both}"
     );
+    let neither = err("version: 1\nfolders:\n  - link: absent\n");
     assert!(
-        err("version: 1\nfolders:\n  - id: 1\n    link: { title: \"\" }\n")
-            .contains("cannot be empty")
+        neither.contains("does not say which folder") && neither.contains(&at(3, 5)),
+        "{neither}"
     );
-    let ok_title = "é".repeat(255);
-    ok(&format!(
-        "version: 1\nfolders:\n  - id: 1\n    link: {{ title: {ok_title} }}\n"
-    ));
+}
+
+#[test]
+fn ids_are_positive_integers() {
+    assert_eq!(ok(&link("absent")).entries[0].target, Target::Id(1));
+    for (id, needle) in [
+        ("0", "`0` is not a folder id"),
+        ("-5", "`-5` is not a folder id"),
+        ("abc", "`id` must be an integer, found `abc`"),
+    ] {
+        let e = err(&format!(
+            "version: 1\nfolders:\n  - id: {id}\n    link: absent\n"
+        ));
+        assert!(e.contains(needle) && e.contains(&at(3, 9)), "{id}: {e}");
+        assert!(e.contains("positive integers"), "{e}");
+    }
 }
 
 #[test]
@@ -311,24 +254,338 @@ fn duplicate_entries_name_both_lines() {
     let e = err(
         "version: 1\nfolders:\n  - id: 5\n    link: absent\n  - path: B\n    link: absent\n  - id: 5\n    link: absent\n",
     );
+    assert!(e.contains("two entries for the folder with id 5"), "{e}");
+    assert!(e.contains(&at(7, 9)) && e.contains(&at(3, 9)), "{e}");
+    assert!(e.contains("the first entry for this folder is here"), "{e}");
+    let e = err(
+        "version: 1\nfolders:\n  - path: \"@my/A\"\n    link: absent\n  - path: '@my/A'\n    link: {}\n",
+    );
     assert!(
-        e.contains("links.yaml:7:9") && e.contains("links.yaml:3:9"),
+        e.contains("two entries for the folder `@my/A`")
+            && e.contains(&at(5, 11))
+            && e.contains(&at(3, 11)),
         "{e}"
     );
+    // Only the portal knows whether a path and an id are the same folder.
+    ok(
+        "version: 1\nfolders:\n  - path: A\n    link: absent\n  - id: 5\n    link: absent\n  - path: \"@my/A\"\n    link: absent\n",
+    );
+}
+
+#[test]
+fn access_levels() {
+    for a in Access::ALL {
+        assert_eq!(
+            spec(&ok(&link(&format!("{{ access: {a} }}"))), 0).access,
+            Some(a)
+        );
+    }
+    let e = err(&link("{ access: reed }"));
+    assert!(
+        e.contains("unknown access level `reed`") && e.contains(&at(4, 21)),
+        "{e}"
+    );
+    assert!(
+        e.contains("read, review, comment, fill-forms, editing"),
+        "{e}"
+    );
+    assert!(err(&link("{ access: Read }")).contains("unknown access level `Read`"));
+}
+
+#[test]
+fn expiry_forms() {
+    let cases = [
+        ("2027-06-30", ts("2027-06-30T00:00:00Z")),
+        ("\"2027-06-30\"", ts("2027-06-30T00:00:00Z")),
+        ("2027-06-30T00:00:00Z", ts("2027-06-30T00:00:00Z")),
+        ("'2027-06-30T02:00:00+02:00'", ts("2027-06-30T00:00:00Z")),
+        ("never", Some(Expiry::Never)),
+    ];
+    for (text, want) in cases {
+        assert_eq!(
+            spec(&ok(&link(&format!("{{ expires: {text} }}"))), 0).expires,
+            want,
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn expiry_must_lie_in_the_next_ten_years() {
+    let e = err(&link("{ expires: 2020-01-01 }"));
+    assert!(
+        e.contains("the expiry 2020-01-01T00:00:00Z is in the past") && e.contains(&at(4, 22)),
+        "{e}"
+    );
+    assert!(e.contains("silently"), "{e}");
+    assert!(err(&link(&format!("{{ expires: '{NOW}' }}"))).contains("in the past"));
+    let e = err(&link("{ expires: 2036-11-28T12:00:01Z }"));
+    assert!(
+        e.contains("more than 10 years ahead") && e.contains(&at(4, 22)),
+        "{e}"
+    );
+    ok(&link("{ expires: 2036-11-28T12:00:00Z }"));
+}
+
+#[test]
+fn unparseable_expiry_shows_the_accepted_forms() {
+    for (text, needle) in [
+        ("next tuesday", "`next tuesday` is not a date or timestamp"),
+        ("2027", "`2027` is not a date or timestamp"),
+        ("2027-02-30", "`2027-02-30` is not a valid date"),
+        ("2027-06-30T05:00:00", "has no UTC offset"),
+    ] {
+        let e = err(&link(&format!("{{ expires: {text} }}")));
+        assert!(e.contains(needle) && e.contains(&at(4, 22)), "{text}: {e}");
+    }
+    assert!(err(&link("{ expires: soon }")).contains("RFC 3339 timestamp with an offset"));
+}
+
+#[test]
+fn passwords_from_env_and_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("kit.pass"), "from-a-file-pass\n").unwrap();
+    std::fs::write(dir.path().join("crlf.pass"), "windows-pass\r\n").unwrap();
+    std::fs::write(dir.path().join("keep.pass"), "two-lines\n\n").unwrap();
+    let m = parse_in(
+        "version: 1\nfolders:\n  - id: 1\n    link: { password: { file: kit.pass } }\n  - id: 2\n    link: { password: false }\n  - id: 3\n    link: { password: { env: P } }\n  - id: 4\n    link: { password: { file: crlf.pass } }\n  - id: 5\n    link: { password: { file: keep.pass } }\n",
+        dir.path(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let secret = |i| match &spec(&m, i).password {
+        Some(DesiredPassword::Secret(p)) => p.expose_secret().to_owned(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(secret(0), "from-a-file-pass");
+    assert!(matches!(spec(&m, 1).password, Some(DesiredPassword::None)));
+    assert_eq!(secret(2), "long-enough-pass");
+    assert_eq!(secret(3), "windows-pass");
+    assert_eq!(
+        secret(4),
+        "two-lines\n",
+        "only one trailing newline is dropped"
+    );
+}
+
+#[test]
+fn literal_passwords_are_refused_without_being_shown() {
+    for literal in ["hunter2hunter2", "\"hunter2hunter2\"", "12345678", "yes"] {
+        let e = err(&link(&format!("{{ password: {literal} }}")));
+        assert!(
+            e.contains("a password cannot be written in the manifest") && e.contains(&at(4, 23)),
+            "{e}"
+        );
+        assert!(
+            e.contains("{ env: NAME }") && e.contains("{ file: path }"),
+            "{e}"
+        );
+        assert!(e.contains("password: ********"), "{e}");
+        assert!(!e.contains(literal.trim_matches('"')), "{e}");
+    }
+}
+
+#[test]
+fn password_references_that_do_not_work() {
+    let cases = [
+        (
+            "{ password: true }",
+            "`password: true` does not say which password",
+        ),
+        (
+            "{ password: { env: NOPE } }",
+            "environment variable NOPE is not set",
+        ),
+        (
+            "{ password: { env: EMPTY } }",
+            "the password from environment variable EMPTY is empty",
+        ),
+        ("{ password: { env: SHORT } }", "shorter than 8 characters"),
+        ("{ password: { env: '' } }", "`env` needs the name"),
+        (
+            "{ password: { file: missing.txt } }",
+            "cannot read password file /nonexistent/missing.txt",
+        ),
+    ];
+    for (fields, needle) in cases {
+        let e = err(&link(fields));
+        assert!(
+            e.contains(needle) && e.contains(&at(4, 23)),
+            "{fields}: {e}"
+        );
+    }
+    assert!(err(&link("{ password: { env: SHORT } }")).contains("400"));
+    let both = err(&link("{ password: { env: A, file: b } }"));
+    assert!(both.contains("exactly one of `env` or `file`"), "{both}");
+    let unknown = err(&link("{ password: { value: s3cret-value } }"));
+    assert!(
+        unknown.contains("unknown key `value`") && unknown.contains("{ env: NAME }"),
+        "{unknown}"
+    );
+    assert!(!unknown.contains("s3cret-value"), "{unknown}");
+}
+
+#[test]
+fn no_secret_is_ever_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("short.pass"), "tiny-1\n").unwrap();
+    std::fs::write(dir.path().join("good.pass"), "file-secret-value\n").unwrap();
+    let bad = "version: 1\ndefaults:\n  password: literal-in-defaults\nfolders:\n  - id: 1\n    link: { password: literal-flow, title: '' }\n  - id: 2\n    link:\n      password: \"literal-quoted\"\n  - id: 3\n    link:\n      password:\n        literal-block\n  - id: 4\n    link: { password: { env: SHORT } }\n  - id: 5\n    link: { password: { file: short.pass } }\n  - id: 6\n    link: { password: { env: P }, expires: 2020-01-01 }\n  - id: 7\n    link: { password: { file: good.pass }, access: nope }\n";
+    let rendered = match parse_in(bad, dir.path()) {
+        Ok(m) => panic!("accepted: {m:?}"),
+        Err(e) => format!("{e}\n{e:?}"),
+    };
+    // The YAML error stops at the first problem; validation errors need a parseable file.
+    let parseable = bad.replace(", access: nope", "");
+    let all = match parse_in(&parseable, dir.path()) {
+        Ok(m) => panic!("accepted: {m:?}"),
+        Err(e) => format!("{e}\n{e:?}\n{:?}", e.diagnostics()),
+    };
+    assert_eq!(all.matches("error:").count(), 8, "{all}");
+    let good = parse_in(
+        "version: 1\nfolders:\n  - id: 1\n    link: { password: { env: P } }\n  - id: 2\n    link: { password: { file: good.pass } }\n",
+        dir.path(),
+    )
+    .unwrap();
+    let debug = format!("{good:?}");
+    for secret in [
+        "literal-in-defaults",
+        "literal-flow",
+        "literal-quoted",
+        "literal-block",
+        "abc12",
+        "tiny-1",
+        "long-enough-pass",
+        "file-secret-value",
+    ] {
+        for out in [&rendered, &all, &debug] {
+            assert!(!out.contains(secret), "{secret} leaked:\n{out}");
+        }
+    }
+}
+
+#[test]
+fn yaml_1_1_booleans_are_refused_with_help() {
+    for word in ["yes", "no", "on", "off", "y", "n"] {
+        for field in ["deny_download", "internal"] {
+            let e = err(&format!(
+                "version: 1\nfolders:\n  - id: 1\n    link:\n      {field}: {word}\n"
+            ));
+            assert!(e.contains(&format!("`{word}` is not a boolean")), "{e}");
+            assert!(e.contains(&at(5, field.len() as u32 + 9)), "{e}");
+            assert!(e.contains("help: use true or false"), "{e}");
+        }
+    }
+    let m = ok(&link("{ deny_download: false, internal: true }"));
+    assert_eq!(
+        (spec(&m, 0).deny_download, spec(&m, 0).internal),
+        (Some(false), Some(true))
+    );
+}
+
+#[test]
+fn structural_errors_carry_positions() {
+    let cases = [
+        (
+            "version: 1\nfolders:\n  - path: A\n    lnk: absent\n",
+            "unknown key `lnk`",
+            (4, 5),
+        ),
+        (
+            "version: 1\nfolders:\n  - path: A\n    link: { acess: read }\n",
+            "expected one of: access, title, expires, password, deny_download, internal",
+            (4, 13),
+        ),
+        ("version: 1\nfoldrs: []\n", "unknown key `foldrs`", (2, 1)),
+        (
+            "version: 1\nversion: 1\nfolders: []\n",
+            "the key `version` appears twice",
+            (2, 1),
+        ),
+        (
+            "version: 1\nfolders:\n  - id: 1\n    link:\n      title: a\n      title: b\n",
+            "the key `title` appears twice",
+            (6, 7),
+        ),
+        (
+            "version: 1\nfolders:\n  - path: A\n    link: { title: [1] }\n",
+            "`title` must be a string",
+            (4, 20),
+        ),
+        (
+            "version: 1\nfolders:\n  path: A\n",
+            "`folders` must be a list",
+            (3, 3),
+        ),
+        ("folders: []\n", "missing key `version`", (1, 1)),
+        ("version: 1\n", "missing key `folders`", (1, 1)),
+        (
+            "version: 1\nfolders:\n  - path: A\n",
+            "missing key `link`",
+            (3, 5),
+        ),
+        (
+            "version: 1\nfolders:\n  - path: A\n    link: { a: [ }\n",
+            "unknown key `a`",
+            (4, 13),
+        ),
+        (
+            "version: 1\nfolders: []\n---\nversion: 1\n",
+            "more than one YAML document",
+            (4, 1),
+        ),
+    ];
+    for (text, needle, (line, column)) in cases {
+        let e = err(text);
+        assert!(e.contains(needle), "{text:?}: {e}");
+        assert!(e.contains(&at(line, column)), "{text:?}: {e}");
+        assert!(
+            !e.contains("Raw") && !e.contains("DuplicateKeyPolicy"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn only_version_1_is_read() {
+    let e = err("version: 2\nfolders: []\n");
+    assert!(
+        e.starts_with(
+            "error: unsupported manifest version 2 (this docspace-links reads version 1)\n"
+        ),
+        "{e}"
+    );
+    assert!(e.contains(&at(1, 10)), "{e}");
+}
+
+#[test]
+fn title_limits() {
+    ok(&link(&format!("{{ title: {} }}", "é".repeat(255))));
+    let e = err(&link(&format!("{{ title: {} }}", "é".repeat(256))));
+    assert!(
+        e.contains("256 characters long; the portal allows at most 255") && e.contains(&at(4, 20)),
+        "{e}"
+    );
+    assert!(err(&link("{ title: \"\" }")).contains("cannot be empty"));
+    assert!(err(&link("{ title: \"  \" }")).contains("cannot be empty"));
 }
 
 #[test]
 fn every_error_is_reported_at_once() {
     let e = err(
-        "version: 1\nfolders:\n  - id: 1\n    link: { expires: 2020-01-01 }\n  - id: 2\n    link: { password: { env: NOPE } }\n",
+        "version: 1\nfolders:\n  - id: 1\n    link: { expires: 2020-01-01 }\n  - id: 2\n    link: { password: { env: NOPE } }\n  - path: /A\n    link: absent\n",
     );
-    assert_eq!(e.matches("error:").count(), 2, "{e}");
+    assert_eq!(e.matches("error:").count(), 3, "{e}");
 }
 
 #[test]
 fn empty_files_are_refused() {
-    assert!(err("").contains("empty"));
-    assert!(err("# only a comment\n").contains("empty"));
+    for text in ["", "\n\n", "# only a comment\n", "---\n# nothing\n"] {
+        let e = err(text);
+        assert!(
+            e.contains("the manifest is empty") && e.contains("version: 1"),
+            "{text:?}: {e}"
+        );
+    }
 }
 
 #[test]
@@ -341,12 +598,82 @@ fn a_missing_file_is_named() {
     let e = load(Path::new("no/such/links.yaml"), &env)
         .unwrap_err()
         .to_string();
-    assert!(e.contains("no/such/links.yaml"), "{e}");
+    assert!(
+        e.contains("cannot read the manifest no/such/links.yaml"),
+        "{e}"
+    );
 }
 
 #[test]
-fn rendered_error_snapshot() {
-    insta::assert_snapshot!(err(
-        "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link:\n      access: read\n      password: s3cret-literal\n"
-    ));
+fn load_reads_the_file_and_keeps_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("links.yaml");
+    std::fs::write(&path, "version: 1\nfolders:\n  - id: 3\n    link: absent\n").unwrap();
+    let env = Environment {
+        var: &|_| None,
+        base_dir: dir.path(),
+        now: Timestamp::now(),
+    };
+    let m = load(&path, &env).unwrap();
+    assert_eq!(m.source.name, path.display().to_string());
+    assert_eq!(m.entries[0].target, Target::Id(3));
+}
+
+#[test]
+fn rendered_error_reports() {
+    insta::assert_snapshot!(
+        "literal_password",
+        err(
+            "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link:\n      access: read\n      password: s3cret-literal\n"
+        )
+    );
+    insta::assert_snapshot!("yaml_1_1_boolean", err(&link("{ deny_download: yes }")));
+    insta::assert_snapshot!(
+        "unknown_access",
+        err("version: 1\nfolders:\n  - path: Marketing\n    link:\n      access: fill_forms\n")
+    );
+    insta::assert_snapshot!(
+        "duplicate_entries",
+        err(
+            "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: absent\n  - id: 9\n    link: {}\n  - path: Marketing/Press kit\n    link: { access: read }\n"
+        )
+    );
+    insta::assert_snapshot!(
+        "several_errors",
+        err(
+            "version: 1\ndefaults:\n  expires: 2020-01-01\nfolders:\n  - path: /Marketing\n    link: absent\n  - id: 12\n    link:\n      title: \"\"\n      password: { env: NOPE }\n"
+        )
+    );
+    insta::assert_snapshot!("missing_version", err("folders: []\n"));
+}
+
+impl LinkSpec {
+    /// The comparable fields, with the password reduced to "is it managed".
+    #[allow(clippy::type_complexity)]
+    fn clone_fields(
+        &self,
+    ) -> (
+        Option<Access>,
+        Option<String>,
+        Option<Expiry>,
+        bool,
+        Option<bool>,
+        Option<bool>,
+    ) {
+        (
+            self.access,
+            self.title.clone(),
+            self.expires,
+            self.password.is_some(),
+            self.deny_download,
+            self.internal,
+        )
+    }
+}
+
+#[test]
+fn expiry_is_to_the_second() {
+    let e =
+        err("version: 1\nfolders:\n  - id: 1\n    link: { expires: \"2027-06-30T12:00:00.5Z\" }\n");
+    assert!(e.contains("fractions of a second"), "{e}");
 }

@@ -2,28 +2,33 @@
 //! so one run reports them all.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry as Slot;
 use std::path::Path;
 
+use jiff::civil::{Date, DateTime};
 use jiff::{Timestamp, ToSpan, tz::TimeZone};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde_saphyr::Spanned;
 
 use super::diagnostic::{Diagnostic, Pos};
-use super::raw::{RawLink, RawLinkFields, RawManifest, RawPassword};
+use super::raw::{RawEntry, RawLink, RawLinkFields, RawManifest, RawPassword};
 use super::yaml::span_pos;
 use super::{DesiredLink, Entry, Environment, FolderPath, LinkSpec, Target};
-use crate::model::{DesiredPassword, Expiry};
+use crate::model::{Access, DesiredPassword, Expiry};
 
 pub const SUPPORTED_VERSION: u32 = 1;
+/// The server's limit for `title` (docspace-api.md 2).
 const MAX_TITLE: usize = 255;
 /// The portal's default password policy (docspace-api.md 2.3).
 const MIN_PASSWORD: usize = 8;
+/// The server refuses expiry dates further ahead (docspace-api.md 2.2).
+const MAX_EXPIRY_YEARS: i64 = 10;
 const MY_DOCUMENTS: &str = "@my";
 
-pub fn validate(raw: RawManifest, env: &Environment) -> Result<Vec<Entry>, Vec<Diagnostic>> {
-    let mut errors = Vec::new();
+pub fn validate(raw: &RawManifest, env: &Environment) -> Result<Vec<Entry>, Vec<Diagnostic>> {
     if raw.version.value != SUPPORTED_VERSION {
-        errors.push(
+        // Another version may mean anything: checking the rest would only add noise.
+        return Err(vec![
             Diagnostic::at(
                 span_pos(&raw.version),
                 format!(
@@ -31,91 +36,69 @@ pub fn validate(raw: RawManifest, env: &Environment) -> Result<Vec<Entry>, Vec<D
                     raw.version.value
                 ),
             )
-            .help("set `version: 1`"),
-        );
-        return Err(errors);
+            .label("unsupported version")
+            .help(format!("write `version: {SUPPORTED_VERSION}`, or use the docspace-links release made for this manifest")),
+        ]);
     }
-    let defaults = raw.defaults.as_ref().map(|d| &d.value);
+    let mut errors = Vec::new();
+    // Defaults are checked once, even when no entry uses them, so a mistake there is
+    // reported once and at its own line.
+    let defaults = raw
+        .defaults
+        .as_ref()
+        .map(|d| Fields::check(&d.value, env, &mut errors))
+        .unwrap_or_default();
+    let mut seen_paths: HashMap<String, Pos> = HashMap::new();
+    let mut seen_ids: HashMap<u64, Pos> = HashMap::new();
     let mut entries = Vec::new();
-    let mut seen: HashMap<String, Pos> = HashMap::new();
     for raw_entry in &raw.folders {
-        let entry_pos = span_pos(raw_entry);
-        let e = &raw_entry.value;
-        let (target, target_pos) = match (&e.path, &e.id) {
-            (Some(p), None) => match parse_path(&p.value) {
-                Ok(path) => (Target::Path(path), span_pos(p)),
-                Err(d) => {
-                    errors.push(Diagnostic::at(span_pos(p), d.0).help(d.1));
-                    continue;
+        let link_pos = span_pos(&raw_entry.value.link);
+        let (link, access_pos) = match &raw_entry.value.link.value {
+            RawLink::Absent => (DesiredLink::Absent, None),
+            RawLink::Present(fields) => {
+                let (spec, access_pos) = Fields::check(fields, env, &mut errors)
+                    .or(&defaults)
+                    .into_spec();
+                (DesiredLink::Present(spec), access_pos)
+            }
+        };
+        let Some((target, target_pos)) = check_target(raw_entry, &mut errors) else {
+            continue;
+        };
+        let first = match &target {
+            Target::Path(p) => match seen_paths.entry(p.to_string()) {
+                Slot::Occupied(o) => Some((*o.get(), format!("two entries for the folder `{p}`"))),
+                Slot::Vacant(v) => {
+                    v.insert(target_pos);
+                    None
                 }
             },
-            (None, Some(id)) if id.value > 0 => (Target::Id(id.value as u64), span_pos(id)),
-            (None, Some(id)) => {
-                errors.push(
-                    Diagnostic::at(span_pos(id), format!("`{}` is not a folder id", id.value))
-                        .help("ids are positive integers"),
-                );
-                continue;
-            }
-            (Some(_), Some(id)) => {
-                errors.push(
-                    Diagnostic::at(
-                        span_pos(id),
-                        "an entry names its folder by `path` or by `id`, not both",
-                    )
-                    .help("remove one of them"),
-                );
-                continue;
-            }
-            (None, None) => {
-                errors.push(
-                    Diagnostic::at(entry_pos, "this entry names no folder")
-                        .help("add `path: Room/Folder` or `id: 12345`"),
-                );
-                continue;
-            }
+            Target::Id(id) => match seen_ids.entry(*id) {
+                Slot::Occupied(o) => {
+                    Some((*o.get(), format!("two entries for the folder with id {id}")))
+                }
+                Slot::Vacant(v) => {
+                    v.insert(target_pos);
+                    None
+                }
+            },
         };
-        let key = match &target {
-            Target::Path(p) => format!("path {p}"),
-            Target::Id(id) => format!("id {id}"),
-        };
-        if let Some(first) = seen.get(&key) {
+        if let Some((first, message)) = first {
             errors.push(
-                Diagnostic::at(
-                    target_pos,
-                    format!("two entries for the same folder ({key})"),
-                )
-                .note(*first, "the first entry for it is here")
-                .help("keep one entry per folder"),
+                Diagnostic::at(target_pos, message)
+                    .label("second entry")
+                    .note(first, "the first entry for this folder is here")
+                    .help("keep one entry per folder"),
             );
             continue;
         }
-        seen.insert(key, target_pos);
-
-        let link_pos = span_pos(&e.link);
-        let (link, access_pos) = match &e.link.value {
-            RawLink::Absent => (Some(DesiredLink::Absent), None),
-            RawLink::Present(fields) => {
-                let access_pos = fields
-                    .access
-                    .as_ref()
-                    .or(defaults.and_then(|d| d.access.as_ref()))
-                    .map(span_pos);
-                (
-                    link_spec(fields, defaults, env, &mut errors).map(DesiredLink::Present),
-                    access_pos,
-                )
-            }
-        };
-        if let Some(link) = link {
-            entries.push(Entry {
-                target,
-                target_pos,
-                link,
-                link_pos,
-                access_pos,
-            });
-        }
+        entries.push(Entry {
+            target,
+            target_pos,
+            link,
+            link_pos,
+            access_pos,
+        });
     }
     if errors.is_empty() {
         Ok(entries)
@@ -124,13 +107,65 @@ pub fn validate(raw: RawManifest, env: &Environment) -> Result<Vec<Entry>, Vec<D
     }
 }
 
-/// `Room/Folder` or `@my/Folder` into titles; `None` with a message and a hint.
+fn check_target(raw: &Spanned<RawEntry>, errors: &mut Vec<Diagnostic>) -> Option<(Target, Pos)> {
+    match (&raw.value.path, &raw.value.id) {
+        (Some(path), None) => match parse_path(&path.value) {
+            Ok(p) => Some((Target::Path(p), span_pos(path))),
+            Err((message, help)) => {
+                errors.push(Diagnostic::at(span_pos(path), message).help(help));
+                None
+            }
+        },
+        (None, Some(id)) => match u64::try_from(id.value) {
+            Ok(n) if n > 0 => Some((Target::Id(n), span_pos(id))),
+            _ => {
+                errors.push(
+                    Diagnostic::at(span_pos(id), format!("`{}` is not a folder id", id.value))
+                        .label("not a positive integer")
+                        .help("folder and room ids are positive integers, as in the portal's URLs"),
+                );
+                None
+            }
+        },
+        (Some(_), Some(_)) => {
+            errors.push(
+                Diagnostic::at(span_pos(raw), "this entry has both `path` and `id`")
+                    .label("one folder, named twice")
+                    .help("name the folder by `path` or by `id`: remove one of them"),
+            );
+            None
+        }
+        (None, None) => {
+            errors.push(
+                Diagnostic::at(span_pos(raw), "this entry does not say which folder")
+                    .label("no `path` or `id`")
+                    .help("add `path: Room/Folder` or `id: 12345`"),
+            );
+            None
+        }
+    }
+}
+
+/// `Room/Folder` or `@my/Folder` into titles; on failure a message and a hint.
 fn parse_path(text: &str) -> Result<FolderPath, (String, String)> {
+    if text.trim().is_empty() {
+        return Err((
+            "the path is empty".to_owned(),
+            "write the room title, then folder titles, separated by '/': `Room/Folder`".to_owned(),
+        ));
+    }
     let segments: Vec<&str> = text.split('/').collect();
     if segments.iter().any(|s| s.trim().is_empty()) {
+        let what = if text.starts_with('/') {
+            "starts with '/'"
+        } else if text.ends_with('/') {
+            "ends with '/'"
+        } else {
+            "has an empty folder title"
+        };
         return Err((
-            format!("`{text}` has an empty part"),
-            "write titles separated by single '/', without a leading or trailing '/'; a folder whose title contains '/' must be named by `id`".to_owned(),
+            format!("the path `{text}` {what}"),
+            "write titles separated by single '/', with none at the start or end; a folder whose title contains '/' must be named by `id`".to_owned(),
         ));
     }
     let my_documents = segments[0] == MY_DOCUMENTS;
@@ -150,99 +185,142 @@ fn parse_path(text: &str) -> Result<FolderPath, (String, String)> {
     })
 }
 
-fn pick<'a, T>(
-    entry: &'a Option<Spanned<T>>,
-    defaults: Option<&'a Option<Spanned<T>>>,
-) -> Option<&'a Spanned<T>> {
-    entry.as_ref().or(defaults.and_then(Option::as_ref))
+/// The checked fields of one `link:` mapping or of `defaults`. A field that is left
+/// out, or that has an error (already reported), is `None`.
+#[derive(Default)]
+struct Fields {
+    access: Option<(Access, Pos)>,
+    title: Option<String>,
+    expires: Option<Expiry>,
+    password: Option<DesiredPassword>,
+    deny_download: Option<bool>,
+    internal: Option<bool>,
 }
 
-fn link_spec(
-    fields: &RawLinkFields,
-    defaults: Option<&RawLinkFields>,
-    env: &Environment,
-    errors: &mut Vec<Diagnostic>,
-) -> Option<LinkSpec> {
-    let before = errors.len();
-    let title = pick(&fields.title, defaults.map(|d| &d.title)).and_then(|t| {
-        let n = t.value.chars().count();
-        if t.value.trim().is_empty() {
-            errors.push(
-                Diagnostic::at(span_pos(t), "a link title cannot be empty")
-                    .help("leave `title` out to keep the portal's"),
-            );
-            None
-        } else if n > MAX_TITLE {
-            errors.push(Diagnostic::at(
-                span_pos(t),
-                format!("the title is {n} characters long; the portal allows at most {MAX_TITLE}"),
-            ));
-            None
-        } else {
-            Some(t.value.clone())
+impl Fields {
+    fn check(raw: &RawLinkFields, env: &Environment, errors: &mut Vec<Diagnostic>) -> Fields {
+        Fields {
+            access: raw.access.as_ref().map(|a| (a.value, span_pos(a))),
+            title: reported(raw.title.as_ref().map(check_title), errors),
+            expires: reported(
+                raw.expires
+                    .as_ref()
+                    .map(|e| at_value(e, parse_expiry(&e.value, env.now))),
+                errors,
+            ),
+            password: reported(
+                raw.password
+                    .as_ref()
+                    .map(|p| at_value(p, resolve_password(&p.value, env))),
+                errors,
+            ),
+            deny_download: raw.deny_download.as_ref().map(|b| b.value),
+            internal: raw.internal.as_ref().map(|b| b.value),
         }
-    });
-    let expires = pick(&fields.expires, defaults.map(|d| &d.expires)).and_then(|e| {
-        match parse_expiry(&e.value, env.now) {
-            Ok(x) => Some(x),
-            Err((message, help)) => {
-                errors.push(Diagnostic::at(span_pos(e), message).help(help));
-                None
-            }
-        }
-    });
-    let password =
-        pick(&fields.password, defaults.map(|d| &d.password)).and_then(|p| match resolve_password(
-            &p.value,
-            env.var,
-            env.base_dir,
-        ) {
-            Ok(x) => Some(x),
-            Err((message, help)) => {
-                errors.push(Diagnostic::at(span_pos(p), message).help(help));
-                None
-            }
-        });
-    if errors.len() > before {
-        return None;
     }
-    Some(LinkSpec {
-        access: pick(&fields.access, defaults.map(|d| &d.access)).map(|a| a.value),
-        title,
-        expires,
-        password,
-        deny_download: pick(&fields.deny_download, defaults.map(|d| &d.deny_download))
-            .map(|b| b.value),
-        internal: pick(&fields.internal, defaults.map(|d| &d.internal)).map(|b| b.value),
-    })
+
+    /// Fills what this mapping leaves out from `defaults`.
+    fn or(self, defaults: &Fields) -> Fields {
+        Fields {
+            access: self.access.or(defaults.access),
+            title: self.title.or_else(|| defaults.title.clone()),
+            expires: self.expires.or(defaults.expires),
+            password: self.password.or_else(|| defaults.password.clone()),
+            deny_download: self.deny_download.or(defaults.deny_download),
+            internal: self.internal.or(defaults.internal),
+        }
+    }
+
+    fn into_spec(self) -> (LinkSpec, Option<Pos>) {
+        let spec = LinkSpec {
+            access: self.access.map(|(a, _)| a),
+            title: self.title,
+            expires: self.expires,
+            password: self.password,
+            deny_download: self.deny_download,
+            internal: self.internal,
+        };
+        (spec, self.access.map(|(_, pos)| pos))
+    }
 }
 
-const EXPIRY_FORMS: &str = "write an RFC 3339 timestamp (2027-06-30T00:00:00Z), a date (2027-06-30, meaning 00:00 UTC) or `never`";
+fn at_value<T, V>(
+    field: &Spanned<V>,
+    checked: Result<T, (String, String)>,
+) -> Result<T, Diagnostic> {
+    checked.map_err(|(message, help)| Diagnostic::at(span_pos(field), message).help(help))
+}
+
+/// A checked field's value; its error, if any, goes to the list.
+fn reported<T>(field: Option<Result<T, Diagnostic>>, errors: &mut Vec<Diagnostic>) -> Option<T> {
+    match field? {
+        Ok(v) => Some(v),
+        Err(d) => {
+            errors.push(d);
+            None
+        }
+    }
+}
+
+fn check_title(t: &Spanned<String>) -> Result<String, Diagnostic> {
+    let n = t.value.chars().count();
+    if t.value.trim().is_empty() {
+        Err(Diagnostic::at(span_pos(t), "a link title cannot be empty")
+            .help("leave `title` out to keep whatever title the portal has"))
+    } else if n > MAX_TITLE {
+        Err(Diagnostic::at(
+            span_pos(t),
+            format!("the title is {n} characters long; the portal allows at most {MAX_TITLE}"),
+        )
+        .label("too long"))
+    } else {
+        Ok(t.value.clone())
+    }
+}
+
+const EXPIRY_FORMS: &str = "write an RFC 3339 timestamp with an offset (2027-06-30T00:00:00Z, 2027-06-30T09:00:00+02:00), a date (2027-06-30, meaning 00:00 UTC) or `never`";
 
 fn parse_expiry(text: &str, now: Timestamp) -> Result<Expiry, (String, String)> {
     let text = text.trim();
     if text == "never" {
         return Ok(Expiry::Never);
     }
-    let at = match text.parse::<Timestamp>() {
-        Ok(t) => t,
-        Err(_) => match text.parse::<jiff::civil::Date>() {
-            Ok(d) => d
-                .to_zoned(TimeZone::UTC)
-                .map_err(|e| {
-                    (
-                        format!("`{text}` is not a usable date: {e}"),
-                        EXPIRY_FORMS.to_owned(),
-                    )
-                })?
-                .timestamp(),
+    let is_date = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    let at = if is_date {
+        // Checked apart because jiff's date parser also takes a full date-time and
+        // would silently drop its time of day.
+        text.parse::<Date>()
+            .and_then(|d| d.to_zoned(TimeZone::UTC))
+            .map(|z| z.timestamp())
+            .map_err(|_| {
+                (
+                    format!("`{text}` is not a valid date"),
+                    EXPIRY_FORMS.to_owned(),
+                )
+            })?
+    } else {
+        match text.parse::<Timestamp>() {
+            Ok(t) => t,
+            Err(_) if text.parse::<DateTime>().is_ok() => {
+                return Err((
+                    format!("the timestamp `{text}` has no UTC offset"),
+                    "add `Z` for UTC or an offset such as `+02:00`: without one the instant is ambiguous".to_owned(),
+                ));
+            }
             Err(_) => {
                 return Err((
                     format!("`{text}` is not a date or timestamp"),
                     EXPIRY_FORMS.to_owned(),
                 ));
             }
-        },
+        }
     };
     if at.subsec_nanosecond() != 0 {
         return Err((
@@ -258,26 +336,24 @@ fn parse_expiry(text: &str, now: Timestamp) -> Result<Expiry, (String, String)> 
     }
     let limit = now
         .to_zoned(TimeZone::UTC)
-        .checked_add(10.years())
-        .map(|z| z.timestamp())
-        .unwrap_or(Timestamp::MAX);
+        .checked_add(MAX_EXPIRY_YEARS.years())
+        .map_or(Timestamp::MAX, |z| z.timestamp());
     if at > limit {
         return Err((
-            format!("the expiry {at} is more than 10 years ahead"),
-            "the portal refuses expiry dates more than 10 years away".to_owned(),
+            format!("the expiry {at} is more than {MAX_EXPIRY_YEARS} years ahead"),
+            format!("the portal refuses expiry dates after {limit}"),
         ));
     }
     Ok(Expiry::At(at))
 }
 
-const PASSWORD_FORMS: &str = "reference it: `password: { env: NAME }` or `password: { file: path }`, or `password: false` for none";
+const PASSWORD_FORMS: &str = "reference the password instead: `password: { env: NAME }` (an environment variable, e.g. a CI secret) or `password: { file: path }` (relative to the manifest, kept out of git); `password: false` means the link must have none";
 
 fn resolve_password(
     raw: &RawPassword,
-    var: &dyn Fn(&str) -> Option<String>,
-    base_dir: &Path,
+    env: &Environment,
 ) -> Result<DesiredPassword, (String, String)> {
-    let (value, origin) = match raw {
+    let (secret, origin) = match raw {
         RawPassword::Off => return Ok(DesiredPassword::None),
         RawPassword::On => {
             return Err((
@@ -292,49 +368,63 @@ fn resolve_password(
                 PASSWORD_FORMS.to_owned(),
             ));
         }
-        RawPassword::Env(name) => match var(name) {
-            Some(v) => (v, format!("environment variable {name}")),
+        RawPassword::Env(name) if name.trim().is_empty() => {
+            return Err((
+                "`env` needs the name of an environment variable".to_owned(),
+                PASSWORD_FORMS.to_owned(),
+            ));
+        }
+        RawPassword::Env(name) => match (env.var)(name) {
+            Some(v) => (
+                SecretString::from(v),
+                format!("environment variable {name}"),
+            ),
             None => {
                 return Err((
                     format!("environment variable {name} is not set"),
-                    format!("export {name} (in CI, from the secret store) before running"),
+                    format!("set {name} before running (in CI, from the secret store)"),
                 ));
             }
         },
         RawPassword::File(file) => {
-            let path = base_dir.join(file);
-            match std::fs::read_to_string(&path) {
-                Ok(text) => (
-                    text.strip_suffix('\n')
-                        .map(|t| t.strip_suffix('\r').unwrap_or(t))
-                        .unwrap_or(&text)
-                        .to_owned(),
-                    format!("file {}", path.display()),
-                ),
+            let path = env.base_dir.join(file);
+            match read_secret_file(&path) {
+                Ok(secret) => (secret, format!("file {}", path.display())),
                 Err(e) => {
                     return Err((
-                        format!("cannot read password file {}: {}", path.display(), e.kind()),
+                        format!("cannot read password file {}: {e}", path.display()),
                         "the path is relative to the manifest's directory".to_owned(),
                     ));
                 }
             }
         }
     };
-    let secret = SecretString::from(value);
-    let length = secrecy::ExposeSecret::expose_secret(&secret)
-        .chars()
-        .count();
+    let length = secret.expose_secret().chars().count();
     if length == 0 {
         return Err((
             format!("the password from {origin} is empty"),
-            PASSWORD_FORMS.to_owned(),
+            "a link without a password is written `password: false`".to_owned(),
         ));
     }
     if length < MIN_PASSWORD {
         return Err((
             format!("the password from {origin} is shorter than {MIN_PASSWORD} characters"),
-            "the portal's default password policy rejects it".to_owned(),
+            format!(
+                "the portal's default password policy refuses it (400 Bad Request); use at least {MIN_PASSWORD} characters"
+            ),
         ));
     }
     Ok(DesiredPassword::Secret(secret))
+}
+
+/// The file's text without its trailing newline, wrapped before anything else sees it.
+fn read_secret_file(path: &Path) -> Result<SecretString, String> {
+    let text = std::fs::read(path).map_err(|e| e.kind().to_string())?;
+    let text = String::from_utf8(text).map_err(|_| "it is not UTF-8 text".to_owned())?;
+    let secret = SecretString::from(text);
+    let value = secret.expose_secret();
+    let trimmed = value
+        .strip_suffix('\n')
+        .map_or(value, |t| t.strip_suffix('\r').unwrap_or(t));
+    Ok(SecretString::from(trimmed.to_owned()))
 }

@@ -107,7 +107,7 @@ async fn manifest_syntax_errors_stop_before_any_request() {
         (
             "unknown-key.yaml",
             "version: 1\nfolders:\n  - path: Marketing\n    lnk: absent\n",
-            "unknown field `lnk`",
+            "unknown key `lnk`",
         ),
         (
             "yes.yaml",
