@@ -56,7 +56,10 @@ impl Transport {
                 body: None,
             })
             .await?
-            .unwrap_or_default();
+            // An answer without a list is not "no links": a failed read never is.
+            .ok_or_else(|| {
+                ApiError::Decode(format!("folder {folder}: the links answer carries no list"))
+            })?;
         let mut primary = Vec::new();
         for entry in &entries {
             let Some(link) = entry.link() else {
