@@ -1,7 +1,10 @@
-//! The one error type at the top of a run, and the exit codes of design.md 2.
+//! The one error type at the top of a run, the exit codes of design.md 2, and the
+//! exit policy of plan and apply, all in one place.
 
+use crate::apply::{Failure, Report};
 use crate::docspace::ApiError;
 use crate::manifest::ManifestError;
+use crate::plan::Summary;
 
 /// Exit codes (a contract with CI scripts).
 pub mod exit {
@@ -11,39 +14,154 @@ pub mod exit {
     pub const ERROR: u8 = 1;
     /// `plan --detailed-exitcode`: changes are pending.
     pub const CHANGES: u8 = 2;
-    /// `apply` finished, but some folders failed (each one is named).
+    /// `apply` finished, but some folders failed or were stale (each one is named).
     pub const PARTIAL: u8 = 3;
-    /// Refused by a safety rule, or the plan went stale.
+    /// Refused as a whole, nothing written; for `plan`, some folder would be refused.
     pub const REFUSED: u8 = 4;
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// Rendered as snippets of the manifest, with their own `error:` headings.
     #[error("{0}")]
     Manifest(#[from] ManifestError),
-    /// Manifest errors only the portal could reveal, already rendered as snippets.
+    #[error("no portal given: pass --portal https://your-portal.example or set DOCSPACE_URL")]
+    NoPortal,
+    #[error(
+        "{var} is not set: create an API key in DocSpace (Developer Tools > API keys, \
+         scopes files:read and files:write) and export it as {var}"
+    )]
+    NoToken { var: &'static str },
     #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    Config(String),
+    Portal(String),
     #[error("{0}")]
     Api(#[from] ApiError),
+    #[error(
+        "apply asks for confirmation, and there is no terminal to ask on; \
+         pass --yes to apply without asking (as in CI)"
+    )]
+    NoTerminal,
+    #[error("apply cancelled; nothing was changed")]
+    Cancelled,
+    #[error(
+        "the portal changed while waiting for confirmation, so the plan shown is stale; \
+         nothing was changed. Run apply again to review the new plan."
+    )]
+    StaleWhileConfirming,
+    #[error("cannot {what}: {source}")]
+    Io {
+        what: &'static str,
+        source: std::io::Error,
+    },
+    /// The simulator's own failures (`sim`, `demo`), already phrased with context.
     #[error("{0}")]
-    Refused(String),
-    #[error("{0}")]
-    Io(String),
+    Simulator(String),
 }
 
 impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Refused(_) => exit::REFUSED,
+            Error::NoTerminal | Error::Cancelled | Error::StaleWhileConfirming => exit::REFUSED,
             _ => exit::ERROR,
         }
     }
+}
 
-    /// Manifest errors print their own `error:` headings.
-    pub fn is_rendered(&self) -> bool {
-        matches!(self, Error::Manifest(_) | Error::Invalid(_))
+/// `plan`: unknown state is an error; a folder that apply would refuse is a safety
+/// stop whatever else is pending; changes are news only when asked for.
+pub fn plan_exit_code(summary: &Summary, detailed: bool) -> u8 {
+    if summary.unknown > 0 {
+        exit::ERROR
+    } else if summary.refused > 0 {
+        exit::REFUSED
+    } else if detailed && summary.changes() > 0 {
+        exit::CHANGES
+    } else {
+        exit::OK
+    }
+}
+
+/// `apply`: a folder whose state was unknown leaves the portal's state unknown (1);
+/// nothing done because every change was refused is 4; a run that changed some
+/// folders and failed others is 3.
+pub fn apply_exit_code(report: &Report) -> u8 {
+    let failures: Vec<&Failure> = report
+        .outcomes
+        .iter()
+        .filter_map(|o| o.result.as_ref().err())
+        .collect();
+    if failures.is_empty() {
+        exit::OK
+    } else if failures.iter().any(|f| matches!(f, Failure::Unknown(_))) {
+        exit::ERROR
+    } else if failures.len() == report.outcomes.len()
+        && failures.iter().all(|f| matches!(f, Failure::Refused(_)))
+    {
+        exit::REFUSED
+    } else {
+        exit::PARTIAL
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apply::Outcome;
+    use crate::plan::Kind;
+
+    fn report(results: Vec<Result<(), Failure>>) -> Report {
+        Report {
+            outcomes: results
+                .into_iter()
+                .map(|result| Outcome {
+                    path: "A".into(),
+                    folder_id: Some(1),
+                    line: 1,
+                    kind: Kind::Update,
+                    result,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn apply_exit_codes() {
+        let refused = || Err(Failure::Refused("r".into()));
+        assert_eq!(apply_exit_code(&report(vec![Ok(())])), exit::OK);
+        assert_eq!(
+            apply_exit_code(&report(vec![refused(), refused()])),
+            exit::REFUSED
+        );
+        assert_eq!(
+            apply_exit_code(&report(vec![Ok(()), refused()])),
+            exit::PARTIAL
+        );
+        assert_eq!(
+            apply_exit_code(&report(vec![Ok(()), Err(Failure::Stale("s".into()))])),
+            exit::PARTIAL
+        );
+        assert_eq!(
+            apply_exit_code(&report(vec![
+                Ok(()),
+                refused(),
+                Err(Failure::Unknown("u".into()))
+            ])),
+            exit::ERROR
+        );
+    }
+
+    #[test]
+    fn plan_exit_codes() {
+        let s = |create, refused, unknown| Summary {
+            create,
+            refused,
+            unknown,
+            ..Summary::default()
+        };
+        assert_eq!(plan_exit_code(&s(0, 0, 0), true), exit::OK);
+        assert_eq!(plan_exit_code(&s(1, 0, 0), false), exit::OK);
+        assert_eq!(plan_exit_code(&s(1, 0, 0), true), exit::CHANGES);
+        assert_eq!(plan_exit_code(&s(1, 1, 0), true), exit::REFUSED);
+        assert_eq!(plan_exit_code(&s(1, 1, 1), false), exit::ERROR);
     }
 }

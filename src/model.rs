@@ -1,9 +1,10 @@
-//! The domain vocabulary shared by the manifest, the client and reconciliation.
+//! The domain vocabulary shared by the manifest, the client, the plan and apply.
 //!
-//! Nothing here knows about YAML or HTTP: the manifest layer produces a [`Desired`]
-//! state, the client produces [`ObservedFolder`]s, and `reconcile` compares them.
+//! Nothing here knows about YAML or HTTP: the manifest layer produces desired
+//! [`LinkSpec`]s, the client produces [`ObservedLink`]s, and the plan compares them.
 //! The simulator deliberately does not use these types (see design.md 3).
 
+use std::collections::HashMap;
 use std::fmt;
 
 use jiff::Timestamp;
@@ -104,9 +105,13 @@ impl Placement {
     pub fn allowed_access(self) -> &'static [Access] {
         use Access::*;
         match self {
+            // Custom and public rooms themselves take FillForms too (docspace-api.md 2.1).
             Placement::MyDocuments
             | Placement::InRoom {
                 room_type: RoomType::VirtualData,
+            }
+            | Placement::Room {
+                room_type: RoomType::Custom | RoomType::Public,
             } => &[Editing, FillForms, Review, Comment, Read],
             Placement::InRoom {
                 room_type: RoomType::FillingForms,
@@ -117,10 +122,7 @@ impl Placement {
             Placement::Room {
                 room_type: RoomType::Editing | RoomType::VirtualData | RoomType::Ai,
             } => &[],
-            Placement::Room {
-                room_type: RoomType::Custom | RoomType::Public,
-            }
-            | Placement::InRoom {
+            Placement::InRoom {
                 room_type: RoomType::Custom | RoomType::Public | RoomType::Editing | RoomType::Ai,
             } => &[Editing, Review, Comment, Read],
         }
@@ -136,6 +138,29 @@ impl Placement {
     }
 }
 
+/// Which folder a manifest entry names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Target {
+    Path(FolderPath),
+    Id(u64),
+}
+
+/// Titles from the room (or My Documents) down to the folder.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FolderPath {
+    pub my_documents: bool,
+    pub segments: Vec<String>,
+}
+
+impl fmt::Display for FolderPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.my_documents {
+            f.write_str("@my/")?;
+        }
+        f.write_str(&self.segments.join("/"))
+    }
+}
+
 /// A desired expiry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Expiry {
@@ -143,32 +168,169 @@ pub enum Expiry {
     At(Timestamp),
 }
 
-/// A desired password: none at all, or a secret taken from the environment or a file.
-#[derive(Clone, Debug)]
+impl Expiry {
+    pub fn instant(self) -> Option<Timestamp> {
+        match self {
+            Expiry::Never => None,
+            Expiry::At(t) => Some(t),
+        }
+    }
+}
+
+/// Plans spell an expiry as a manifest does: `never` or an RFC 3339 instant in UTC.
+impl Serialize for Expiry {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Expiry::Never => s.serialize_str("never"),
+            Expiry::At(t) => s.serialize_str(&utc(*t)),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Expiry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        if text == "never" {
+            return Ok(Expiry::Never);
+        }
+        text.parse()
+            .map(Expiry::At)
+            .map_err(|e| serde::de::Error::custom(format!("expiry `{text}`: {e}")))
+    }
+}
+
+/// An instant as plans and messages show it: whole seconds, UTC, `Z`.
+pub fn utc(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Where a password comes from. Plans carry this, never the secret: the secret is
+/// looked up in [`Secrets`] only when a write needs it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PasswordRef {
+    /// An environment variable.
+    Env(String),
+    /// A file, as the manifest wrote it (relative to the manifest's directory).
+    File(String),
+}
+
+/// A desired password: none at all, or the secret behind a reference.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DesiredPassword {
     None,
-    Secret(SecretString),
+    Secret(PasswordRef),
+}
+
+/// `none`, `env:NAME` or `file:PATH`: the saved plan's spelling.
+impl fmt::Display for DesiredPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DesiredPassword::None => f.write_str("none"),
+            DesiredPassword::Secret(PasswordRef::Env(n)) => write!(f, "env:{n}"),
+            DesiredPassword::Secret(PasswordRef::File(p)) => write!(f, "file:{p}"),
+        }
+    }
+}
+
+impl Serialize for DesiredPassword {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for DesiredPassword {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        match text.split_once(':') {
+            _ if text == "none" => Ok(DesiredPassword::None),
+            Some(("env", n)) if !n.is_empty() => {
+                Ok(DesiredPassword::Secret(PasswordRef::Env(n.to_owned())))
+            }
+            Some(("file", p)) if !p.is_empty() => {
+                Ok(DesiredPassword::Secret(PasswordRef::File(p.to_owned())))
+            }
+            _ => Err(serde::de::Error::custom(
+                "a password reference is `none`, `env:NAME` or `file:PATH`",
+            )),
+        }
+    }
+}
+
+/// The secrets behind the manifest's password references, resolved when the
+/// manifest is loaded. Kept apart from every plan value so that no plan can hold one.
+#[derive(Clone, Default)]
+pub struct Secrets {
+    by_ref: HashMap<PasswordRef, SecretString>,
+}
+
+impl Secrets {
+    pub fn insert(&mut self, reference: PasswordRef, secret: SecretString) {
+        self.by_ref.insert(reference, secret);
+    }
+
+    pub fn get(&self, reference: &PasswordRef) -> Option<&SecretString> {
+        self.by_ref.get(reference)
+    }
+
+    /// Every secret, for scrubbing them out of text shown to people.
+    pub fn values(&self) -> impl Iterator<Item = &SecretString> {
+        self.by_ref.values()
+    }
+}
+
+impl fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.by_ref.keys()).finish()
+    }
+}
+
+/// What a manifest entry wants of the folder's primary link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "link")]
+pub enum DesiredLink {
+    Absent,
+    Present(LinkSpec),
+}
+
+/// The managed fields of a link; `None` leaves the portal's value alone.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<Access>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<Expiry>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<DesiredPassword>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deny_download: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internal: Option<bool>,
 }
 
 /// What an observed link says about its password.
 #[derive(Clone, Debug)]
 pub enum ObservedPassword {
-    None,
-    /// Set, and echoed by the server (release 3.7.2).
+    /// Set, and echoed by the server (every release in the server source does).
     Known(SecretString),
-    /// Set, but the server does not say what it is.
-    Hidden,
+    /// The answer does not say: no `password` key on a portal that has not shown in
+    /// this run that it echoes passwords. Never taken for "none".
+    Unknown,
 }
 
 impl ObservedPassword {
+    /// Whether a password is certainly set.
     pub fn is_set(&self) -> bool {
-        !matches!(self, ObservedPassword::None)
+        matches!(self, ObservedPassword::Known(_))
     }
 }
 
 /// The access a link grants as the server reports it. Links made by other tools can
 /// carry levels the manifest cannot name; they are kept, not guessed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
 pub enum ObservedAccess {
     Known(Access),
     /// A `FileShare` number outside the manifest's vocabulary.
@@ -184,10 +346,20 @@ impl fmt::Display for ObservedAccess {
     }
 }
 
+/// Which link a plan item targets: the id a write names, and the share URL that
+/// tells the link apart from a new one the server may create under the same id
+/// (an unknown `linkId` in a PUT becomes a new link with that id, docspace-api.md 1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkIdentity {
+    pub link_id: String,
+    pub share_link: Option<String>,
+}
+
 /// A primary external link as read from the portal.
 #[derive(Clone, Debug)]
 pub struct ObservedLink {
     pub id: String,
+    pub share_link: Option<String>,
     pub access: ObservedAccess,
     pub title: String,
     pub password: ObservedPassword,
@@ -198,7 +370,30 @@ pub struct ObservedLink {
     /// says so in these flags; a plan that needs such a change cannot converge.
     pub can_edit_internal: bool,
     pub can_edit_expiry: bool,
-    /// Past its expiry. Copying that date into a PUT would revive the link: the
-    /// server drops a past date and saves no expiry at all (docspace-api.md 2.2).
+    /// The server's `isExpired`. Copying a past date into a PUT would revive the
+    /// link: the server drops a past date and saves no expiry at all (docspace-api.md 2.2).
     pub expired: bool,
+}
+
+impl ObservedLink {
+    pub fn identity(&self) -> LinkIdentity {
+        LinkIdentity {
+            link_id: self.id.clone(),
+            share_link: self.share_link.clone(),
+        }
+    }
+}
+
+/// Every field of a link as a write sets it. Writes always send all of them: the
+/// server resets what a PUT leaves out. It holds the password itself, so it is built
+/// right before a write and is never part of a plan.
+#[derive(Clone, Debug)]
+pub struct LinkValues {
+    pub access: ObservedAccess,
+    /// `None` only when creating: the server picks its default title.
+    pub title: Option<String>,
+    pub password: Option<SecretString>,
+    pub expires: Option<Timestamp>,
+    pub deny_download: bool,
+    pub internal: bool,
 }

@@ -2,18 +2,18 @@
 //! `GET folder/{id}` and listings only: never `GET folder/{id}/link`, which creates
 //! a link (docspace-api.md 1).
 
-use futures::future::try_join_all;
 use jiff::Timestamp;
 use reqwest::Method;
-use secrecy::SecretString;
 
 use super::error::ApiError;
 use super::transport::{Request, Transport};
 use super::wire::{self, FolderDto, LinkEntry, LinkRequest, ListingDto, file_share};
-use crate::model::{ObservedAccess, ObservedLink, ObservedPassword};
+use crate::model::{LinkValues, ObservedAccess, ObservedLink, ObservedPassword};
 
-/// Listings are read in pages of this many entries (the server's usual maximum).
+/// Listings are read in pages of this many entries (the server's maximum).
 const PAGE: u64 = 100;
+/// A listing claiming more entries than this is a broken or hostile answer.
+const MAX_LISTING: u64 = 1_000_000;
 
 /// What a folder's links say about its primary external link(s).
 #[derive(Debug)]
@@ -67,8 +67,18 @@ impl Transport {
                     "a link of folder {folder} has neither sharedLink nor sharedTo"
                 )));
             };
+            let is_primary = match (link.primary, entry.subject_type) {
+                (Some(p), _) => p,
+                (None, Some(t)) => t == wire::SUBJECT_PRIMARY_LINK,
+                (None, None) => {
+                    return Err(ApiError::Decode(format!(
+                        "link {} of folder {folder} says neither `primary` nor `subjectType`",
+                        link.id
+                    )));
+                }
+            };
             // linkType 0 is a room invitation, not an external link.
-            if link.primary && link.link_type.unwrap_or(1) == 1 {
+            if is_primary && link.link_type.unwrap_or(1) == 1 {
                 primary.push(observed(entry, link)?);
             }
         }
@@ -87,23 +97,30 @@ impl Transport {
         .ok_or_else(|| ApiError::Decode(format!("folder {id}: empty answer")))
     }
 
-    /// Reads a whole listing: the first page says how many there are, the rest are
-    /// fetched in parallel.
+    /// Reads a whole listing, page after page, advancing by what each page
+    /// returned: a server that sends shorter pages than asked is still read whole,
+    /// and one that claims more than it sends cannot keep the loop going.
     pub async fn listing(&self, which: Listing) -> Result<ListingResult, ApiError> {
-        let first = self.listing_page(which, 0).await?;
-        let mut result = ListingResult {
-            current_id: first.current.as_ref().and_then(|c| id_of(&c.id)),
-            children: Vec::new(),
-        };
-        let total = first.total;
-        push_children(&mut result.children, first.folders)?;
-        let pages = (PAGE..total)
-            .step_by(PAGE as usize)
-            .map(|start| self.listing_page(which, start));
-        for page in try_join_all(pages).await? {
+        let mut result = ListingResult::default();
+        let mut start = 0;
+        loop {
+            let page = self.listing_page(which, start).await?;
+            if page.total > MAX_LISTING {
+                return Err(ApiError::Decode(format!(
+                    "a listing claims {} entries; more than {MAX_LISTING} in one folder is not believed",
+                    page.total
+                )));
+            }
+            if start == 0 {
+                result.current_id = page.current.as_ref().and_then(|c| id_of(&c.id));
+            }
+            let got = page.folders.len() as u64;
             push_children(&mut result.children, page.folders)?;
+            start += got;
+            if got < PAGE || start >= page.total {
+                return Ok(result);
+            }
         }
-        Ok(result)
     }
 
     async fn listing_page(&self, which: Listing, start: u64) -> Result<ListingDto, ApiError> {
@@ -133,14 +150,16 @@ impl Transport {
     }
 
     /// `POST folder/{id}/link`: get-or-create the primary link. Safe to repeat: it
-    /// never makes a second primary link.
+    /// never makes a second primary link, and returns an existing one unchanged.
     pub async fn create_primary(
         &self,
         folder: u64,
-        body: &LinkRequest<'_>,
+        values: &LinkValues,
     ) -> Result<ObservedLink, ApiError> {
         let path = format!("folder/{folder}/link");
-        let entry: Option<LinkEntry> = self.write(Method::POST, &path, body).await?;
+        let entry: Option<LinkEntry> = self
+            .write(Method::POST, &path, &LinkRequest::write(None, values))
+            .await?;
         let entry = entry
             .ok_or_else(|| ApiError::Decode("the create answer carries no link".to_owned()))?;
         let link = entry
@@ -149,9 +168,29 @@ impl Transport {
         observed(&entry, link)
     }
 
-    /// `PUT folder/{id}/links`: a full replacement of the link `body.link_id`.
-    /// Returns the link as saved, or `None` when it was revoked.
-    pub async fn put_link(
+    /// `PUT folder/{id}/links`: a full replacement of the link `link_id`. Returns
+    /// the link as saved.
+    pub async fn update_link(
+        &self,
+        folder: u64,
+        link_id: &str,
+        values: &LinkValues,
+    ) -> Result<Option<ObservedLink>, ApiError> {
+        self.put_link(folder, &LinkRequest::write(Some(link_id), values))
+            .await
+    }
+
+    /// `PUT folder/{id}/links` with `access: 0`. Returns the link the server put in
+    /// its place, if it did (public and form-filling rooms, docspace-api.md 2.5).
+    pub async fn revoke_link(
+        &self,
+        folder: u64,
+        link_id: &str,
+    ) -> Result<Option<ObservedLink>, ApiError> {
+        self.put_link(folder, &LinkRequest::revoke(link_id)).await
+    }
+
+    async fn put_link(
         &self,
         folder: u64,
         body: &LinkRequest<'_>,
@@ -222,10 +261,17 @@ fn observed(entry: &LinkEntry, link: &wire::LinkDto) -> Result<ObservedLink, Api
             ))
         })?),
     };
-    let password = match link.password.as_deref() {
-        Some(p) if !p.is_empty() => ObservedPassword::Known(SecretString::from(p.to_owned())),
-        _ if link.password_protected == Some(true) => ObservedPassword::Hidden,
-        _ => ObservedPassword::None,
+    let missing = |what: &str| {
+        ApiError::Decode(format!(
+            "link {} came without `{what}`; its state is not guessed",
+            link.id
+        ))
+    };
+    // No `password` key is "not said", not "none": whether the portal echoes
+    // passwords is decided over the whole run (plan::Context).
+    let password = match &link.password {
+        Some(p) => ObservedPassword::Known(p.clone()),
+        None => ObservedPassword::Unknown,
     };
     let access = match file_share::to_access(entry.access) {
         Some(a) => ObservedAccess::Known(a),
@@ -233,15 +279,15 @@ fn observed(entry: &LinkEntry, link: &wire::LinkDto) -> Result<ObservedLink, Api
     };
     Ok(ObservedLink {
         id: link.id.clone(),
+        share_link: link.share_link.clone(),
         access,
-        title: link.title.clone().unwrap_or_default(),
+        title: link.title.clone().ok_or_else(|| missing("title"))?,
         password,
         expires,
-        deny_download: link.deny_download.unwrap_or(false),
-        internal: link.internal.unwrap_or(false),
-        can_edit_internal: entry.can_edit_internal.unwrap_or(true),
-        can_edit_expiry: entry.can_edit_expiration_date.unwrap_or(true),
-        expired: link.is_expired.unwrap_or(false)
-            || expires.is_some_and(|t: Timestamp| t <= Timestamp::now()),
+        deny_download: link.deny_download.ok_or_else(|| missing("denyDownload"))?,
+        internal: link.internal.ok_or_else(|| missing("internal"))?,
+        can_edit_internal: entry.can_edit_internal,
+        can_edit_expiry: entry.can_edit_expiration_date,
+        expired: link.is_expired.unwrap_or(false),
     })
 }

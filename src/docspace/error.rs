@@ -74,3 +74,11 @@ pub(crate) enum AttemptError {
     },
     Final(ApiError),
 }
+
+impl ApiError {
+    /// An error that says nothing about one folder and everything about the run:
+    /// going on would only repeat it.
+    pub fn is_fatal(&self) -> bool {
+        matches!(self, ApiError::Unauthorized)
+    }
+}

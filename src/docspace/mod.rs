@@ -1,8 +1,10 @@
 //! Everything that talks HTTP to DocSpace: the wire format as the client reads it,
-//! authentication, pacing, retries, and path resolution.
+//! request bodies, authentication, pacing, retries, path resolution, and `observe`,
+//! which reads the portal for a manifest.
 
 pub mod api;
 pub mod error;
+pub mod observe;
 pub mod pacing;
 pub mod resolve;
 pub mod transport;

@@ -35,7 +35,9 @@ pub enum ResolveError {
     Api(#[from] ApiError),
 }
 
-type Cached = Arc<OnceCell<Arc<ListingResult>>>;
+/// A listing, read once per run. A failure is kept too: every entry under a
+/// listing that could not be read would otherwise repeat the whole retry chain.
+type Cached = Arc<OnceCell<Result<Arc<ListingResult>, ApiError>>>;
 
 pub struct Resolver<'t> {
     transport: &'t Transport,
@@ -58,10 +60,9 @@ impl<'t> Resolver<'t> {
             .entry(which)
             .or_default()
             .clone();
-        // A failed read is not cached: a later entry may try again.
-        cell.get_or_try_init(|| async { self.transport.listing(which).await.map(Arc::new) })
+        cell.get_or_init(|| async { self.transport.listing(which).await.map(Arc::new) })
             .await
-            .cloned()
+            .clone()
     }
 
     /// Resolves `segments` (room title, then folder titles), or a path under My

@@ -3,7 +3,10 @@
 //! Only the fields the tool reads are declared; everything else the server sends is
 //! ignored. The simulator has separate types on purpose (design.md 3).
 
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
+
+use crate::model::{LinkValues, ObservedAccess, utc};
 
 /// The success envelope: `{"response": ..., "count", "status", "statusCode"}`.
 /// `response` is absent when the action returned nothing (a revoke).
@@ -20,11 +23,18 @@ pub struct LinkEntry {
     /// Official SDKs read `sharedLink`, older clients `sharedTo`; both carry the link.
     pub shared_link: Option<LinkDto>,
     pub shared_to: Option<LinkDto>,
+    /// Always sent by the server; missing means "may not", never "may".
     #[serde(default)]
-    pub can_edit_internal: Option<bool>,
+    pub can_edit_internal: bool,
     #[serde(default)]
-    pub can_edit_expiration_date: Option<bool>,
+    pub can_edit_expiration_date: bool,
+    /// 4 = primary external link, 1 = additional one (docspace-api.md 1).
+    #[serde(default)]
+    pub subject_type: Option<i64>,
 }
+
+/// `subjectType` of a primary external link.
+pub const SUBJECT_PRIMARY_LINK: i64 = 4;
 
 impl LinkEntry {
     pub fn link(&self) -> Option<&LinkDto> {
@@ -37,27 +47,34 @@ impl LinkEntry {
 #[serde(rename_all = "camelCase")]
 pub struct LinkDto {
     pub id: String,
+    /// Always sent; a link without one is not guessed to be titled "".
     #[serde(default)]
     pub title: Option<String>,
+    #[serde(default)]
+    pub share_link: Option<String>,
     #[serde(default)]
     pub expiration_date: Option<String>,
     /// 1 = external link; 0 = invitation link (rooms only).
     #[serde(default)]
     pub link_type: Option<i64>,
-    /// Clear text in release 3.7.2; omitted by portals that hide it.
-    #[serde(default)]
-    pub password: Option<String>,
-    /// Portals that hide the password say only whether one is set.
-    #[serde(default)]
-    pub password_protected: Option<bool>,
+    /// Clear text in every server release (docspace-api.md 2.3); wrapped at once so
+    /// it can never be printed.
+    #[serde(default, deserialize_with = "secret")]
+    pub password: Option<SecretString>,
     #[serde(default)]
     pub deny_download: Option<bool>,
+    /// Always sent; `subjectType` backs it up when it is not.
     #[serde(default)]
-    pub primary: bool,
+    pub primary: Option<bool>,
     #[serde(default)]
     pub is_expired: Option<bool>,
     #[serde(default)]
     pub internal: Option<bool>,
+}
+
+fn secret<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<SecretString>, D::Error> {
+    let text: Option<String> = Option::deserialize(d)?;
+    Ok(text.filter(|t| !t.is_empty()).map(SecretString::from))
 }
 
 /// A folder or room as `GET folder/{id}`, `GET rooms` and folder listings describe it.
@@ -107,6 +124,24 @@ pub struct LinkRequest<'a> {
 }
 
 impl<'a> LinkRequest<'a> {
+    /// The full body that gives the link `link_id` (or a new one, for `None`)
+    /// exactly `values`.
+    pub fn write(link_id: Option<&'a str>, values: &'a LinkValues) -> Self {
+        LinkRequest {
+            link_id,
+            access: match values.access {
+                ObservedAccess::Known(a) => file_share::from_access(a),
+                ObservedAccess::Other(n) => n,
+            },
+            title: values.title.as_deref(),
+            password: values.password.as_ref().map(|p| p.expose_secret()),
+            expiration_date: values.expires.map(utc),
+            deny_download: values.deny_download,
+            internal: values.internal,
+            primary: true,
+        }
+    }
+
     /// Deletes the link `link_id`: `access: 0` as a number (a name the server cannot
     /// parse would also revoke, but by accident).
     pub fn revoke(link_id: &'a str) -> Self {
@@ -194,9 +229,14 @@ mod tests {
 
     #[test]
     fn link_entry_prefers_shared_link_and_falls_back_to_shared_to() {
-        let json = r#"{"access":2,"sharedTo":{"id":"x","primary":true}}"#;
+        let json = r#"{"access":2,"sharedTo":{"id":"x","primary":true,"password":""}}"#;
         let e: LinkEntry = serde_json::from_str(json).unwrap();
         assert_eq!(e.link().unwrap().id, "x");
+        assert!(
+            e.link().unwrap().password.is_none(),
+            "an empty password is none"
+        );
+        assert!(!e.can_edit_internal, "a missing flag is no permission");
         let json = r#"{"access":2,"sharedLink":{"id":"a","primary":true},"sharedTo":{"id":"b"}}"#;
         let e: LinkEntry = serde_json::from_str(json).unwrap();
         assert_eq!(e.link().unwrap().id, "a");

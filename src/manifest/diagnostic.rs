@@ -448,7 +448,7 @@ fn plain_end(chars: &[char], from: usize, in_flow: bool) -> usize {
 #[derive(Debug)]
 pub struct ManifestError {
     source: Source,
-    diagnostics: Vec<Diagnostic>,
+    pub(super) diagnostics: Vec<Diagnostic>,
 }
 
 impl ManifestError {
@@ -457,10 +457,6 @@ impl ManifestError {
             source,
             diagnostics,
         }
-    }
-
-    pub fn diagnostics(&self) -> &[Diagnostic] {
-        &self.diagnostics
     }
 }
 

@@ -3,23 +3,25 @@
 
 mod diagnostic;
 mod raw;
+#[cfg(test)]
 mod schema;
 mod validate;
 mod yaml;
 
-use std::fmt;
 use std::path::Path;
 
 pub use diagnostic::{Diagnostic, ManifestError, Pos, Source};
-pub use schema::json_schema;
 
-use crate::model::{Access, DesiredPassword, Expiry};
+use crate::model::Secrets;
+pub use crate::model::{DesiredLink, FolderPath, LinkSpec, Target};
 
-/// A validated manifest, with its text kept for later error reports.
+/// A validated manifest: the desired state, with its text kept for later error
+/// reports and the secrets its password references name, kept apart.
 #[derive(Debug)]
 pub struct Manifest {
     pub source: Source,
     pub entries: Vec<Entry>,
+    pub secrets: Secrets,
 }
 
 /// One folder and the link it must have.
@@ -32,45 +34,6 @@ pub struct Entry {
     pub link_pos: Pos,
     /// Where the effective `access` was written (the entry or `defaults`).
     pub access_pos: Option<Pos>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    Path(FolderPath),
-    Id(u64),
-}
-
-/// Titles from the room (or My Documents) down to the folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FolderPath {
-    pub my_documents: bool,
-    pub segments: Vec<String>,
-}
-
-impl fmt::Display for FolderPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.my_documents {
-            f.write_str("@my/")?;
-        }
-        f.write_str(&self.segments.join("/"))
-    }
-}
-
-#[derive(Debug)]
-pub enum DesiredLink {
-    Absent,
-    Present(LinkSpec),
-}
-
-/// The managed fields of a link; `None` leaves the portal's value alone.
-#[derive(Debug, Default)]
-pub struct LinkSpec {
-    pub access: Option<Access>,
-    pub title: Option<String>,
-    pub expires: Option<Expiry>,
-    pub password: Option<DesiredPassword>,
-    pub deny_download: Option<bool>,
-    pub internal: Option<bool>,
 }
 
 /// What validation needs from the outside world.
@@ -125,7 +88,11 @@ pub fn parse(source: Source, env: &Environment) -> Result<Manifest, ManifestErro
         Err(d) => return Err(ManifestError::new(source, vec![d])),
     };
     match validate::validate(&raw, env) {
-        Ok(entries) => Ok(Manifest { source, entries }),
+        Ok((entries, secrets)) => Ok(Manifest {
+            source,
+            entries,
+            secrets,
+        }),
         Err(diagnostics) => Err(ManifestError::new(source, diagnostics)),
     }
 }

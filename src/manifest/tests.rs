@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use secrecy::ExposeSecret;
 
 use super::*;
+use crate::model::{Access, DesiredPassword, Expiry};
 
 const NOW: &str = "2026-11-28T12:00:00Z";
 /// Values of the environment the tests run in; none of them may ever be printed.
@@ -87,7 +88,7 @@ folders:
     assert_eq!(s.title.as_deref(), Some("Press kit"));
     assert_eq!(s.expires, ts("2027-06-30T00:00:00Z"));
     assert!(
-        matches!(&s.password, Some(DesiredPassword::Secret(p)) if p.expose_secret() == "long-enough-pass")
+        matches!(&s.password, Some(DesiredPassword::Secret(r)) if m.secrets.get(r).unwrap().expose_secret() == "long-enough-pass")
     );
     assert_eq!((s.deny_download, s.internal), (Some(true), Some(false)));
     assert_eq!(
@@ -353,7 +354,7 @@ fn passwords_from_env_and_file() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let secret = |i| match &spec(&m, i).password {
-        Some(DesiredPassword::Secret(p)) => p.expose_secret().to_owned(),
+        Some(DesiredPassword::Secret(r)) => m.secrets.get(r).unwrap().expose_secret().to_owned(),
         other => panic!("{other:?}"),
     };
     assert_eq!(secret(0), "from-a-file-pass");
@@ -438,7 +439,7 @@ fn no_secret_is_ever_printed() {
     let parseable = bad.replace(", access: nope", "");
     let all = match parse_in(&parseable, dir.path()) {
         Ok(m) => panic!("accepted: {m:?}"),
-        Err(e) => format!("{e}\n{e:?}\n{:?}", e.diagnostics()),
+        Err(e) => format!("{e}\n{e:?}\n{:?}", e.diagnostics),
     };
     assert_eq!(all.matches("error:").count(), 8, "{all}");
     let good = parse_in(

@@ -14,7 +14,7 @@ use super::diagnostic::{Diagnostic, Pos};
 use super::raw::{RawEntry, RawLink, RawLinkFields, RawManifest, RawPassword};
 use super::yaml::span_pos;
 use super::{DesiredLink, Entry, Environment, FolderPath, LinkSpec, Target};
-use crate::model::{Access, DesiredPassword, Expiry};
+use crate::model::{Access, DesiredPassword, Expiry, PasswordRef, Secrets};
 
 pub const SUPPORTED_VERSION: u32 = 1;
 /// The server's limit for `title` (docspace-api.md 2).
@@ -25,7 +25,10 @@ const MIN_PASSWORD: usize = 8;
 const MAX_EXPIRY_YEARS: i64 = 10;
 const MY_DOCUMENTS: &str = "@my";
 
-pub fn validate(raw: &RawManifest, env: &Environment) -> Result<Vec<Entry>, Vec<Diagnostic>> {
+pub fn validate(
+    raw: &RawManifest,
+    env: &Environment,
+) -> Result<(Vec<Entry>, Secrets), Vec<Diagnostic>> {
     if raw.version.value != SUPPORTED_VERSION {
         // Another version may mean anything: checking the rest would only add noise.
         return Err(vec![
@@ -41,12 +44,13 @@ pub fn validate(raw: &RawManifest, env: &Environment) -> Result<Vec<Entry>, Vec<
         ]);
     }
     let mut errors = Vec::new();
+    let mut secrets = Secrets::default();
     // Defaults are checked once, even when no entry uses them, so a mistake there is
     // reported once and at its own line.
     let defaults = raw
         .defaults
         .as_ref()
-        .map(|d| Fields::check(&d.value, env, &mut errors))
+        .map(|d| Fields::check(&d.value, env, &mut secrets, &mut errors))
         .unwrap_or_default();
     let mut seen_paths: HashMap<String, Pos> = HashMap::new();
     let mut seen_ids: HashMap<u64, Pos> = HashMap::new();
@@ -56,7 +60,7 @@ pub fn validate(raw: &RawManifest, env: &Environment) -> Result<Vec<Entry>, Vec<
         let (link, access_pos) = match &raw_entry.value.link.value {
             RawLink::Absent => (DesiredLink::Absent, None),
             RawLink::Present(fields) => {
-                let (spec, access_pos) = Fields::check(fields, env, &mut errors)
+                let (spec, access_pos) = Fields::check(fields, env, &mut secrets, &mut errors)
                     .or(&defaults)
                     .into_spec();
                 (DesiredLink::Present(spec), access_pos)
@@ -101,7 +105,7 @@ pub fn validate(raw: &RawManifest, env: &Environment) -> Result<Vec<Entry>, Vec<
         });
     }
     if errors.is_empty() {
-        Ok(entries)
+        Ok((entries, secrets))
     } else {
         Err(errors)
     }
@@ -198,7 +202,12 @@ struct Fields {
 }
 
 impl Fields {
-    fn check(raw: &RawLinkFields, env: &Environment, errors: &mut Vec<Diagnostic>) -> Fields {
+    fn check(
+        raw: &RawLinkFields,
+        env: &Environment,
+        secrets: &mut Secrets,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Fields {
         Fields {
             access: raw.access.as_ref().map(|a| (a.value, span_pos(a))),
             title: reported(raw.title.as_ref().map(check_title), errors),
@@ -211,7 +220,7 @@ impl Fields {
             password: reported(
                 raw.password
                     .as_ref()
-                    .map(|p| at_value(p, resolve_password(&p.value, env))),
+                    .map(|p| at_value(p, resolve_password(&p.value, env, secrets))),
                 errors,
             ),
             deny_download: raw.deny_download.as_ref().map(|b| b.value),
@@ -349,11 +358,14 @@ fn parse_expiry(text: &str, now: Timestamp) -> Result<Expiry, (String, String)> 
 
 const PASSWORD_FORMS: &str = "reference the password instead: `password: { env: NAME }` (an environment variable, e.g. a CI secret) or `password: { file: path }` (relative to the manifest, kept out of git); `password: false` means the link must have none";
 
+/// Checks the secret behind a reference and files it in `secrets`; the desired
+/// state keeps only the reference.
 fn resolve_password(
     raw: &RawPassword,
     env: &Environment,
+    secrets: &mut Secrets,
 ) -> Result<DesiredPassword, (String, String)> {
-    let (secret, origin) = match raw {
+    let (secret, origin, reference) = match raw {
         RawPassword::Off => return Ok(DesiredPassword::None),
         RawPassword::On => {
             return Err((
@@ -378,6 +390,7 @@ fn resolve_password(
             Some(v) => (
                 SecretString::from(v),
                 format!("environment variable {name}"),
+                PasswordRef::Env(name.clone()),
             ),
             None => {
                 return Err((
@@ -389,7 +402,11 @@ fn resolve_password(
         RawPassword::File(file) => {
             let path = env.base_dir.join(file);
             match read_secret_file(&path) {
-                Ok(secret) => (secret, format!("file {}", path.display())),
+                Ok(secret) => (
+                    secret,
+                    format!("file {}", path.display()),
+                    PasswordRef::File(file.clone()),
+                ),
                 Err(e) => {
                     return Err((
                         format!("cannot read password file {}: {e}", path.display()),
@@ -414,7 +431,8 @@ fn resolve_password(
             ),
         ));
     }
-    Ok(DesiredPassword::Secret(secret))
+    secrets.insert(reference.clone(), secret);
+    Ok(DesiredPassword::Secret(reference))
 }
 
 /// The file's text without its trailing newline, wrapped before anything else sees it.

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::Style;
+use super::{Style, printable};
 use crate::apply::Report;
 use crate::plan::{Action, Change, Item, Kind, Plan, Value};
 
@@ -33,7 +33,7 @@ fn heading(item: &Item, s: Style) -> String {
     format!(
         "  {} {} {}",
         symbol(item.action.kind(), s),
-        s.bold(&item.path),
+        s.bold(&printable(&item.path)),
         s.dim(&format!("({}): {what}", place(item.folder_id, item.line)))
     )
 }
@@ -75,19 +75,23 @@ fn change_line(c: &Change, width: usize, s: Style) -> String {
 /// The whole plan, ending with its summary line.
 pub fn plan_text(plan: &Plan, s: Style) -> String {
     let mut out = String::new();
-    let mut shown = 0;
-    for item in &plan.items {
-        if item.action.kind() == Kind::Unchanged && item.notes.is_empty() {
-            continue;
-        }
-        if shown == 0 {
-            out.push_str("docspace-links will make these changes:\n\n");
-        }
-        shown += 1;
+    let shown: Vec<&Item> = plan
+        .items
+        .iter()
+        .filter(|i| i.action.kind() != Kind::Unchanged || !i.notes.is_empty())
+        .collect();
+    let summary = plan.summary();
+    if summary.changes() > 0 {
+        out.push_str("docspace-links will make these changes:\n\n");
+    } else if !shown.is_empty() {
+        // Only refusals, unknowns or notes: nothing would be changed.
+        out.push_str("docspace-links will change nothing, but note:\n\n");
+    }
+    for item in shown {
         out.push_str(&heading(item, s));
         out.push('\n');
         match &item.action {
-            Action::Create { shown: changes, .. } | Action::Update { changes, .. } => {
+            Action::Create { changes } | Action::Update { changes, .. } => {
                 let width = field_width(changes);
                 for c in changes {
                     out.push_str(&change_line(c, width, s));
@@ -102,7 +106,7 @@ pub fn plan_text(plan: &Plan, s: Style) -> String {
                         s.red("-"),
                         Value::Text(l.title.clone()),
                         l.access,
-                        if l.password.is_set() {
+                        if l.password_set {
                             ", password protected"
                         } else {
                             ""
@@ -111,10 +115,10 @@ pub fn plan_text(plan: &Plan, s: Style) -> String {
                 }
             }
             Action::Refused { reason } => {
-                let _ = writeln!(out, "      {}", s.red(reason));
+                let _ = writeln!(out, "      {}", s.red(&printable(reason)));
             }
             Action::Unknown { error } => {
-                let _ = writeln!(out, "      {}", s.magenta(error));
+                let _ = writeln!(out, "      {}", s.magenta(&printable(error)));
             }
             Action::Unchanged => {}
         }
@@ -173,16 +177,22 @@ pub fn apply_report(report: &Report, s: Style) -> String {
         };
         match &o.result {
             Ok(()) => {
-                let _ = writeln!(out, "  {} {}: {verb}", symbol(o.kind, s), o.path);
+                let _ = writeln!(
+                    out,
+                    "  {} {}: {verb}",
+                    symbol(o.kind, s),
+                    printable(&o.path)
+                );
             }
             Err(e) => {
                 let _ = writeln!(
                     out,
-                    "  {} {} ({}): {} {e}",
+                    "  {} {} ({}): {} {}",
                     s.red("!"),
-                    o.path,
+                    printable(&o.path),
                     place(o.folder_id, o.line),
-                    s.red("failed:")
+                    s.red("failed:"),
+                    printable(&e.to_string())
                 );
             }
         }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 
-use crate::model::ObservedAccess;
+use crate::model::{ObservedAccess, utc};
 use crate::plan::{Action, Change, Kind, Plan, Summary, Value};
 
 /// Bumped when a field changes meaning; new fields may appear without a bump.
@@ -42,7 +42,7 @@ fn value(v: &Value) -> Json {
         Value::Text(t) => json!(t),
         Value::ServerDefault => json!("(server default)"),
         Value::Expiry(None) => Json::Null,
-        Value::Expiry(Some(t)) => json!(t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        Value::Expiry(Some(t)) => json!(utc(*t)),
         Value::Password { set: true } => json!("(sensitive)"),
         Value::Password { set: false } => Json::Null,
         Value::Bool(b) => json!(b),
@@ -68,9 +68,9 @@ pub fn plan_json(plan: &Plan) -> String {
         .iter()
         .map(|item| {
             let (link_id, changes, revoke, reason) = match &item.action {
-                Action::Create { shown, .. } => (None, shown.iter().map(change).collect(), vec![], None),
-                Action::Update { link_id, changes, .. } => (
-                    Some(link_id.as_str()),
+                Action::Create { changes } => (None, changes.iter().map(change).collect(), vec![], None),
+                Action::Update { target, changes } => (
+                    Some(target.link_id.as_str()),
                     changes.iter().map(change).collect(),
                     vec![],
                     None,
@@ -80,7 +80,7 @@ pub fn plan_json(plan: &Plan) -> String {
                     vec![],
                     links
                         .iter()
-                        .map(|l| json!({"link_id": l.id, "title": l.title, "access": value(&Value::Access(l.access))}))
+                        .map(|l| json!({"link_id": l.target.link_id, "title": l.title, "access": value(&Value::Access(l.access))}))
                         .collect(),
                     None,
                 ),
@@ -103,7 +103,7 @@ pub fn plan_json(plan: &Plan) -> String {
         .collect();
     let doc = Document {
         format_version: FORMAT_VERSION,
-        changes_pending: plan.has_changes(),
+        changes_pending: plan.summary().changes() > 0,
         summary: plan.summary(),
         folders,
     };

@@ -8,13 +8,13 @@ pub struct Style {
 }
 
 impl Style {
-    pub const PLAIN: Style = Style { colour: false };
-
-    /// Colour for stdout when it is a terminal and `NO_COLOR` is unset or empty.
-    pub fn for_stdout() -> Style {
+    /// Colour for stdout when it is a terminal, unless `--no-color`, a non-empty
+    /// `NO_COLOR` or `TERM=dumb` says otherwise.
+    pub fn detect(no_color_flag: bool) -> Style {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
         Style {
-            colour: !no_color && std::io::stdout().is_terminal(),
+            colour: !no_color_flag && !no_color && !dumb && std::io::stdout().is_terminal(),
         }
     }
 

@@ -6,16 +6,16 @@ use std::path::Path;
 
 use secrecy::SecretString;
 
+use super::{Output, make_plan};
 use crate::docspace::{Settings, Transport};
 use crate::error::{Error, exit};
 use crate::manifest::{self, Environment, Source};
 use crate::progress::Progress;
 use crate::render::{self, Style};
 use crate::sim::{Seed, SimConfig, Simulator};
-use crate::{apply, engine};
 
-const PORTAL: &str = include_str!("../examples/portal.yaml");
-const LINKS: &str = include_str!("../examples/links.yaml");
+const PORTAL: &str = include_str!("../../examples/portal.yaml");
+const LINKS: &str = include_str!("../../examples/links.yaml");
 /// The demo portal's API key, from examples/portal.yaml.
 const DEMO_TOKEN: &str = "sk-test";
 
@@ -29,19 +29,21 @@ fn demo_secret(name: &str) -> Option<String> {
     }
 }
 
-pub async fn run() -> Result<u8, Error> {
-    let style = Style::for_stdout();
-    let say = |title: &str, text: &str| {
-        println!("\n{}\n{text}", style.bold(&format!("==> {title}")));
-    };
-
+pub async fn run(style: Style, out: &mut Output) -> Result<u8, Error> {
     let seed = Seed::from_yaml_str(PORTAL, "examples/portal.yaml")
-        .map_err(|e| Error::Config(e.to_string()))?;
+        .map_err(|e| Error::Simulator(e.to_string()))?;
     let listen: SocketAddr = "127.0.0.1:0".parse().expect("valid address");
     let portal = Simulator::start(seed, SimConfig::default(), listen)
         .await
-        .map_err(|e| Error::Io(format!("cannot start the simulated portal: {e}")))?;
+        .map_err(|e| Error::Simulator(format!("cannot start the simulated portal: {e}")))?;
+    let say = |out: &Output, title: &str, text: &str| {
+        out.print(&format!(
+            "\n{}\n{text}\n",
+            style.bold(&format!("==> {title}"))
+        ))
+    };
     say(
+        out,
         "A simulated DocSpace portal is running",
         &format!(
             "    {} (rooms and folders from examples/portal.yaml)\n\
@@ -49,7 +51,7 @@ pub async fn run() -> Result<u8, Error> {
              \x20   variables, which this demo fills with made-up values.\n",
             portal.base_url()
         ),
-    );
+    )?;
 
     let env = Environment {
         var: &demo_secret,
@@ -68,37 +70,42 @@ pub async fn run() -> Result<u8, Error> {
         SecretString::from(DEMO_TOKEN),
         Settings::default(),
     )
-    .map_err(Error::Config)?;
+    .map_err(Error::Portal)?;
+    out.hide(manifest.secrets.values());
     let progress = Progress::hidden();
 
-    let plan = engine::plan(&manifest, &transport, &progress).await?;
+    let plan = make_plan(&manifest, &transport, &progress).await?;
     say(
+        out,
         "Step 1: docspace-links plan -f examples/links.yaml",
         "    Reads the portal (GET requests only) and shows what differs.\n",
-    );
-    print!("{}", render::plan_text(&plan, style));
+    )?;
+    out.print(&render::plan_text(&plan, style))?;
 
     say(
+        out,
         "Step 2: docspace-links apply -f examples/links.yaml --yes",
-        "    Makes those changes, checking every answer against what was asked.\n",
-    );
-    let report = apply::apply(&plan, &manifest, &transport, &progress).await;
-    print!("{}", render::apply_report(&report, style));
+        "    Makes those changes, re-reading each folder right before writing it and\n\
+         \x20   checking every answer against what was asked.\n",
+    )?;
+    let report = crate::apply::apply(&plan, &manifest.secrets, &transport, &progress).await;
+    out.print(&render::apply_report(&report, style))?;
 
     say(
+        out,
         "Step 3: docspace-links plan -f examples/links.yaml --detailed-exitcode",
         "    Run again, the plan is empty: apply converged. On a schedule, exit code 2\n\
          \x20   here would mean someone changed a link by hand (drift).\n",
-    );
-    let again = engine::plan(&manifest, &transport, &progress).await?;
-    print!("{}", render::plan_text(&again, style));
+    )?;
+    let again = make_plan(&manifest, &transport, &progress).await?;
+    out.print(&render::plan_text(&again, style))?;
 
     portal.shutdown().await;
-    println!(
+    out.print(
         "\nNext: write your own manifest (see README.md), set DOCSPACE_URL and DOCSPACE_TOKEN,\n\
-         and run `docspace-links plan -f links.yaml` against your portal."
-    );
-    Ok(if report.failed() > 0 || again.has_changes() {
+         and run `docspace-links plan -f links.yaml` against your portal.\n",
+    )?;
+    Ok(if report.failed() > 0 || again.summary().changes() > 0 {
         exit::PARTIAL
     } else {
         exit::OK

@@ -1,0 +1,116 @@
+//! Making the portal match a plan. Apply takes the plan and the secrets its
+//! password references name, never the manifest: a saved plan applies the same way
+//! as one made a moment ago.
+//!
+//! Per folder (design.md 2): re-read the links right before writing, re-derive the
+//! change from that fresh read, write only if it is the change the plan showed, then
+//! check which link answered and what it says.
+
+mod folder;
+mod verify;
+
+use futures::StreamExt;
+
+use crate::docspace::Transport;
+use crate::model::Secrets;
+use crate::plan::{Action, Item, Kind, Plan};
+use crate::progress::Progress;
+
+/// How one folder ended.
+#[derive(Debug)]
+pub struct Outcome {
+    pub path: String,
+    pub folder_id: Option<u64>,
+    pub line: u32,
+    pub kind: Kind,
+    pub result: Result<(), Failure>,
+}
+
+/// Why a folder was not brought in line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// Refused when the plan was made; nothing was sent.
+    Refused(String),
+    /// Unreadable when the plan was made; nothing was sent.
+    Unknown(String),
+    /// The folder is no longer as the plan showed it; nothing was sent, or what
+    /// was sent by mistake was undone.
+    Stale(String),
+    /// The portal answered, but the link is not what was asked for.
+    DidNotTake(String),
+    /// A request failed; the message says whether anything may have been written.
+    Request(String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Refused(r) => write!(f, "refused: {r}"),
+            Failure::Unknown(e) => write!(f, "not changed, state unknown: {e}"),
+            Failure::Stale(why) => write!(f, "changed since the plan, not written: {why}"),
+            Failure::DidNotTake(why) | Failure::Request(why) => f.write_str(why),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    /// In plan order.
+    pub outcomes: Vec<Outcome>,
+}
+
+impl Report {
+    pub fn failed(&self) -> usize {
+        self.outcomes.iter().filter(|o| o.result.is_err()).count()
+    }
+
+    pub fn done(&self, kind: Kind) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| o.kind == kind && o.result.is_ok())
+            .count()
+    }
+}
+
+/// Carries out every change of `plan`. Folders that were refused or unreadable at
+/// plan time are reported as failed, untouched.
+pub async fn apply(
+    plan: &Plan,
+    secrets: &Secrets,
+    transport: &Transport,
+    progress: &Progress,
+) -> Report {
+    let work: Vec<&Item> = plan
+        .items
+        .iter()
+        .filter(|i| i.action.kind() != Kind::Unchanged)
+        .collect();
+    progress.start("applying", work.len());
+    let echoes = plan.portal_echoes_passwords;
+    let mut outcomes: Vec<(usize, Outcome)> = futures::stream::iter(work.into_iter().enumerate())
+        .map(|(order, item)| async move {
+            let result = match (&item.action, item.folder_id) {
+                (Action::Refused { reason }, _) => Err(Failure::Refused(reason.clone())),
+                (Action::Unknown { error }, _) => Err(Failure::Unknown(error.clone())),
+                (_, None) => Err(Failure::Unknown("the folder was not found".to_owned())),
+                (_, Some(id)) => folder::converge(item, id, secrets, echoes, transport).await,
+            };
+            progress.inc();
+            let outcome = Outcome {
+                path: item.path.clone(),
+                folder_id: item.folder_id,
+                line: item.line,
+                kind: item.action.kind(),
+                result,
+            };
+            (order, outcome)
+        })
+        .buffer_unordered(transport.parallelism() * 2)
+        .collect()
+        .await;
+    progress.finish();
+    outcomes.sort_by_key(|(order, _)| *order);
+    Report {
+        outcomes: outcomes.into_iter().map(|(_, o)| o).collect(),
+    }
+}

@@ -1,0 +1,91 @@
+//! The command line (design.md 2): arguments, a checked configuration built from
+//! them once, then one flow per command, and the error → exit code mapping.
+
+mod apply;
+mod args;
+mod config;
+mod demo;
+mod output;
+mod plan;
+
+use clap::Parser;
+
+pub use args::Cli;
+use args::Command;
+use output::Output;
+
+use crate::docspace::Transport;
+use crate::docspace::observe::observe;
+use crate::error::{Error, exit};
+use crate::manifest::{Manifest, ManifestError};
+use crate::progress::Progress;
+use crate::render::{self, Style};
+use crate::sim;
+
+/// Parses arguments and runs; returns the process exit code.
+pub fn main() -> u8 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // clap's own usage code is 2, which here means "changes pending".
+            return if e.use_stderr() {
+                exit::ERROR
+            } else {
+                exit::OK
+            };
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return exit::ERROR;
+        }
+    };
+    let style = Style::detect(cli.no_color);
+    let mut out = Output::default();
+    match runtime.block_on(run(cli.command, style, &mut out)) {
+        Ok(code) => code,
+        Err(e) => {
+            report(&e, &out);
+            e.exit_code()
+        }
+    }
+}
+
+fn report(e: &Error, out: &Output) {
+    match e {
+        // Snippets of the manifest, each with its own `error:` heading.
+        Error::Manifest(m) => out.eprint(&format!("{m}\n")),
+        e => out.eprint(&format!("error: {}\n", render::printable(&e.to_string()))),
+    }
+}
+
+async fn run(command: Command, style: Style, out: &mut Output) -> Result<u8, Error> {
+    match command {
+        Command::Plan(args) => plan::run(args, style, out).await,
+        Command::Apply(args) => apply::run(args, style, out).await,
+        Command::Demo => demo::run(style, out).await,
+        Command::Sim(args) => sim::cli::run(args)
+            .await
+            .map(|()| exit::OK)
+            .map_err(|e| Error::Simulator(format!("{e:#}"))),
+    }
+}
+
+/// Reads the portal for the manifest and builds the plan: the one path from a
+/// manifest to a plan, shared by plan, apply and the demo.
+async fn make_plan(
+    manifest: &Manifest,
+    transport: &Transport,
+    progress: &Progress,
+) -> Result<crate::plan::Plan, Error> {
+    let targets: Vec<_> = manifest.entries.iter().map(|e| &e.target).collect();
+    let observed = observe(&targets, transport, progress).await?;
+    crate::plan::build(manifest, &observed, jiff::Timestamp::now())
+        .map_err(|d| Error::Manifest(ManifestError::new(manifest.source.clone(), d)))
+}

@@ -1,0 +1,79 @@
+//! Everything the tool prints goes through here: secrets scrubbed out of it (a
+//! server may echo the token or a password in an error message), a closed pipe
+//! taken as the reader having seen enough.
+
+use std::io::Write;
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::error::Error;
+
+/// Shown instead of a secret that turned up in text.
+const SCRUBBED: &str = "(sensitive)";
+
+#[derive(Default)]
+pub struct Output {
+    secrets: Vec<SecretString>,
+}
+
+impl Output {
+    /// Scrubs these from everything printed from now on.
+    pub fn hide<'a>(&mut self, secrets: impl IntoIterator<Item = &'a SecretString>) {
+        self.secrets.extend(
+            secrets
+                .into_iter()
+                .filter(|s| !s.expose_secret().is_empty())
+                .cloned(),
+        );
+    }
+
+    pub fn scrub(&self, text: &str) -> String {
+        let mut text = text.to_owned();
+        for s in &self.secrets {
+            if text.contains(s.expose_secret()) {
+                text = text.replace(s.expose_secret(), SCRUBBED);
+            }
+        }
+        text
+    }
+
+    pub fn print(&self, text: &str) -> Result<(), Error> {
+        let mut out = std::io::stdout().lock();
+        match out
+            .write_all(self.scrub(text).as_bytes())
+            .and_then(|()| out.flush())
+        {
+            Ok(()) => Ok(()),
+            // `| head` closed the pipe: nothing more to say, and no panic.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            Err(source) => Err(Error::Io {
+                what: "write to stdout",
+                source,
+            }),
+        }
+    }
+
+    pub fn eprint(&self, text: &str) {
+        let _ = std::io::stderr()
+            .lock()
+            .write_all(self.scrub(text).as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_scrubbed_wherever_they_appear() {
+        let mut out = Output::default();
+        let token = SecretString::from("sk-abc123");
+        let password = SecretString::from("p@ss-word-9");
+        out.hide([&token, &password, &SecretString::from("")]);
+        assert_eq!(
+            out.scrub("bad key sk-abc123, password p@ss-word-9."),
+            "bad key (sensitive), password (sensitive)."
+        );
+        assert_eq!(out.scrub("nothing here"), "nothing here");
+    }
+}

@@ -1,0 +1,344 @@
+//! A plan: what `apply` would do to each folder, and why, as plain data.
+//!
+//! A plan stands alone (design.md 4): every item names its manifest file and line,
+//! its folder, the link it targets and the changes, and holds passwords only as
+//! references. It can be rendered in any format, saved, compared with another plan
+//! and applied later; nothing in it points back into the manifest or holds a secret.
+
+mod build;
+mod placement;
+mod reconcile;
+
+use std::fmt;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Access, DesiredLink, LinkIdentity, ObservedAccess, utc};
+
+pub(crate) use build::build;
+pub(crate) use reconcile::{Context, Write, decide};
+
+/// One folder's part of the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    /// As the manifest names it: `Marketing/Press kit`, `@my/Drafts`, `id 20202 (Kit)`.
+    pub path: String,
+    /// `None` when the folder could not even be found (its state is unknown).
+    pub folder_id: Option<u64>,
+    /// The manifest file and line of the entry, for messages and annotations.
+    pub manifest: Arc<str>,
+    pub line: u32,
+    /// What the entry wants, passwords as references: apply re-derives the change
+    /// from a fresh read with it, and refuses when that differs from `action`.
+    pub desired: DesiredLink,
+    pub action: Action,
+    /// Facts worth knowing that change nothing (another primary link, an
+    /// unverifiable password).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "action")]
+pub enum Action {
+    Unchanged,
+    /// Every field of the link to create (`old` is `None` in each change).
+    Create {
+        changes: Vec<Change>,
+    },
+    Update {
+        target: LinkIdentity,
+        changes: Vec<Change>,
+    },
+    Revoke {
+        links: Vec<RevokedLink>,
+    },
+    /// The tool will not touch this folder, for the reason given.
+    Refused {
+        reason: String,
+    },
+    /// The folder's state could not be read: nothing is assumed about it.
+    Unknown {
+        error: String,
+    },
+}
+
+/// A link a revoke removes, as the plan shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokedLink {
+    pub target: LinkIdentity,
+    pub title: String,
+    pub access: ObservedAccess,
+    pub password_set: bool,
+}
+
+impl Action {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Action::Unchanged => Kind::Unchanged,
+            Action::Create { .. } => Kind::Create,
+            Action::Update { .. } => Kind::Update,
+            Action::Revoke { .. } => Kind::Revoke,
+            Action::Refused { .. } => Kind::Refused,
+            Action::Unknown { .. } => Kind::Unknown,
+        }
+    }
+
+    /// The field-level changes of a create or an update.
+    pub fn changes(&self) -> &[Change] {
+        match self {
+            Action::Create { changes } | Action::Update { changes, .. } => changes,
+            _ => &[],
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Create,
+    Update,
+    Revoke,
+    Unchanged,
+    Refused,
+    Unknown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Access,
+    Title,
+    Expires,
+    Password,
+    DenyDownload,
+    Internal,
+}
+
+impl Field {
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Access => "access",
+            Field::Title => "title",
+            Field::Expires => "expires",
+            Field::Password => "password",
+            Field::DenyDownload => "deny_download",
+            Field::Internal => "internal",
+        }
+    }
+}
+
+/// A field's value as plans show it. Passwords are only ever "set" or "not set".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Value {
+    Access(ObservedAccess),
+    Text(String),
+    /// The server's default, chosen by it when the link is made.
+    ServerDefault,
+    Expiry(Option<Timestamp>),
+    /// A password: whether one is set, never what it is.
+    Password {
+        set: bool,
+    },
+    Bool(bool),
+}
+
+impl Value {
+    pub fn access(a: Access) -> Value {
+        Value::Access(ObservedAccess::Known(a))
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Access(a) => a.fmt(f),
+            Value::Text(t) => write!(f, "{t:?}"),
+            Value::ServerDefault => f.write_str("(server default)"),
+            Value::Expiry(None) => f.write_str("never"),
+            Value::Expiry(Some(t)) => f.write_str(&utc(*t)),
+            Value::Password { set: true } => f.write_str("(sensitive)"),
+            Value::Password { set: false } => f.write_str("(none)"),
+            Value::Bool(b) => b.fmt(f),
+        }
+    }
+}
+
+/// One field that changes. `old` is `None` for a link that is being created.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub field: Field,
+    pub old: Option<Value>,
+    pub new: Value,
+    /// A new password replaces an old one: both show as `(sensitive)`, so say so.
+    #[serde(default)]
+    pub rotated: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Note {
+    /// The portal did not say whether the link has a password, so whether it is
+    /// the manifest's cannot be checked.
+    PasswordUnverifiable,
+    /// More primary links exist than the one the tool manages.
+    OtherPrimaryLinks(usize),
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Note::PasswordUnverifiable => f.write_str(
+                "password cannot be verified: the portal does not return link passwords",
+            ),
+            Note::OtherPrimaryLinks(n) => write!(
+                f,
+                "{n} more primary link{} on this folder {} not managed",
+                if *n == 1 { "" } else { "s" },
+                if *n == 1 { "is" } else { "are" }
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Sorted by path, then folder id: output is stable run to run.
+    pub items: Vec<Item>,
+    /// Whether some link came back with its password in this run: only then does
+    /// a link without a `password` key certainly have none (docspace-api.md 2.3).
+    pub portal_echoes_passwords: bool,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub revoke: usize,
+    pub unchanged: usize,
+    pub refused: usize,
+    pub unknown: usize,
+    pub unverifiable: usize,
+}
+
+impl Plan {
+    pub fn new(mut items: Vec<Item>, portal_echoes_passwords: bool) -> Self {
+        items.sort_by(|a, b| a.path.cmp(&b.path).then(a.folder_id.cmp(&b.folder_id)));
+        Plan {
+            items,
+            portal_echoes_passwords,
+        }
+    }
+
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for item in &self.items {
+            match item.action.kind() {
+                Kind::Create => s.create += 1,
+                Kind::Update => s.update += 1,
+                Kind::Revoke => s.revoke += 1,
+                Kind::Unchanged => s.unchanged += 1,
+                Kind::Refused => s.refused += 1,
+                Kind::Unknown => s.unknown += 1,
+            }
+            if item.notes.contains(&Note::PasswordUnverifiable) {
+                s.unverifiable += 1;
+            }
+        }
+        s
+    }
+}
+
+impl Summary {
+    pub fn changes(&self) -> usize {
+        self.create + self.update + self.revoke
+    }
+
+    /// Whether the plan shows anything at all besides unchanged folders.
+    pub fn is_empty(&self) -> bool {
+        self.changes() + self.refused + self.unknown == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DesiredPassword, Expiry, LinkSpec, PasswordRef};
+
+    #[test]
+    fn a_plan_round_trips_through_json() {
+        let target = LinkIdentity {
+            link_id: "6b1c3e52-2f0a-4c1e-9a57-0d1f2e3a4b5c".into(),
+            share_link: Some("https://portal.example.com/s/Ab3dE9x".into()),
+        };
+        let spec = LinkSpec {
+            access: Some(Access::Review),
+            expires: Some(Expiry::At("2030-06-30T00:00:00Z".parse().unwrap())),
+            password: Some(DesiredPassword::Secret(PasswordRef::Env(
+                "DOCSPACE_LINK_KIT".into(),
+            ))),
+            ..LinkSpec::default()
+        };
+        let item = |path: &str, action| Item {
+            path: path.into(),
+            folder_id: Some(101),
+            manifest: "links.yaml".into(),
+            line: 4,
+            desired: DesiredLink::Present(spec.clone()),
+            action,
+            notes: vec![Note::OtherPrimaryLinks(1)],
+        };
+        let plan = Plan::new(
+            vec![
+                item(
+                    "A",
+                    Action::Update {
+                        target: target.clone(),
+                        changes: vec![Change {
+                            field: Field::Password,
+                            old: Some(Value::Password { set: true }),
+                            new: Value::Password { set: true },
+                            rotated: true,
+                        }],
+                    },
+                ),
+                item(
+                    "B",
+                    Action::Revoke {
+                        links: vec![RevokedLink {
+                            target,
+                            title: "Old".into(),
+                            access: ObservedAccess::Other(11),
+                            password_set: false,
+                        }],
+                    },
+                ),
+                item(
+                    "C",
+                    Action::Create {
+                        changes: vec![Change {
+                            field: Field::Expires,
+                            old: None,
+                            new: Value::Expiry(None),
+                            rotated: false,
+                        }],
+                    },
+                ),
+                item(
+                    "D",
+                    Action::Refused {
+                        reason: "no".into(),
+                    },
+                ),
+            ],
+            true,
+        );
+        let text = serde_json::to_string(&plan).unwrap();
+        assert!(text.contains("env:DOCSPACE_LINK_KIT"), "{text}");
+        let back: Plan = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, plan);
+    }
+}

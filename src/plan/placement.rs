@@ -1,0 +1,244 @@
+//! The room-type rules of docspace-api.md 2.1, 2.4 and 2.5: which links a folder
+//! may have at all, checked before anything is sent so the error can point into the
+//! manifest. Pure: every rule has a unit test below.
+
+use super::reconcile::SERVER_DEFAULT_ACCESS;
+use crate::manifest::{Diagnostic, Entry};
+use crate::model::{Access, DesiredLink, Expiry, Placement, RoomType};
+
+/// Rules the server enforces per room type (docspace-api.md 2.1, 2.4, 2.5), checked
+/// before anything is sent so the error can point into the manifest.
+pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diagnostic> {
+    let here = placement.describe();
+    let at = |pos, message: String, help: Option<String>| {
+        let d = Diagnostic::at(pos, message);
+        Some(match help {
+            Some(h) => d.help(h),
+            None => d,
+        })
+    };
+    let allowed = placement.allowed_access();
+    let list = |a: &[Access]| a.iter().map(|x| x.word()).collect::<Vec<_>>().join(", ");
+    let own_link_is_permanent = matches!(
+        placement,
+        Placement::Room {
+            room_type: RoomType::Public | RoomType::FillingForms
+        }
+    );
+    let spec = match &entry.link {
+        DesiredLink::Absent if own_link_is_permanent => {
+            return at(
+                entry.link_pos,
+                format!(
+                    "{here} always has a primary link: the portal makes a new one as soon as it is revoked"
+                ),
+                Some("manage its fields instead, or remove this entry".to_owned()),
+            );
+        }
+        DesiredLink::Absent => return None,
+        DesiredLink::Present(spec) => spec,
+    };
+    if allowed.is_empty() {
+        return at(
+            entry.link_pos,
+            format!("{here} cannot have external links"),
+            Some("use `link: absent`, or share a folder inside the room".to_owned()),
+        );
+    }
+    match spec.access {
+        Some(a) if !allowed.contains(&a) => {
+            return at(
+                entry.access_pos.unwrap_or(entry.link_pos),
+                format!("access level `{a}` is not allowed for {here}"),
+                Some(format!("allowed here: {}", list(allowed))),
+            );
+        }
+        None if creating && !allowed.contains(&SERVER_DEFAULT_ACCESS) => {
+            return at(
+                entry.link_pos,
+                format!(
+                    "the link must be created, and the portal's default access `{SERVER_DEFAULT_ACCESS}` is not allowed for {here}"
+                ),
+                Some(format!("set `access:` to one of: {}", list(allowed))),
+            );
+        }
+        _ => {}
+    }
+    let room_type = match placement {
+        Placement::Room { room_type } | Placement::InRoom { room_type } => Some(room_type),
+        Placement::MyDocuments => None,
+    };
+    match (room_type, spec.internal) {
+        (Some(RoomType::VirtualData), Some(false)) => {
+            return at(
+                entry.link_pos,
+                format!("links in {here} are always internal; the portal forces `internal: true`"),
+                Some("remove `internal: false` or set it to true".to_owned()),
+            );
+        }
+        (Some(RoomType::Public), Some(true)) => {
+            return at(
+                entry.link_pos,
+                format!("links in {here} are never internal; the portal forces `internal: false`"),
+                Some("remove `internal: true` or set it to false".to_owned()),
+            );
+        }
+        _ => {}
+    }
+    if own_link_is_permanent && matches!(spec.expires, Some(Expiry::At(_))) {
+        return at(
+            entry.link_pos,
+            format!("the primary link of {here} cannot expire; the portal drops the date"),
+            Some("use `expires: never` or leave it out".to_owned()),
+        );
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::Pos;
+    use crate::model::{LinkSpec, Target};
+
+    const LINK: Pos = Pos {
+        line: 4,
+        column: 11,
+        len: 1,
+    };
+    const ACCESS: Pos = Pos {
+        line: 5,
+        column: 15,
+        len: 4,
+    };
+
+    fn entry(link: DesiredLink) -> Entry {
+        Entry {
+            target: Target::Id(1),
+            target_pos: Pos {
+                line: 3,
+                column: 9,
+                len: 1,
+            },
+            access_pos: matches!(&link, DesiredLink::Present(s) if s.access.is_some())
+                .then_some(ACCESS),
+            link,
+            link_pos: LINK,
+        }
+    }
+
+    fn with(spec: LinkSpec) -> Entry {
+        entry(DesiredLink::Present(spec))
+    }
+
+    fn access(a: Access) -> Entry {
+        with(LinkSpec {
+            access: Some(a),
+            ..LinkSpec::default()
+        })
+    }
+
+    const fn room(room_type: RoomType) -> Placement {
+        Placement::Room { room_type }
+    }
+
+    const fn inside(room_type: RoomType) -> Placement {
+        Placement::InRoom { room_type }
+    }
+
+    #[test]
+    fn every_place_accepts_exactly_its_access_levels() {
+        use Access::{Comment, Editing, FillForms, Read, Review};
+        let all: &[Access] = &[Editing, FillForms, Review, Comment, Read];
+        let standard: &[Access] = &[Editing, Review, Comment, Read];
+        let cases: [(Placement, &[Access]); 9] = [
+            (Placement::MyDocuments, all),
+            (inside(RoomType::VirtualData), all),
+            (inside(RoomType::Custom), standard),
+            (inside(RoomType::Public), standard),
+            (inside(RoomType::Editing), standard),
+            (inside(RoomType::FillingForms), &[FillForms]),
+            (room(RoomType::Custom), all),
+            (room(RoomType::Public), all),
+            (room(RoomType::FillingForms), &[FillForms, Read]),
+        ];
+        for (place, allowed) in cases {
+            for a in Access::ALL {
+                let d = check(&access(a), place, false);
+                assert_eq!(d.is_none(), allowed.contains(&a), "{a} in {place:?}: {d:?}");
+                if let Some(d) = d {
+                    assert_eq!(d.pos, Some(ACCESS), "points at the access value");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn rooms_without_external_links_refuse_any_link_but_absent() {
+        for t in [RoomType::Editing, RoomType::VirtualData, RoomType::Ai] {
+            let d = check(&with(LinkSpec::default()), room(t), true).expect("refused");
+            assert!(
+                d.message.contains("cannot have external links"),
+                "{}",
+                d.message
+            );
+            assert!(check(&entry(DesiredLink::Absent), room(t), false).is_none());
+        }
+    }
+
+    #[test]
+    fn a_created_link_with_default_access_must_suit_the_room() {
+        let d = check(
+            &with(LinkSpec::default()),
+            inside(RoomType::FillingForms),
+            true,
+        )
+        .expect("read is not allowed there");
+        assert!(d.message.contains("default access `read`"), "{}", d.message);
+        // An existing link keeps its access when access is unmanaged.
+        assert!(
+            check(
+                &with(LinkSpec::default()),
+                inside(RoomType::FillingForms),
+                false
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn public_and_form_filling_rooms_keep_their_own_link() {
+        for t in [RoomType::Public, RoomType::FillingForms] {
+            let d = check(&entry(DesiredLink::Absent), room(t), false).expect("refused");
+            assert!(
+                d.message.contains("always has a primary link"),
+                "{}",
+                d.message
+            );
+            let expiring = with(LinkSpec {
+                expires: Some(Expiry::At("2030-01-01T00:00:00Z".parse().unwrap())),
+                ..LinkSpec::default()
+            });
+            assert!(
+                check(&expiring, room(t), false).is_some(),
+                "{t:?} own link cannot expire"
+            );
+            assert!(check(&expiring, inside(RoomType::Public), false).is_none());
+        }
+    }
+
+    #[test]
+    fn forced_internal_values_are_refused_when_contradicted() {
+        let internal = |v| {
+            with(LinkSpec {
+                internal: Some(v),
+                ..LinkSpec::default()
+            })
+        };
+        assert!(check(&internal(false), inside(RoomType::VirtualData), false).is_some());
+        assert!(check(&internal(true), inside(RoomType::VirtualData), false).is_none());
+        assert!(check(&internal(true), inside(RoomType::Public), false).is_some());
+        assert!(check(&internal(false), inside(RoomType::Public), false).is_none());
+        assert!(check(&internal(true), Placement::MyDocuments, false).is_none());
+    }
+}
