@@ -48,6 +48,17 @@ pub enum Error {
          nothing was changed. Run apply again to review the new plan."
     )]
     StaleWhileConfirming,
+    /// `export` would write over a file, and there is no one to ask.
+    #[error(
+        "export would write over {file}, shown above, and asks first; there is no terminal to ask on: \
+         pass --yes to write without asking, or --check to only compare"
+    )]
+    OverwriteUnconfirmed { file: String },
+    #[error("export cancelled; {file} was not changed")]
+    ExportCancelled { file: String },
+    /// `export` could not read part of what it was asked to export, or find it.
+    #[error("{0}")]
+    Export(String),
     #[error("cannot {what}: {source}")]
     Io {
         what: &'static str,
@@ -61,7 +72,11 @@ pub enum Error {
 impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::NoTerminal | Error::Cancelled | Error::StaleWhileConfirming => exit::REFUSED,
+            Error::NoTerminal
+            | Error::Cancelled
+            | Error::StaleWhileConfirming
+            | Error::OverwriteUnconfirmed { .. }
+            | Error::ExportCancelled { .. } => exit::REFUSED,
             _ => exit::ERROR,
         }
     }

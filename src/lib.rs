@@ -9,6 +9,7 @@ mod apply;
 pub mod cli;
 mod docspace;
 mod error;
+mod export;
 mod manifest;
 mod model;
 mod plan;

@@ -154,10 +154,45 @@ pub struct FolderPath {
 
 impl fmt::Display for FolderPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.my_documents {
-            f.write_str("@my/")?;
+        match (self.my_documents, self.segments.is_empty()) {
+            // My Documents itself: only a scope names it.
+            (true, true) => f.write_str("@my"),
+            (true, false) => write!(f, "@my/{}", self.segments.join("/")),
+            (false, _) => f.write_str(&self.segments.join("/")),
         }
-        f.write_str(&self.segments.join("/"))
+    }
+}
+
+/// What a scope does with the external links of folders no entry lists
+/// (design.md 1.1).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Unlisted {
+    /// Shown in the plan and counted as a change; nothing is written.
+    #[default]
+    Report,
+    /// Revoked by apply.
+    Revoke,
+}
+
+/// Rules every link must obey (design.md 1.1). The default obliges nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    /// A link must expire within this many days of now.
+    pub max_lifetime_days: Option<u32>,
+    /// Levels that must have a password.
+    pub require_password: Vec<Access>,
+    /// Levels no external link may have.
+    pub forbid_access: Vec<Access>,
+    pub require_deny_download: bool,
+    pub require_internal: bool,
+}
+
+impl Policy {
+    pub fn is_empty(&self) -> bool {
+        *self == Policy::default()
     }
 }
 

@@ -53,6 +53,13 @@ impl Progress {
         });
     }
 
+    /// More work found on the way (a walk learns its size as it goes).
+    pub fn grow(&self, more: usize) {
+        if let Some(bar) = &self.bar {
+            bar.inc_length(more as u64);
+        }
+    }
+
     pub fn inc(&self) {
         if let Some(bar) = &self.bar {
             bar.inc(1);

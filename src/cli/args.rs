@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 use crate::sim;
 
@@ -35,6 +35,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Show the plan, ask for confirmation, then make the portal match the manifest
     Apply(ApplyArgs),
+    /// Write a manifest of the portal's links, which plans to zero changes (read-only requests only)
+    Export(ExportArgs),
     /// Run plan, apply and plan again against an embedded simulated portal
     Demo,
     /// Serve a simulated DocSpace portal for tests and experiments
@@ -84,4 +86,50 @@ pub struct ApplyArgs {
 pub enum Format {
     Human,
     Json,
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("subtrees").required(true).multiple(true).args(["room", "path", "all"])))]
+pub struct ExportArgs {
+    /// A room to export, by its exact title (repeatable)
+    #[arg(long, value_name = "TITLE")]
+    pub room: Vec<String>,
+
+    /// A room or folder to export, as a manifest path (repeatable; `@my` is all of My Documents)
+    #[arg(long, value_name = "PATH")]
+    pub path: Vec<String>,
+
+    /// Every room, and My Documents
+    #[arg(long)]
+    pub all: bool,
+
+    /// Leave link passwords unmanaged, or reference each as `{ env: DOCSPACE_LINK_... }` (names on stderr)
+    #[arg(long, value_enum, default_value_t = PasswordsArg::Unmanaged, value_name = "HOW")]
+    pub passwords: PasswordsArg,
+
+    /// Write the manifest to FILE instead of stdout; over an existing file, show the diff and ask first
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Write nothing: show the diff and exit 2 when FILE would change (0 when it is up to date)
+    #[arg(long, requires = "output")]
+    pub check: bool,
+
+    /// Write over FILE without asking (needed when not on a terminal)
+    #[arg(long, conflicts_with = "check")]
+    pub yes: bool,
+
+    /// Base URL of the portal, e.g. https://example.onlyoffice.io
+    #[arg(long, env = "DOCSPACE_URL", hide_env_values = true, value_name = "URL")]
+    pub portal: Option<String>,
+
+    /// Requests in flight at once (the portal itself allows at most 50 reads)
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=50), value_name = "N")]
+    pub parallelism: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PasswordsArg {
+    Unmanaged,
+    Env,
 }

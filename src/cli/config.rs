@@ -24,11 +24,11 @@ pub struct PortalConfig {
 
 impl PortalConfig {
     pub fn from_args(args: &PortalArgs) -> Result<PortalConfig, Error> {
-        let portal = args
-            .portal
-            .as_deref()
-            .filter(|p| !p.is_empty())
-            .ok_or(Error::NoPortal)?;
+        PortalConfig::connect(args.portal.as_deref(), args.parallelism)
+    }
+
+    pub fn connect(portal: Option<&str>, parallelism: u16) -> Result<PortalConfig, Error> {
+        let portal = portal.filter(|p| !p.is_empty()).ok_or(Error::NoPortal)?;
         let token = std::env::var(TOKEN_VAR)
             .ok()
             .map(|t| t.trim().to_owned())
@@ -36,7 +36,7 @@ impl PortalConfig {
             .map(SecretString::from)
             .ok_or(Error::NoToken { var: TOKEN_VAR })?;
         let settings = Settings {
-            parallelism: usize::from(args.parallelism),
+            parallelism: usize::from(parallelism),
             ..Settings::default()
         };
         let transport = Transport::new(portal, token.clone(), settings).map_err(Error::Portal)?;

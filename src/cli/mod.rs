@@ -5,6 +5,7 @@ mod apply;
 mod args;
 mod config;
 mod demo;
+mod export;
 mod output;
 mod plan;
 
@@ -69,6 +70,7 @@ async fn run(command: Command, style: Style, out: &mut Output) -> Result<u8, Err
     match command {
         Command::Plan(args) => plan::run(args, style, out).await,
         Command::Apply(args) => apply::run(args, style, out).await,
+        Command::Export(args) => export::run(args, style, out).await,
         Command::Demo => demo::run(style, out).await,
         Command::Sim(args) => sim::cli::run(args)
             .await

@@ -15,11 +15,14 @@ const PAGE: u64 = 100;
 /// A listing claiming more entries than this is a broken or hostile answer.
 const MAX_LISTING: u64 = 1_000_000;
 
-/// What a folder's links say about its primary external link(s).
-#[derive(Debug)]
+/// A folder's external links.
+#[derive(Clone, Debug, Default)]
 pub struct FolderLinks {
     /// Primary external links in server order; the first is the one the tool manages.
     pub primary: Vec<ObservedLink>,
+    /// Additional (non-primary) external links: never managed by an entry, but seen
+    /// by scopes and policies.
+    pub additional: Vec<ObservedLink>,
 }
 
 /// Which folder listing to read.
@@ -36,6 +39,8 @@ pub struct Child {
     pub id: u64,
     pub title: String,
     pub room_type: Option<i64>,
+    /// The entry's `shared` flag, when the server sent one (see `walk::may_have_links`).
+    pub shared: Option<bool>,
 }
 
 /// Everything a listing tells: its children and, for My Documents, its own id.
@@ -60,7 +65,7 @@ impl Transport {
             .ok_or_else(|| {
                 ApiError::Decode(format!("folder {folder}: the links answer carries no list"))
             })?;
-        let mut primary = Vec::new();
+        let mut links = FolderLinks::default();
         for entry in &entries {
             let Some(link) = entry.link() else {
                 return Err(ApiError::Decode(format!(
@@ -78,11 +83,17 @@ impl Transport {
                 }
             };
             // linkType 0 is a room invitation, not an external link.
-            if is_primary && link.link_type.unwrap_or(1) == 1 {
-                primary.push(observed(entry, link)?);
+            if link.link_type.unwrap_or(1) != 1 {
+                continue;
+            }
+            let observed = observed(entry, link)?;
+            if is_primary {
+                links.primary.push(observed);
+            } else {
+                links.additional.push(observed);
             }
         }
-        Ok(FolderLinks { primary })
+        Ok(links)
     }
 
     pub async fn folder(&self, id: u64) -> Result<FolderDto, ApiError> {
@@ -237,6 +248,7 @@ fn push_children(into: &mut Vec<Child>, folders: Vec<FolderDto>) -> Result<(), A
             id,
             title: f.title,
             room_type: f.room_type,
+            shared: f.shared,
         });
     }
     Ok(())

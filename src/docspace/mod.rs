@@ -6,8 +6,10 @@ pub mod api;
 pub mod error;
 pub mod observe;
 pub mod pacing;
+pub mod reader;
 pub mod resolve;
 pub mod transport;
+pub mod walk;
 pub mod wire;
 
 pub use error::ApiError;

@@ -52,7 +52,7 @@ impl<'t> Resolver<'t> {
         }
     }
 
-    async fn listing(&self, which: Listing) -> Result<Arc<ListingResult>, ApiError> {
+    pub async fn listing(&self, which: Listing) -> Result<Arc<ListingResult>, ApiError> {
         let cell = self
             .listings
             .lock()

@@ -92,6 +92,9 @@ pub struct FolderDto {
     /// `FolderType` of the tree the entry belongs to (5 = My Documents).
     #[serde(default)]
     pub root_folder_type: Option<i64>,
+    /// Whether the folder has any external-link record (docspace-api.md 5).
+    #[serde(default)]
+    pub shared: Option<bool>,
 }
 
 /// A page of `GET rooms`, `GET @my` or `GET {folderId}`.

@@ -2,18 +2,24 @@
 //! that point at the line, column and text that are wrong.
 
 mod diagnostic;
+pub mod existing;
+mod policy;
 mod raw;
 #[cfg(test)]
 mod schema;
+mod scopes;
 mod validate;
 mod yaml;
 
 use std::path::Path;
 
 pub use diagnostic::{Diagnostic, ManifestError, Pos, Source};
+pub use scopes::{Scope, parse_scope_path};
+#[cfg(test)]
+pub(crate) use yaml::parse as parse_yaml;
 
-use crate::model::Secrets;
 pub use crate::model::{DesiredLink, FolderPath, LinkSpec, Target};
+use crate::model::{Policy, Secrets};
 
 /// A validated manifest: the desired state, with its text kept for later error
 /// reports and the secrets its password references name, kept apart.
@@ -22,6 +28,9 @@ pub struct Manifest {
     pub source: Source,
     pub entries: Vec<Entry>,
     pub secrets: Secrets,
+    /// Subtrees whose unlisted links the plan shows (design.md 1.1).
+    pub scopes: Vec<Scope>,
+    pub policy: Policy,
 }
 
 /// One folder and the link it must have.
@@ -87,13 +96,22 @@ pub fn parse(source: Source, env: &Environment) -> Result<Manifest, ManifestErro
         Ok(raw) => raw,
         Err(d) => return Err(ManifestError::new(source, vec![d])),
     };
+    let (scopes, mut problems) = scopes::validate(&raw);
+    let (policy, policy_problems) = policy::validate(&raw, env.now);
+    problems.extend(policy_problems);
     match validate::validate(&raw, env) {
-        Ok((entries, secrets)) => Ok(Manifest {
+        Ok((entries, secrets)) if problems.is_empty() => Ok(Manifest {
             source,
             entries,
             secrets,
+            scopes,
+            policy,
         }),
-        Err(diagnostics) => Err(ManifestError::new(source, diagnostics)),
+        Ok(_) => Err(ManifestError::new(source, problems)),
+        Err(mut diagnostics) => {
+            diagnostics.extend(problems);
+            Err(ManifestError::new(source, diagnostics))
+        }
     }
 }
 

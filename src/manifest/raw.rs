@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 
-use crate::model::Access;
+use crate::model::{Access, Unlisted};
 
 /// A docspace-links manifest: the external links that DocSpace folders and rooms must have.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -26,6 +26,60 @@ pub struct RawManifest {
     /// One entry per folder or room.
     #[schemars(with = "Vec<RawEntry>")]
     pub folders: Vec<Spanned<RawEntry>>,
+    /// Subtrees this manifest is authoritative for: external links on the folders below that no entry lists are part of the plan.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<RawScope>>")]
+    pub scopes: Option<Vec<Spanned<RawScope>>>,
+    /// Rules every link must obey, checked in the manifest and on the portal.
+    #[serde(default)]
+    #[schemars(with = "Option<RawPolicy>")]
+    pub policy: Option<Spanned<RawPolicy>>,
+}
+
+/// A room or folder (by `path` or `id`, exactly one) and everything below it.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Scope")]
+pub struct RawScope {
+    /// Room title, then folder titles, separated by '/'; `@my` for all of My Documents.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub path: Option<Spanned<String>>,
+    /// A folder or room id.
+    #[serde(default)]
+    #[schemars(with = "Option<u64>", range(min = 1))]
+    pub id: Option<Spanned<i64>>,
+    /// Links on folders no entry lists: `report` them (the default; the plan shows them and counts them as changes) or `revoke` them.
+    #[serde(default)]
+    #[schemars(with = "Option<Unlisted>")]
+    pub unlisted: Option<Spanned<Unlisted>>,
+}
+
+/// Rules for every link the manifest describes and every link the plan sees on the portal.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Policy")]
+pub struct RawPolicy {
+    /// Every link must expire within this long from now: days (`90d`) or weeks (`12w`). A link that never expires breaks it.
+    #[serde(default)]
+    #[schemars(with = "Option<String>", pattern(r"^[1-9][0-9]*[dw]$"))]
+    pub max_lifetime: Option<Spanned<String>>,
+    /// Access levels whose links must have a password.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<Access>>")]
+    pub require_password: Option<Vec<Spanned<Access>>>,
+    /// Access levels no external link may grant.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<Access>>")]
+    pub forbid_access: Option<Vec<Spanned<Access>>>,
+    /// Every link must deny downloads.
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub require_deny_download: Option<Spanned<bool>>,
+    /// Every link must be internal (signed-in portal users only).
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub require_internal: Option<Spanned<bool>>,
 }
 
 /// Only version 1 exists; saying so lets editors flag any other number.

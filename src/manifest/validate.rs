@@ -151,7 +151,7 @@ fn check_target(raw: &Spanned<RawEntry>, errors: &mut Vec<Diagnostic>) -> Option
 }
 
 /// `Room/Folder` or `@my/Folder` into titles; on failure a message and a hint.
-fn parse_path(text: &str) -> Result<FolderPath, (String, String)> {
+pub(super) fn parse_path(text: &str) -> Result<FolderPath, (String, String)> {
     if text.trim().is_empty() {
         return Err((
             "the path is empty".to_owned(),
@@ -289,7 +289,7 @@ fn check_title(t: &Spanned<String>) -> Result<String, Diagnostic> {
 
 const EXPIRY_FORMS: &str = "write an RFC 3339 timestamp with an offset (2027-06-30T00:00:00Z, 2027-06-30T09:00:00+02:00), a date (2027-06-30, meaning 00:00 UTC) or `never`";
 
-fn parse_expiry(text: &str, now: Timestamp) -> Result<Expiry, (String, String)> {
+pub(super) fn parse_expiry(text: &str, now: Timestamp) -> Result<Expiry, (String, String)> {
     let text = text.trim();
     if text == "never" {
         return Ok(Expiry::Never);

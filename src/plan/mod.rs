@@ -7,6 +7,7 @@
 
 mod build;
 mod placement;
+pub mod policy;
 mod reconcile;
 
 use std::fmt;

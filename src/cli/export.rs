@@ -1,0 +1,436 @@
+//! `export`: walk the rooms and folders asked for, write them as a manifest, and
+//! show what that changes in the file it replaces.
+
+use std::collections::HashSet;
+use std::io::{BufRead, IsTerminal};
+use std::path::Path;
+
+use secrecy::SecretString;
+
+use super::Output;
+use super::args::{ExportArgs, PasswordsArg};
+use super::config::PortalConfig;
+use crate::docspace::api::Listing;
+use crate::docspace::reader::Reader;
+use crate::docspace::resolve::{FolderRef, ResolveError};
+use crate::docspace::walk::{Walk, WalkRoot, walk};
+use crate::docspace::{ApiError, wire};
+use crate::error::{Error, exit};
+use crate::export::{self, Folder, Link, Options, Passwords};
+use crate::manifest::existing::{self, Existing};
+use crate::manifest::parse_scope_path;
+use crate::model::{FolderPath, ObservedPassword, Placement, Policy};
+use crate::plan::policy::{self, Facts};
+use crate::progress::Progress;
+use crate::render::{Style, printable};
+
+/// The schema reference of a new file, as the example manifests write it.
+const SCHEMA_LINE: &str = "# yaml-language-server: $schema=../schemas/manifest.schema.json";
+
+pub async fn run(args: ExportArgs, style: Style, out: &mut Output) -> Result<u8, Error> {
+    let config = PortalConfig::connect(args.portal.as_deref(), args.parallelism)?;
+    out.hide([&config.token]);
+    let now = jiff::Timestamp::now();
+    let reader = Reader::new(&config.transport);
+    let roots = roots(&args, &reader).await?;
+    let walks = walk(&reader, &roots, &Progress::for_stderr()).await;
+    let found = collect(&roots, walks)?;
+    out.hide(found.passwords.iter());
+
+    let file = args.output.as_deref();
+    let old = match file {
+        Some(path) => read_old(path)?,
+        None => None,
+    };
+    let existing = match (&old, file) {
+        (Some(text), Some(path)) => existing::read(text, now).unwrap_or_else(|why| {
+            out.eprint(&format!(
+                "warning: {} is not a manifest that can be read ({}); nothing of it is kept\n",
+                path.display(),
+                printable(&why)
+            ));
+            Existing::default()
+        }),
+        _ => Existing::default(),
+    };
+    let variables = existing::variables_by_id(
+        &existing,
+        found.folders.iter().map(|f| (f.id, f.path.to_string())),
+    );
+    let options = Options {
+        passwords: match args.passwords {
+            PasswordsArg::Unmanaged => Passwords::Unmanaged,
+            PasswordsArg::Env => Passwords::Env,
+        },
+        schema_line: existing.schema_line.as_deref().unwrap_or(SCHEMA_LINE),
+        kept: &existing.kept,
+        variables: &variables,
+        now,
+    };
+    let exported = export::write(&found.folders, &found.scopes, &options);
+
+    if let Some(path) = file {
+        report_policy(&existing.policy, &found.folders, &exported, path, now, out);
+    }
+    if options.passwords == Passwords::Env {
+        report_variables(&exported, &found.folders, out);
+    }
+
+    let Some(path) = file else {
+        out.print(&exported.text)?;
+        return Ok(exit::OK);
+    };
+    let name = path.display().to_string();
+    if old.as_deref() == Some(exported.text.as_str()) {
+        out.eprint(&format!("{name} is up to date.\n"));
+        return Ok(exit::OK);
+    }
+    if let Some(old) = &old {
+        out.print(&coloured(
+            &export::diff::unified(old, &exported.text, &name),
+            style,
+        ))?;
+    }
+    if args.check {
+        out.eprint(&format!("{name} would change.\n"));
+        return Ok(exit::CHANGES);
+    }
+    if old.is_some() && !args.yes {
+        confirm(out, &name)?;
+    }
+    write_atomically(path, &exported.text)?;
+    out.eprint(&format!(
+        "Wrote {name}: {} folder{}, {} scope{}.\n",
+        exported.entries,
+        if exported.entries == 1 { "" } else { "s" },
+        found.scopes.len(),
+        if found.scopes.len() == 1 { "" } else { "s" },
+    ));
+    Ok(exit::OK)
+}
+
+/// The subtrees asked for, each resolved to its folder.
+async fn roots(args: &ExportArgs, reader: &Reader<'_>) -> Result<Vec<WalkRoot>, Error> {
+    let mut roots = Vec::new();
+    if args.all || !args.room.is_empty() {
+        let rooms = reader.resolver.listing(Listing::Rooms).await?;
+        let room_root = |c: &crate::docspace::api::Child| {
+            let room_type = c.room_type.and_then(wire::room_type)?;
+            Some(WalkRoot {
+                folder: Some(FolderRef {
+                    id: c.id,
+                    placement: Placement::Room { room_type },
+                }),
+                display: c.title.clone(),
+                path: Some(FolderPath {
+                    my_documents: false,
+                    segments: vec![c.title.clone()],
+                }),
+            })
+        };
+        if args.all {
+            roots.extend(rooms.children.iter().filter_map(room_root));
+        }
+        for title in &args.room {
+            let mut matches = rooms.children.iter().filter(|c| c.title == *title);
+            let room = match (matches.next(), matches.next()) {
+                (Some(c), None) => c,
+                (None, _) => return Err(Error::Export(format!("no room is titled `{title}`"))),
+                (Some(a), Some(b)) => {
+                    return Err(Error::Export(format!(
+                        "two rooms are titled `{title}` (ids {} and {}); export them with --all",
+                        a.id, b.id
+                    )));
+                }
+            };
+            roots.push(room_root(room).ok_or_else(|| {
+                Error::Export(format!(
+                    "room `{title}` has a room type this tool does not know ({:?})",
+                    room.room_type
+                ))
+            })?);
+        }
+    }
+    let mut paths: Vec<FolderPath> = Vec::new();
+    if args.all {
+        paths.push(my_documents());
+    }
+    for text in &args.path {
+        let path = parse_scope_path(text).map_err(|(message, help)| {
+            Error::Export(format!("--path {text}: {message} ({help})"))
+        })?;
+        paths.push(path);
+    }
+    for path in paths {
+        let folder = if path.segments.is_empty() {
+            None
+        } else {
+            Some(
+                reader
+                    .resolver
+                    .resolve_path(path.my_documents, &path.segments)
+                    .await
+                    .map_err(|e| match e {
+                        ResolveError::Api(a) => Error::Api(a),
+                        other => Error::Export(format!("--path {path}: {other}")),
+                    })?,
+            )
+        };
+        roots.push(WalkRoot {
+            folder,
+            display: path.to_string(),
+            path: Some(path),
+        });
+    }
+    Ok(roots)
+}
+
+fn my_documents() -> FolderPath {
+    FolderPath {
+        my_documents: true,
+        segments: Vec::new(),
+    }
+}
+
+struct Found {
+    folders: Vec<Folder>,
+    scopes: Vec<export::Scope>,
+    /// Every password seen, to scrub them from anything shown.
+    passwords: Vec<SecretString>,
+}
+
+/// Every folder walked, once, or the first read that failed: a manifest written
+/// from a partial read would claim a subtree it has not seen.
+fn collect(roots: &[WalkRoot], walks: Vec<Walk>) -> Result<Found, Error> {
+    let failed = |what: String, e: &ApiError| {
+        if e.is_fatal() {
+            Error::Api(e.clone())
+        } else {
+            Error::Export(format!("{what}: {e}; nothing was written"))
+        }
+    };
+    for walk in &walks {
+        if let Some(f) = walk.failures.first() {
+            return Err(failed(
+                format!("the folders in `{}` could not be listed", f.display),
+                &f.error,
+            ));
+        }
+        for folder in &walk.folders {
+            if let Err(e) = &folder.links {
+                return Err(failed(
+                    format!("the links of `{}` could not be read", folder.display),
+                    e,
+                ));
+            }
+        }
+    }
+    // A subtree inside another one asked for is covered by it: one scope, each
+    // folder once.
+    let below: HashSet<u64> = walks
+        .iter()
+        .flat_map(|w| w.folders.iter().filter(|f| f.depth > 0).map(|f| f.id))
+        .collect();
+    let mut scopes = Vec::new();
+    let mut seen_roots = HashSet::new();
+    for root in roots {
+        let id = root.folder.as_ref().map(|f| f.id);
+        let nested = id.is_some_and(|id| below.contains(&id));
+        if !nested && seen_roots.insert(id) {
+            scopes.push(export::Scope {
+                id,
+                path: root.path.clone().unwrap_or_else(my_documents),
+            });
+        }
+    }
+    let all: Vec<_> = walks.into_iter().flat_map(|w| w.folders).collect();
+    let echoes = all.iter().any(|f| {
+        f.links.as_ref().is_ok_and(|l| {
+            l.primary
+                .iter()
+                .chain(&l.additional)
+                .any(|x| x.password.is_set())
+        })
+    });
+    let mut passwords = Vec::new();
+    let mut seen = HashSet::new();
+    let mut folders = Vec::new();
+    for f in all {
+        if !seen.insert(f.id) {
+            continue;
+        }
+        let links = f.links.expect("failures returned above");
+        for l in links.primary.iter().chain(&links.additional) {
+            if let ObservedPassword::Known(p) = &l.password {
+                passwords.push(p.clone());
+            }
+        }
+        folders.push(Folder {
+            id: f.id,
+            path: f.path.expect("export roots are named by path"),
+            placement: f.placement,
+            primary: links
+                .primary
+                .first()
+                .map(|l| Link::from_observed(l, echoes)),
+            more_primary: links.primary.len().saturating_sub(1),
+            additional: links.additional.len(),
+        });
+    }
+    Ok(Found {
+        folders,
+        scopes,
+        passwords,
+    })
+}
+
+/// The exported links that break the policy of the file being replaced.
+fn report_policy(
+    policy: &Policy,
+    folders: &[Folder],
+    exported: &export::Exported,
+    file: &Path,
+    now: jiff::Timestamp,
+    out: &Output,
+) {
+    if policy.is_empty() {
+        return;
+    }
+    let mut lines = Vec::new();
+    let mut sorted: Vec<&Folder> = folders.iter().collect();
+    sorted.sort_by_key(|f| f.path.to_string());
+    for f in sorted {
+        let Some(link) = &f.primary else { continue };
+        let facts = Facts {
+            access: link.access,
+            password: match link.password {
+                export::Password::Set => Some(true),
+                export::Password::None => Some(false),
+                export::Password::Unknown => None,
+            },
+            expires: link.expires,
+            expired: link.expired,
+            deny_download: link.deny_download,
+            internal: link.internal,
+        };
+        let line = exported.lines.get(&f.id).copied().unwrap_or(0);
+        for v in policy::check(policy, &facts, now) {
+            lines.push(format!(
+                "  {} (line {line}): {v}\n",
+                printable(&f.path.to_string())
+            ));
+        }
+    }
+    if !lines.is_empty() {
+        out.eprint(&format!(
+            "warning: {} exported link{} break{} the policy in {}:\n{}",
+            lines.len(),
+            if lines.len() == 1 { "" } else { "s" },
+            if lines.len() == 1 { "s" } else { "" },
+            file.display(),
+            lines.concat()
+        ));
+    }
+}
+
+/// The variable names only: the values are for the user to fill in.
+fn report_variables(exported: &export::Exported, folders: &[Folder], out: &Output) {
+    if !exported.variables.is_empty() {
+        let width = exported
+            .variables
+            .iter()
+            .map(|(v, _)| v.len())
+            .max()
+            .unwrap_or(0);
+        let mut text = String::from(
+            "Set these environment variables to the links' passwords before plan or apply:\n",
+        );
+        for (var, path) in &exported.variables {
+            text.push_str(&format!("  {var:width$}  {}\n", printable(path)));
+        }
+        out.eprint(&text);
+    }
+    let hidden = folders
+        .iter()
+        .filter(|f| matches!(&f.primary, Some(l) if l.password == export::Password::Unknown))
+        .count();
+    if hidden > 0 {
+        out.eprint(&format!(
+            "warning: the portal does not return link passwords, so {hidden} link{} keep{} an unmanaged password\n",
+            if hidden == 1 { "" } else { "s" },
+            if hidden == 1 { "s" } else { "" },
+        ));
+    }
+}
+
+fn read_old(path: &Path) -> Result<Option<String>, Error> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(Error::Io {
+            what: "read the file to write over",
+            source,
+        }),
+    }
+}
+
+/// Written beside the target and renamed over it: an interrupted export leaves the
+/// old file whole.
+fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temp = dir.join(format!(".{name}.export-{}", std::process::id()));
+    let io = |source| Error::Io {
+        what: "write the manifest",
+        source,
+    };
+    std::fs::write(&temp, text).map_err(io)?;
+    std::fs::rename(&temp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        io(e)
+    })
+}
+
+fn coloured(diff: &str, style: Style) -> String {
+    diff.lines()
+        .map(|l| {
+            let l = if l.starts_with('+') && !l.starts_with("+++") {
+                style.green(l)
+            } else if l.starts_with('-') && !l.starts_with("---") {
+                style.red(l)
+            } else {
+                l.to_owned()
+            };
+            l + "\n"
+        })
+        .collect()
+}
+
+fn confirm(out: &Output, file: &str) -> Result<(), Error> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::OverwriteUnconfirmed {
+            file: file.to_owned(),
+        });
+    }
+    out.print(&format!(
+        "Write these changes to {file}? Only 'yes' will be accepted: "
+    ))?;
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|source| Error::Io {
+            what: "read the answer",
+            source,
+        })?;
+    if answer.trim() == "yes" {
+        Ok(())
+    } else {
+        Err(Error::ExportCancelled {
+            file: file.to_owned(),
+        })
+    }
+}

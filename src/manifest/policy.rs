@@ -1,0 +1,256 @@
+//! `policy:` (design.md 1.1): the rules read from the manifest, and the manifest's
+//! own entries checked against them before any request is made.
+//!
+//! An entry breaks a rule when what it *manages* breaks it: `access: editing` under
+//! `forbid_access: [editing]`, `expires: never` under `max_lifetime`. A field it
+//! leaves unmanaged is the portal's, and is checked on the portal by the plan. One
+//! exception: a level that `require_password` names, written in an entry, needs the
+//! entry to say which password, or the link would be made (or kept) without one.
+
+use std::collections::HashSet;
+
+use jiff::{SignedDuration, Timestamp};
+use serde_saphyr::Spanned;
+
+use super::diagnostic::{Diagnostic, Pos};
+use super::raw::{RawLink, RawLinkFields, RawManifest, RawPassword, RawPolicy};
+use super::validate::parse_expiry;
+use super::yaml::span_pos;
+use crate::model::{Access, Expiry, Policy};
+
+/// The policy, and every problem: in the rules themselves, and every entry that
+/// breaks one (each at its line, with a note at the rule).
+pub fn validate(raw: &RawManifest, now: Timestamp) -> (Policy, Vec<Diagnostic>) {
+    let Some(rules) = &raw.policy else {
+        return (Policy::default(), Vec::new());
+    };
+    let mut errors = Vec::new();
+    let policy = parse(&rules.value, &mut errors);
+    let defaults = raw.defaults.as_ref().map(|d| &d.value);
+    let mut seen = HashSet::new();
+    for entry in &raw.folders {
+        let RawLink::Present(fields) = &entry.value.link.value else {
+            continue;
+        };
+        for d in check_entry(&policy, &rules.value, fields, defaults, now) {
+            // A field that comes from `defaults` breaks the rule once, not per entry.
+            if seen.insert(format!("{:?} {}", d.pos, d.message)) {
+                errors.push(d);
+            }
+        }
+    }
+    (policy, errors)
+}
+
+/// `90d` or `12w` in days.
+pub fn parse_lifetime(text: &str) -> Result<u32, String> {
+    let text = text.trim();
+    let (number, unit) = text.split_at(text.len().saturating_sub(1));
+    let per_unit = match unit {
+        "d" => 1,
+        "w" => 7,
+        _ => return Err(format!("`{text}` is not a lifetime")),
+    };
+    match number.parse::<u32>() {
+        Ok(n) if n > 0 && !number.starts_with('+') => n
+            .checked_mul(per_unit)
+            .ok_or_else(|| format!("`{text}` is too long a lifetime")),
+        _ => Err(format!("`{text}` is not a lifetime")),
+    }
+}
+
+fn parse(raw: &RawPolicy, errors: &mut Vec<Diagnostic>) -> Policy {
+    let max_lifetime_days = raw
+        .max_lifetime
+        .as_ref()
+        .and_then(|m| match parse_lifetime(&m.value) {
+            Ok(days) => Some(days),
+            Err(message) => {
+                errors.push(
+                    Diagnostic::at(span_pos(m), message)
+                        .label("expected a number of days or weeks")
+                        .help("write `90d` (days) or `12w` (weeks); a link that never expires always breaks the rule"),
+                );
+                None
+            }
+        });
+    let levels = |list: &Option<Vec<Spanned<Access>>>| {
+        let mut levels: Vec<Access> = list.iter().flatten().map(|a| a.value).collect();
+        levels.sort();
+        levels.dedup();
+        levels
+    };
+    Policy {
+        max_lifetime_days,
+        require_password: levels(&raw.require_password),
+        forbid_access: levels(&raw.forbid_access),
+        require_deny_download: raw.require_deny_download.as_ref().is_some_and(|b| b.value),
+        require_internal: raw.require_internal.as_ref().is_some_and(|b| b.value),
+    }
+}
+
+/// The entry's field, or the one `defaults` fills in.
+fn effective<'a, T>(
+    fields: &'a RawLinkFields,
+    defaults: Option<&'a RawLinkFields>,
+    get: impl Fn(&'a RawLinkFields) -> Option<&'a Spanned<T>>,
+) -> Option<&'a Spanned<T>> {
+    get(fields).or_else(|| defaults.and_then(&get))
+}
+
+fn rule_pos<T>(rule: &[Spanned<T>], pick: impl Fn(&T) -> bool) -> Option<Pos> {
+    rule.iter().find(|r| pick(&r.value)).map(span_pos)
+}
+
+fn check_entry(
+    policy: &Policy,
+    rules: &RawPolicy,
+    fields: &RawLinkFields,
+    defaults: Option<&RawLinkFields>,
+    now: Timestamp,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let with_rule = |d: Diagnostic, rule: Option<Pos>, what: &str| match rule {
+        Some(p) => d.note(p, format!("the policy's `{what}` rule")),
+        None => d,
+    };
+    let access = effective(fields, defaults, |f| f.access.as_ref());
+    if let Some(a) = access {
+        if policy.forbid_access.contains(&a.value) {
+            let rule = rules
+                .forbid_access
+                .as_deref()
+                .and_then(|r| rule_pos(r, |x| *x == a.value));
+            out.push(with_rule(
+                Diagnostic::at(
+                    span_pos(a),
+                    format!("the policy forbids `{}` links", a.value),
+                )
+                .label("forbidden by the policy")
+                .help("choose another access level, or `link: absent`"),
+                rule,
+                "forbid_access",
+            ));
+        }
+        if policy.require_password.contains(&a.value) {
+            let password = effective(fields, defaults, |f| f.password.as_ref());
+            let has_one = password.is_some_and(|p| {
+                matches!(
+                    p.value,
+                    RawPassword::Env(_) | RawPassword::File(_) | RawPassword::Literal
+                )
+            });
+            if !has_one {
+                let rule = rules
+                    .require_password
+                    .as_deref()
+                    .and_then(|r| rule_pos(r, |x| *x == a.value));
+                let at = password.map_or(span_pos(a), span_pos);
+                out.push(with_rule(
+                    Diagnostic::at(
+                        at,
+                        format!("the policy requires a password on `{}` links", a.value),
+                    )
+                    .label(if password.is_some() {
+                        "no password"
+                    } else {
+                        "needs a password"
+                    })
+                    .help("add `password: { env: NAME }` or `password: { file: PATH }`"),
+                    rule,
+                    "require_password",
+                ));
+            }
+        }
+    }
+    if let (Some(days), Some(e)) = (
+        policy.max_lifetime_days,
+        effective(fields, defaults, |f| f.expires.as_ref()),
+    ) {
+        let deadline = now
+            .checked_add(SignedDuration::from_hours(i64::from(days) * 24))
+            .unwrap_or(Timestamp::MAX);
+        let message = match parse_expiry(&e.value, now) {
+            Ok(Expiry::Never) => Some(format!(
+                "the policy requires links to expire within {days} days; this one never expires"
+            )),
+            Ok(Expiry::At(t)) if t > deadline => Some(format!(
+                "the policy requires links to expire within {days} days (by {}); this one expires later",
+                crate::model::utc(deadline)
+            )),
+            // Fine, or wrong in a way validation already reports.
+            _ => None,
+        };
+        if let Some(message) = message {
+            out.push(with_rule(
+                Diagnostic::at(span_pos(e), message)
+                    .label("too far ahead")
+                    .help(format!("use a date at most {days} days from now")),
+                rules.max_lifetime.as_ref().map(span_pos),
+                "max_lifetime",
+            ));
+        }
+    }
+    for (on, field, rule, name, what) in [
+        (
+            policy.require_deny_download,
+            effective(fields, defaults, |f| f.deny_download.as_ref()),
+            rules.require_deny_download.as_ref(),
+            "require_deny_download",
+            "deny downloads",
+        ),
+        (
+            policy.require_internal,
+            effective(fields, defaults, |f| f.internal.as_ref()),
+            rules.require_internal.as_ref(),
+            "require_internal",
+            "be internal",
+        ),
+    ] {
+        if let Some(f) = field
+            && on
+            && !f.value
+        {
+            out.push(with_rule(
+                Diagnostic::at(
+                    span_pos(f),
+                    format!("the policy requires every link to {what}"),
+                )
+                .label("breaks the policy")
+                .help("set it to true, or leave it out to keep the portal's value"),
+                rule.map(span_pos),
+                name,
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifetimes_are_days_or_weeks() {
+        assert_eq!(parse_lifetime("90d"), Ok(90));
+        assert_eq!(parse_lifetime("12w"), Ok(84));
+        for bad in [
+            "0d",
+            "90",
+            "d",
+            "",
+            "1.5d",
+            "-3d",
+            "+3d",
+            "3m",
+            "99999999999d",
+        ] {
+            assert!(parse_lifetime(bad).is_err(), "{bad}");
+        }
+        assert!(
+            parse_lifetime("999999999w")
+                .unwrap_err()
+                .contains("too long")
+        );
+    }
+}
