@@ -89,7 +89,7 @@ pub fn plan_exit_code(summary: &Summary, detailed: bool) -> u8 {
         exit::ERROR
     } else if summary.refused > 0 {
         exit::REFUSED
-    } else if detailed && summary.changes() > 0 {
+    } else if detailed && summary.pending() > 0 {
         exit::CHANGES
     } else {
         exit::OK

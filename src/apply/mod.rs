@@ -7,13 +7,14 @@
 //! check which link answered and what it says.
 
 mod folder;
+mod unlisted;
 mod verify;
 
 use futures::StreamExt;
 
 use crate::docspace::Transport;
 use crate::model::Secrets;
-use crate::plan::{Action, Item, Kind, Plan};
+use crate::plan::{Action, Item, Kind, Plan, UnlistedAction, UnlistedFolder};
 use crate::progress::Progress;
 
 /// How one folder ended.
@@ -72,37 +73,79 @@ impl Report {
     }
 }
 
+/// One folder apply has to do something about.
+enum Work<'p> {
+    Listed(&'p Item),
+    /// Under a scope, listed by no entry: its links are revoked (or it was unreadable).
+    Unlisted(&'p UnlistedFolder),
+}
+
 /// Carries out every change of `plan`. Folders that were refused or unreadable at
-/// plan time are reported as failed, untouched.
+/// plan time are reported as failed, untouched; reported unlisted links are only
+/// the plan's news, and nothing is written for them.
 pub async fn apply(
     plan: &Plan,
     secrets: &Secrets,
     transport: &Transport,
     progress: &Progress,
 ) -> Report {
-    let work: Vec<&Item> = plan
+    let work: Vec<Work> = plan
         .items
         .iter()
         .filter(|i| i.action.kind() != Kind::Unchanged)
+        .map(Work::Listed)
+        .chain(
+            plan.unlisted
+                .iter()
+                .filter(|u| !matches!(u.action, UnlistedAction::Report { .. }))
+                .map(Work::Unlisted),
+        )
         .collect();
     progress.start("applying", work.len());
     let echoes = plan.portal_echoes_passwords;
     let mut outcomes: Vec<(usize, Outcome)> = futures::stream::iter(work.into_iter().enumerate())
-        .map(|(order, item)| async move {
-            let result = match (&item.action, item.folder_id) {
-                (Action::Refused { reason }, _) => Err(Failure::Refused(reason.clone())),
-                (Action::Unknown { error }, _) => Err(Failure::Unknown(error.clone())),
-                (_, None) => Err(Failure::Unknown("the folder was not found".to_owned())),
-                (_, Some(id)) => folder::converge(item, id, secrets, echoes, transport).await,
+        .map(|(order, work)| async move {
+            let outcome = match work {
+                Work::Listed(item) => {
+                    let result = match (&item.action, item.folder_id) {
+                        (Action::Refused { reason }, _) => Err(Failure::Refused(reason.clone())),
+                        (Action::Unknown { error }, _) => Err(Failure::Unknown(error.clone())),
+                        (_, None) => Err(Failure::Unknown("the folder was not found".to_owned())),
+                        (_, Some(id)) => {
+                            folder::converge(item, id, secrets, echoes, transport).await
+                        }
+                    };
+                    Outcome {
+                        path: item.path.clone(),
+                        folder_id: item.folder_id,
+                        line: item.line,
+                        kind: item.action.kind(),
+                        result,
+                    }
+                }
+                Work::Unlisted(u) => {
+                    let result = match (&u.action, u.folder_id) {
+                        (UnlistedAction::Revoke { links }, Some(id)) => {
+                            unlisted::revoke(links, id, transport).await
+                        }
+                        (UnlistedAction::Unknown { error }, _) => {
+                            Err(Failure::Unknown(error.clone()))
+                        }
+                        _ => Err(Failure::Unknown("the folder was not found".to_owned())),
+                    };
+                    Outcome {
+                        path: u.path.clone(),
+                        folder_id: u.folder_id,
+                        line: u.line,
+                        kind: match u.action {
+                            UnlistedAction::Unknown { .. } => Kind::Unknown,
+                            _ => Kind::Revoke,
+                        },
+                        result,
+                    }
+                }
             };
             progress.inc();
-            let outcome = Outcome {
-                path: item.path.clone(),
-                folder_id: item.folder_id,
-                line: item.line,
-                kind: item.action.kind(),
-                result,
-            };
             (order, outcome)
         })
         .buffer_unordered(transport.parallelism() * 2)

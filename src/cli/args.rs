@@ -35,7 +35,7 @@ pub enum Command {
     Plan(PlanArgs),
     /// Show the plan, ask for confirmation, then make the portal match the manifest
     Apply(ApplyArgs),
-    /// Write a manifest of the portal's links, which plans to zero changes (read-only requests only)
+    /// Write the portal's links as a manifest that plans to zero changes (read-only)
     Export(ExportArgs),
     /// Run plan, apply and plan again against an embedded simulated portal
     Demo,

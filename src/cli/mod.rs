@@ -87,7 +87,8 @@ async fn make_plan(
     progress: &Progress,
 ) -> Result<crate::plan::Plan, Error> {
     let targets: Vec<_> = manifest.entries.iter().map(|e| &e.target).collect();
-    let observed = observe(&targets, transport, progress).await?;
+    let scopes: Vec<_> = manifest.scopes.iter().map(|s| &s.target).collect();
+    let observed = observe(&targets, &scopes, transport, progress).await?;
     crate::plan::build(manifest, &observed, jiff::Timestamp::now())
         .map_err(|d| Error::Manifest(ManifestError::new(manifest.source.clone(), d)))
 }

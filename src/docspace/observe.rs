@@ -1,21 +1,32 @@
-//! Reading the portal for a list of manifest targets: each target's folder, where
-//! it lives, and its primary links, or the error that left it unknown.
+//! Reading the portal for a manifest: each target's folder, where it lives, and its
+//! links, or the error that left it unknown; then every scope's subtree.
 //!
 //! Each target runs its own small pipeline (resolve the folder, read its links) and
-//! targets run concurrently; the transport bounds what is actually in flight.
+//! targets run concurrently; the transport bounds what is actually in flight. Scopes
+//! are walked after the targets, through the same reader: a listing or a folder's
+//! links already read for an entry is not read again.
 
 use futures::StreamExt;
 
 use super::api::FolderLinks;
-use super::resolve::{FolderRef, ResolveError, Resolver};
+use super::reader::Reader;
+use super::resolve::{FolderRef, ResolveError};
+use super::walk::{Walk, WalkRoot, walk};
 use super::{ApiError, Transport};
 use crate::model::Target;
 use crate::progress::Progress;
 
-/// What the portal said about every target, in the order given.
+/// What the portal said about every target and every scope, in the order given.
 #[derive(Debug)]
 pub struct Observed {
     pub entries: Vec<ObservedEntry>,
+    pub scopes: Vec<ObservedScope>,
+}
+
+/// A scope's subtree, or why its root could not be found.
+#[derive(Debug)]
+pub struct ObservedScope {
+    pub walk: Result<Walk, ResolveError>,
 }
 
 /// What was learnt about one target's folder.
@@ -38,10 +49,22 @@ impl Observed {
     /// (every server release does, docspace-api.md 2.3), and a link without a
     /// `password` key has none.
     pub fn echoes_passwords(&self) -> bool {
-        self.entries.iter().any(|e| {
-            matches!(&e.folder, Ok(ObservedFolder { links: Ok(l), .. })
-                if l.primary.iter().any(|p| p.password.is_set()))
-        })
+        let any_set = |l: &FolderLinks| {
+            l.primary
+                .iter()
+                .chain(&l.additional)
+                .any(|p| p.password.is_set())
+        };
+        self.entries
+            .iter()
+            .any(|e| matches!(&e.folder, Ok(ObservedFolder { links: Ok(l), .. }) if any_set(l)))
+            || self.scopes.iter().any(|s| {
+                s.walk.as_ref().is_ok_and(|w| {
+                    w.folders
+                        .iter()
+                        .any(|f| f.links.as_ref().is_ok_and(any_set))
+                })
+            })
     }
 }
 
@@ -49,11 +72,13 @@ impl Observed {
 /// (the key was refused): anything else leaves that target unknown.
 pub async fn observe(
     targets: &[&Target],
+    scopes: &[&Target],
     transport: &Transport,
     progress: &Progress,
 ) -> Result<Observed, ApiError> {
-    let resolver = Resolver::new(transport);
-    let resolver = &resolver;
+    let reader = Reader::new(transport);
+    let reader = &reader;
+    let resolver = &reader.resolver;
     progress.start("reading the portal", targets.len());
     // Targets in the pipe well beyond the request slots: the listing a later room
     // needs is then asked for while earlier targets still keep every slot busy,
@@ -74,7 +99,7 @@ pub async fn observe(
                 };
                 let folder = match folder {
                     Ok(folder) => Ok(ObservedFolder {
-                        links: transport.folder_links(folder.id).await,
+                        links: reader.links(folder.id).await,
                         folder,
                     }),
                     Err(e) => Err(e),
@@ -90,9 +115,73 @@ pub async fn observe(
         return Err(fatal);
     }
     entries.sort_by_key(|(i, _)| *i);
+    let scopes = observe_scopes(scopes, reader, progress).await?;
     Ok(Observed {
         entries: entries.into_iter().map(|(_, e)| e).collect(),
+        scopes,
     })
+}
+
+async fn observe_scopes(
+    scopes: &[&Target],
+    reader: &Reader<'_>,
+    progress: &Progress,
+) -> Result<Vec<ObservedScope>, ApiError> {
+    let mut roots: Vec<Result<WalkRoot, ResolveError>> = Vec::with_capacity(scopes.len());
+    for target in scopes {
+        roots.push(match target {
+            Target::Path(p) if p.my_documents && p.segments.is_empty() => Ok(WalkRoot {
+                folder: None,
+                display: p.to_string(),
+                path: Some(p.clone()),
+            }),
+            Target::Path(p) => reader
+                .resolver
+                .resolve_path(p.my_documents, &p.segments)
+                .await
+                .map(|folder| WalkRoot {
+                    folder: Some(folder),
+                    display: p.to_string(),
+                    path: Some(p.clone()),
+                }),
+            Target::Id(id) => reader
+                .resolver
+                .resolve_id(*id)
+                .await
+                .map(|(folder, title)| WalkRoot {
+                    folder: Some(folder),
+                    display: format!("id {id} ({title})"),
+                    path: None,
+                }),
+        });
+    }
+    let found: Vec<WalkRoot> = roots
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .cloned()
+        .collect();
+    let mut walks = walk(reader, &found, progress).await.into_iter();
+    let mut observed = Vec::with_capacity(roots.len());
+    for root in roots {
+        let walk = match root {
+            Ok(_) => Ok(walks.next().expect("one walk per root")),
+            Err(ResolveError::Api(e)) if e.is_fatal() => return Err(e),
+            Err(e) => Err(e),
+        };
+        if let Ok(w) = &walk {
+            let fatal = w
+                .failures
+                .iter()
+                .map(|f| &f.error)
+                .chain(w.folders.iter().filter_map(|f| f.links.as_ref().err()))
+                .find(|e| e.is_fatal());
+            if let Some(e) = fatal {
+                return Err(e.clone());
+            }
+        }
+        observed.push(ObservedScope { walk });
+    }
+    Ok(observed)
 }
 
 /// An error that says nothing about one folder and everything about the run.

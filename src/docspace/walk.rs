@@ -46,7 +46,8 @@ pub struct WalkedFolder {
 /// A folder whose subfolders could not be listed: whatever is below it is unknown.
 #[derive(Debug)]
 pub struct ListingFailure {
-    pub id: u64,
+    /// `None` for My Documents itself.
+    pub id: Option<u64>,
     pub display: String,
     pub error: ApiError,
 }
@@ -137,7 +138,7 @@ pub async fn walk(reader: &Reader<'_>, roots: &[WalkRoot], progress: &Progress) 
                 }
             }
             Err(error) => walk.failures.push(ListingFailure {
-                id: v.id,
+                id: v.placement.map(|_| v.id),
                 display: v.display.clone(),
                 error,
             }),

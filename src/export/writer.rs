@@ -95,7 +95,7 @@ pub fn write(folders: &[Folder], scopes: &[Scope], options: &Options) -> Exporte
                 variables.get(&folder.id),
                 &mut comments,
             ),
-            None => "absent".to_owned(),
+            None => " absent".to_owned(),
         };
         if folder.more_primary > 0 {
             comments.push(format!(
@@ -239,7 +239,9 @@ fn unnameable_paths(folders: &[Folder]) -> HashSet<String> {
 /// Whether a title can be one segment of a manifest path. The manifest splits on
 /// `/`, refuses blank segments, and reads a leading `@my` as My Documents.
 fn segment_is_writable(title: &str, first_of_room_path: bool) -> bool {
-    !title.contains('/') && !title.trim().is_empty() && !(first_of_room_path && title == "@my")
+    let breaks_a_path = title.contains('/') || title.trim().is_empty();
+    let reads_as_my_documents = first_of_room_path && title == "@my";
+    !breaks_a_path && !reads_as_my_documents
 }
 
 fn line_count(text: &str) -> u32 {

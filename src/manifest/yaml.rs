@@ -80,6 +80,13 @@ fn explain(e: &Error, text: &str) -> Diagnostic {
         ),
         Error::SerdeUnknownVariant {
             variant, expected, ..
+        } if key == Some("unlisted") => (
+            format!("`unlisted` cannot be `{variant}`"),
+            Some("not a way to treat unlisted links"),
+            Some(format!("use one of: {}", expected.join(", "))),
+        ),
+        Error::SerdeUnknownVariant {
+            variant, expected, ..
         } => (
             format!("unknown access level `{variant}`"),
             Some("not an access level"),

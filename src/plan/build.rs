@@ -2,16 +2,19 @@
 //! only the portal can reveal (a path that leads nowhere, an access level the room
 //! does not allow, two entries for one folder) come back together as diagnostics.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use super::reconcile::{Context, decide};
+use super::policy::{self, Facts};
+use super::reconcile::{Context, SERVER_DEFAULT_ACCESS, decide};
+use super::unlisted::{facts, unlisted};
 use super::{Action, Item, Plan, placement};
 use crate::docspace::observe::Observed;
 use crate::docspace::resolve::ResolveError;
 use crate::manifest::{Diagnostic, Manifest};
+use crate::model::{DesiredLink, DesiredPassword, ObservedAccess, ObservedLink};
 
 pub fn build(
     manifest: &Manifest,
@@ -38,6 +41,7 @@ pub fn build(
             desired: entry.link.clone(),
             action,
             notes,
+            violations: Vec::new(),
         };
         let unknown = |folder_id, error: &dyn std::fmt::Display| {
             item(
@@ -87,11 +91,71 @@ pub fn build(
             continue;
         }
         let decision = decide(&entry.link, &links.primary, &ctx);
-        items.push(item(Some(folder.id), decision.action, decision.notes));
+        let violations = after(&entry.link, links.primary.first(), &decision.action, &ctx)
+            .map(|f| policy::check(&manifest.policy, &f, now))
+            .unwrap_or_default();
+        items.push(Item {
+            violations,
+            ..item(Some(folder.id), decision.action, decision.notes)
+        });
     }
+    let listed: HashSet<u64> = seen.keys().copied().collect();
+    let unlisted = match unlisted(manifest, observed, &listed, ctx.echoes_passwords, now) {
+        Ok(u) => u,
+        Err(d) => {
+            diagnostics.extend(d);
+            Vec::new()
+        }
+    };
     if diagnostics.is_empty() {
-        Ok(Plan::new(items, ctx.echoes_passwords))
+        let mut plan = Plan::new(items, ctx.echoes_passwords);
+        plan.unlisted = unlisted;
+        Ok(plan)
     } else {
         Err(diagnostics)
+    }
+}
+
+/// The primary link as it will be once `action` is done, for the policy: the
+/// managed fields as the manifest wants them, the rest as the portal has them (or,
+/// for a new link, as the server will make them). `None` when there will be none,
+/// or nothing is known.
+fn after(
+    desired: &DesiredLink,
+    current: Option<&ObservedLink>,
+    action: &Action,
+    ctx: &Context,
+) -> Option<Facts> {
+    let spec = match desired {
+        DesiredLink::Present(spec) => spec,
+        DesiredLink::Absent => return None,
+    };
+    let managed_password = spec
+        .password
+        .as_ref()
+        .map(|p| matches!(p, DesiredPassword::Secret(_)));
+    match action {
+        Action::Revoke { .. } | Action::Unknown { .. } => None,
+        Action::Create { .. } => Some(Facts {
+            access: ObservedAccess::Known(spec.access.unwrap_or(SERVER_DEFAULT_ACCESS)),
+            password: Some(managed_password.unwrap_or(false)),
+            expires: spec.expires.and_then(|e| e.instant()),
+            expired: false,
+            deny_download: spec.deny_download.unwrap_or(false),
+            internal: spec.internal.unwrap_or(false),
+        }),
+        // Refused: nothing is written, so the link stays as it is.
+        Action::Refused { .. } => current.map(|c| facts(c, ctx.echoes_passwords)),
+        Action::Unchanged | Action::Update { .. } => {
+            let now = facts(current?, ctx.echoes_passwords);
+            Some(Facts {
+                access: spec.access.map_or(now.access, ObservedAccess::Known),
+                password: managed_password.or(now.password),
+                expires: spec.expires.map_or(now.expires, |e| e.instant()),
+                expired: spec.expires.is_none() && now.expired,
+                deny_download: spec.deny_download.unwrap_or(now.deny_download),
+                internal: spec.internal.unwrap_or(now.internal),
+            })
+        }
     }
 }

@@ -9,6 +9,7 @@ mod build;
 mod placement;
 pub mod policy;
 mod reconcile;
+mod unlisted;
 
 use std::fmt;
 use std::sync::Arc;
@@ -20,6 +21,9 @@ use crate::model::{Access, DesiredLink, LinkIdentity, ObservedAccess, utc};
 
 pub(crate) use build::build;
 pub(crate) use reconcile::{Context, Write, decide};
+pub(crate) use unlisted::{UnlistedAction, UnlistedFolder, UnlistedLink};
+
+use policy::Violation;
 
 /// One folder's part of the plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +43,10 @@ pub struct Item {
     /// unverifiable password).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Note>,
+    /// Policy rules the link breaks as it will be after this item (its unmanaged
+    /// fields are the portal's): counted as changes, fixed only in the manifest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub violations: Vec<Violation>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,6 +220,10 @@ pub struct Plan {
     /// Whether some link came back with its password in this run: only then does
     /// a link without a `password` key certainly have none (docspace-api.md 2.3).
     pub portal_echoes_passwords: bool,
+    /// Folders under a scope that no entry lists and that have external links
+    /// (design.md 1.1), sorted by path.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unlisted: Vec<UnlistedFolder>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -223,6 +235,10 @@ pub struct Summary {
     pub refused: usize,
     pub unknown: usize,
     pub unverifiable: usize,
+    /// Unlisted folders under `unlisted: report` (their revokes count in `revoke`).
+    pub unlisted: usize,
+    /// Links that break the policy.
+    pub violations: usize,
 }
 
 impl Plan {
@@ -231,6 +247,7 @@ impl Plan {
         Plan {
             items,
             portal_echoes_passwords,
+            unlisted: Vec::new(),
         }
     }
 
@@ -248,19 +265,41 @@ impl Plan {
             if item.notes.contains(&Note::PasswordUnverifiable) {
                 s.unverifiable += 1;
             }
+            s.violations += item.violations.len();
+        }
+        for u in &self.unlisted {
+            match &u.action {
+                UnlistedAction::Report { .. } => s.unlisted += 1,
+                UnlistedAction::Revoke { .. } => s.revoke += 1,
+                UnlistedAction::Unknown { .. } => s.unknown += 1,
+            }
+            s.violations += u
+                .action
+                .links()
+                .iter()
+                .map(|l| l.violations.len())
+                .sum::<usize>();
         }
         s
     }
 }
 
 impl Summary {
+    /// What apply would write.
     pub fn changes(&self) -> usize {
         self.create + self.update + self.revoke
     }
 
+    /// Everything that makes the portal differ from the manifest: writes, and
+    /// what only the manifest can settle (reported unlisted links, policy
+    /// violations). `--detailed-exitcode` exits 2 on any of it.
+    pub fn pending(&self) -> usize {
+        self.changes() + self.unlisted + self.violations
+    }
+
     /// Whether the plan shows anything at all besides unchanged folders.
     pub fn is_empty(&self) -> bool {
-        self.changes() + self.refused + self.unknown == 0
+        self.pending() + self.refused + self.unknown == 0
     }
 }
 
@@ -291,6 +330,7 @@ mod tests {
             desired: DesiredLink::Present(spec.clone()),
             action,
             notes: vec![Note::OtherPrimaryLinks(1)],
+            violations: vec![Violation::RequireInternal],
         };
         let plan = Plan::new(
             vec![
@@ -337,6 +377,33 @@ mod tests {
             ],
             true,
         );
+        let mut plan = plan;
+        plan.unlisted = vec![UnlistedFolder {
+            path: "Marketing/Old".into(),
+            folder_id: Some(104),
+            manifest: "links.yaml".into(),
+            line: 3,
+            scope: "Marketing".into(),
+            action: UnlistedAction::Revoke {
+                links: vec![UnlistedLink {
+                    target: LinkIdentity {
+                        link_id: "x".into(),
+                        share_link: None,
+                    },
+                    primary: false,
+                    title: "By hand".into(),
+                    access: ObservedAccess::Known(Access::Editing),
+                    password_set: false,
+                    expires: None,
+                    expired: false,
+                    deny_download: false,
+                    internal: false,
+                    violations: vec![Violation::ForbidAccess {
+                        access: Access::Editing,
+                    }],
+                }],
+            },
+        }];
         let text = serde_json::to_string(&plan).unwrap();
         assert!(text.contains("env:DOCSPACE_LINK_KIT"), "{text}");
         let back: Plan = serde_json::from_str(&text).unwrap();

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::{Style, printable};
 use crate::apply::Report;
-use crate::plan::{Action, Change, Item, Kind, Plan, Value};
+use crate::plan::{Action, Change, Item, Kind, Plan, UnlistedAction, UnlistedFolder, Value};
 
 fn symbol(kind: Kind, s: Style) -> String {
     match kind {
@@ -78,13 +78,15 @@ pub fn plan_text(plan: &Plan, s: Style) -> String {
     let shown: Vec<&Item> = plan
         .items
         .iter()
-        .filter(|i| i.action.kind() != Kind::Unchanged || !i.notes.is_empty())
+        .filter(|i| {
+            i.action.kind() != Kind::Unchanged || !i.notes.is_empty() || !i.violations.is_empty()
+        })
         .collect();
     let summary = plan.summary();
     if summary.changes() > 0 {
         out.push_str("docspace-links will make these changes:\n\n");
-    } else if !shown.is_empty() {
-        // Only refusals, unknowns or notes: nothing would be changed.
+    } else if !shown.is_empty() || !plan.unlisted.is_empty() {
+        // Only refusals, unknowns, findings or notes: nothing would be changed.
         out.push_str("docspace-links will change nothing, but note:\n\n");
     }
     for item in shown {
@@ -125,23 +127,100 @@ pub fn plan_text(plan: &Plan, s: Style) -> String {
         for note in &item.notes {
             let _ = writeln!(out, "      {} {note}", s.dim("note:"));
         }
+        for v in &item.violations {
+            let _ = writeln!(out, "      {} {v}", s.red("policy:"));
+        }
         out.push('\n');
+    }
+    for u in &plan.unlisted {
+        unlisted(&mut out, u, s);
     }
     out.push_str(&summary_line(plan, s));
     out.push('\n');
     out
 }
 
+/// A folder under a scope that no entry lists (design.md 1.1).
+fn unlisted(out: &mut String, u: &UnlistedFolder, s: Style) {
+    let n = u.action.links().len();
+    let links = format!("{n} link{}", if n == 1 { "" } else { "s" });
+    let (symbol, what) = match &u.action {
+        UnlistedAction::Report { .. } => (s.yellow("!"), format!("{links} no entry lists")),
+        UnlistedAction::Revoke { .. } => {
+            (s.red("-"), format!("{links} no entry lists, to be revoked"))
+        }
+        UnlistedAction::Unknown { .. } => (s.magenta("?"), "state unknown".to_owned()),
+    };
+    let place = match u.folder_id {
+        Some(id) => format!("folder {id}, "),
+        None => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "  {symbol} {} {}",
+        s.bold(&printable(&u.path)),
+        s.dim(&format!(
+            "({place}under scope {} at manifest line {}): {what}",
+            printable(&u.scope),
+            u.line
+        ))
+    );
+    if let UnlistedAction::Unknown { error } = &u.action {
+        let _ = writeln!(out, "      {}", s.magenta(&printable(error)));
+    }
+    let mark = match &u.action {
+        UnlistedAction::Revoke { .. } => s.red("-"),
+        _ => s.yellow("!"),
+    };
+    for l in u.action.links() {
+        let mut facts = vec![
+            l.access.to_string(),
+            if l.primary { "primary" } else { "additional" }.to_owned(),
+        ];
+        if l.password_set {
+            facts.push("password protected".to_owned());
+        }
+        match l.expires {
+            Some(t) if l.expired => facts.push(format!("expired {}", crate::model::utc(t))),
+            Some(t) => facts.push(format!("expires {}", crate::model::utc(t))),
+            None => {}
+        }
+        if l.internal {
+            facts.push("internal".to_owned());
+        }
+        let _ = writeln!(
+            out,
+            "      {mark} {} ({})",
+            printable(&Value::Text(l.title.clone()).to_string()),
+            facts.join(", ")
+        );
+        for v in &l.violations {
+            let _ = writeln!(out, "        {} {v}", s.red("policy:"));
+        }
+    }
+    out.push('\n');
+}
+
 fn summary_line(plan: &Plan, s: Style) -> String {
     let sum = plan.summary();
     let mut trouble = Vec::new();
+    if sum.unlisted > 0 {
+        trouble.push(format!("{} unlisted", sum.unlisted));
+    }
+    if sum.violations > 0 {
+        trouble.push(format!(
+            "{} policy violation{}",
+            sum.violations,
+            if sum.violations == 1 { "" } else { "s" }
+        ));
+    }
     if sum.refused > 0 {
         trouble.push(format!("{} refused", sum.refused));
     }
     if sum.unknown > 0 {
         trouble.push(format!("{} unknown", sum.unknown));
     }
-    let mut line = if sum.changes() == 0 && trouble.is_empty() {
+    let mut line = if sum.pending() == 0 && trouble.is_empty() {
         s.green("No changes. The portal matches the manifest.")
     } else {
         let mut parts = vec![

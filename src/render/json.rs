@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::{Value as Json, json};
 
 use crate::model::{ObservedAccess, utc};
-use crate::plan::{Action, Change, Kind, Plan, Summary, Value};
+use crate::plan::{Action, Change, Kind, Plan, Summary, UnlistedAction, UnlistedFolder, Value};
 
 /// Bumped when a field changes meaning; new fields may appear without a bump.
 const FORMAT_VERSION: u32 = 1;
@@ -16,6 +16,9 @@ struct Document<'a> {
     changes_pending: bool,
     summary: Summary,
     folders: Vec<Folder<'a>>,
+    /// Folders under a scope that no entry lists, with their links.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    unlisted: Vec<Json>,
 }
 
 #[derive(Serialize)]
@@ -33,6 +36,53 @@ struct Folder<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
     notes: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    violations: Vec<Json>,
+}
+
+fn violation(v: &crate::plan::policy::Violation) -> Json {
+    let mut j = serde_json::to_value(v).expect("a violation serialises");
+    j["message"] = json!(v.to_string());
+    j
+}
+
+fn unlisted(u: &UnlistedFolder) -> Json {
+    let (action, error) = match &u.action {
+        UnlistedAction::Report { .. } => ("report", None),
+        UnlistedAction::Revoke { .. } => ("revoke", None),
+        UnlistedAction::Unknown { error } => ("unknown", Some(error)),
+    };
+    let links: Vec<Json> = u
+        .action
+        .links()
+        .iter()
+        .map(|l| {
+            json!({
+                "link_id": l.target.link_id,
+                "primary": l.primary,
+                "title": l.title,
+                "access": value(&Value::Access(l.access)),
+                "password": value(&Value::Password { set: l.password_set }),
+                "expires": value(&Value::Expiry(l.expires)),
+                "expired": l.expired,
+                "deny_download": l.deny_download,
+                "internal": l.internal,
+                "violations": l.violations.iter().map(violation).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut j = json!({
+        "path": u.path,
+        "folder_id": u.folder_id,
+        "scope": u.scope,
+        "manifest_line": u.line,
+        "action": action,
+        "links": links,
+    });
+    if let Some(e) = error {
+        j["reason"] = json!(e);
+    }
+    j
 }
 
 fn value(v: &Value) -> Json {
@@ -98,14 +148,16 @@ pub fn plan_json(plan: &Plan) -> String {
                 revoke,
                 reason,
                 notes: item.notes.iter().map(|n| n.to_string()).collect(),
+                violations: item.violations.iter().map(violation).collect(),
             }
         })
         .collect();
     let doc = Document {
         format_version: FORMAT_VERSION,
-        changes_pending: plan.summary().changes() > 0,
+        changes_pending: plan.summary().pending() > 0,
         summary: plan.summary(),
         folders,
+        unlisted: plan.unlisted.iter().map(unlisted).collect(),
     };
     let mut text = serde_json::to_string_pretty(&doc).expect("plan serialises");
     text.push('\n');

@@ -9,6 +9,7 @@ async fn help_snapshots() {
         ("help_top", vec!["--help"]),
         ("help_plan", vec!["plan", "--help"]),
         ("help_apply", vec!["apply", "--help"]),
+        ("help_export", vec!["export", "--help"]),
         ("help_demo", vec!["demo", "--help"]),
         ("help_sim", vec!["sim", "--help"]),
     ] {

@@ -10,13 +10,13 @@ use crate::support::{Portal, SEED, TOKEN};
 
 const PROMPT: &str = "Only 'yes' will be accepted";
 
-struct Terminal {
+pub struct Terminal {
     child: Child,
     screen: Arc<Mutex<String>>,
 }
 
 impl Terminal {
-    fn start(portal: &Portal, args: &str) -> Terminal {
+    pub fn start(portal: &Portal, args: &str) -> Terminal {
         let command = format!("{} {args}", env!("CARGO_BIN_EXE_docspace-links"));
         let mut child = Command::new("script")
             .args(["-q", "-e", "-c", &command, "/dev/null"])
@@ -46,7 +46,7 @@ impl Terminal {
         Terminal { child, screen }
     }
 
-    fn wait_for(&self, text: &str) {
+    pub fn wait_for(&self, text: &str) {
         let deadline = Instant::now() + Duration::from_secs(30);
         while !self.screen.lock().unwrap().contains(text) {
             assert!(
@@ -58,13 +58,13 @@ impl Terminal {
         }
     }
 
-    fn answer(&mut self, line: &str) {
+    pub fn answer(&mut self, line: &str) {
         let stdin = self.child.stdin.as_mut().unwrap();
         stdin.write_all(format!("{line}\n").as_bytes()).unwrap();
         stdin.flush().unwrap();
     }
 
-    fn finish(mut self) -> (i32, String) {
+    pub fn finish(mut self) -> (i32, String) {
         let status = self.child.wait().unwrap();
         // Let the reader drain what is left.
         std::thread::sleep(Duration::from_millis(100));

@@ -4,10 +4,14 @@
 mod apply;
 mod demo;
 mod errors;
+mod export;
 mod faults;
 mod help;
 mod interactive;
 mod plan;
+mod policy;
+mod rich_portal;
+mod scopes;
 mod secrets;
 mod sim;
 mod sim_command;

@@ -173,6 +173,32 @@ impl Portal {
         assert!(status.is_success(), "renaming: {status}");
     }
 
+    /// Makes a link through the API, as someone in the web UI would: `primary: false`
+    /// adds an additional link. Returns the link's id.
+    pub async fn create_link(&self, folder: u64, body: Value) -> String {
+        let response = self
+            .http
+            .put(format!(
+                "{}/api/2.0/files/folder/{folder}/links",
+                self.url()
+            ))
+            .bearer_auth(TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .expect("the portal answers");
+        assert!(
+            response.status().is_success(),
+            "creating: {}",
+            response.status()
+        );
+        let v: Value = response.json().await.expect("JSON");
+        v["response"]["sharedLink"]["id"]
+            .as_str()
+            .expect("the new link's id")
+            .to_owned()
+    }
+
     pub async fn faults(&self, faults: Value) {
         let status = self
             .http

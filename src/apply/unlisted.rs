@@ -1,0 +1,69 @@
+//! Revoking the links of a folder that a scope covers and no entry lists
+//! (`unlisted: revoke`). As for every write: re-read first, and write only what the
+//! plan showed.
+
+use super::Failure;
+use crate::docspace::Transport;
+use crate::model::ObservedLink;
+use crate::plan::UnlistedLink;
+
+pub(super) async fn revoke(
+    planned: &[UnlistedLink],
+    folder: u64,
+    transport: &Transport,
+) -> Result<(), Failure> {
+    let fresh = transport.folder_links(folder).await.map_err(|e| {
+        Failure::Request(format!("re-reading the folder before writing failed: {e}"))
+    })?;
+    let current: Vec<&ObservedLink> = fresh.primary.iter().chain(&fresh.additional).collect();
+    // A link made since the plan was never shown to anyone: revoke nothing here.
+    if let Some(new) = current
+        .iter()
+        .find(|l| !planned.iter().any(|p| p.target == l.identity()))
+    {
+        return Err(Failure::Stale(format!(
+            "a link the plan did not show is on the folder now ({:?}, link {}); run plan again",
+            new.title, new.id
+        )));
+    }
+    let mut last_error = None;
+    for link in planned {
+        if !current.iter().any(|l| l.identity() == link.target) {
+            // Gone already: revoked by an earlier run, or by hand.
+            continue;
+        }
+        match transport.revoke_link(folder, &link.target.link_id).await {
+            Ok(None) => {}
+            Ok(Some(replacement)) => {
+                return Err(Failure::DidNotTake(format!(
+                    "the portal replaced the revoked link {:?} with a new one ({})",
+                    link.title, replacement.id
+                )));
+            }
+            Err(e) if e.outcome_unknown() => last_error = Some(e),
+            Err(e) => return Err(Failure::Request(e.to_string())),
+        }
+    }
+    // A revoke of an id that no longer exists answers like a revoke
+    // (docspace-api.md 2.5): only a read says whether the folder is clear.
+    let after = transport.folder_links(folder).await.map_err(|e| {
+        Failure::Request(format!("re-reading the folder after revoking failed: {e}"))
+    })?;
+    let left: Vec<&ObservedLink> = after
+        .primary
+        .iter()
+        .chain(&after.additional)
+        .filter(|l| planned.iter().any(|p| p.target == l.identity()))
+        .collect();
+    match (left.first(), last_error) {
+        (None, _) => Ok(()),
+        (Some(l), Some(e)) => Err(Failure::Request(format!(
+            "{e}; link {:?} is still there",
+            l.title
+        ))),
+        (Some(l), None) => Err(Failure::DidNotTake(format!(
+            "link {:?} is still there after the revoke",
+            l.title
+        ))),
+    }
+}

@@ -1,0 +1,193 @@
+//! Scopes in the plan (design.md 1.1): the external links, primary or additional,
+//! of every folder under a scope that no entry lists. Pure: the walks are read by
+//! `observe`; here they become plan values.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::policy::{self, Violation};
+use crate::docspace::observe::Observed;
+use crate::docspace::resolve::ResolveError;
+use crate::docspace::walk::WalkedFolder;
+use crate::manifest::{Diagnostic, Manifest};
+use crate::model::{LinkIdentity, ObservedAccess, ObservedLink, ObservedPassword, Unlisted};
+
+/// A folder under a scope that no entry lists, and what becomes of its links.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnlistedFolder {
+    /// `Marketing/Old`, or `id 100 (Marketing)/Old` under a scope named by id.
+    pub path: String,
+    /// `None` only for My Documents itself, when its folders could not be listed.
+    pub folder_id: Option<u64>,
+    pub manifest: Arc<str>,
+    /// The line of the scope that covers the folder.
+    pub line: u32,
+    /// The scope, as the manifest names it.
+    pub scope: String,
+    pub action: UnlistedAction,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "action")]
+pub enum UnlistedAction {
+    /// `unlisted: report`: shown and counted, nothing written.
+    Report { links: Vec<UnlistedLink> },
+    /// `unlisted: revoke`: apply revokes every one of them.
+    Revoke { links: Vec<UnlistedLink> },
+    /// The folder's links, or the folders below it, could not be read.
+    Unknown { error: String },
+}
+
+impl UnlistedAction {
+    pub fn links(&self) -> &[UnlistedLink] {
+        match self {
+            UnlistedAction::Report { links } | UnlistedAction::Revoke { links } => links,
+            UnlistedAction::Unknown { .. } => &[],
+        }
+    }
+}
+
+/// One link on an unlisted folder, as the plan shows it (no secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnlistedLink {
+    pub target: LinkIdentity,
+    pub primary: bool,
+    pub title: String,
+    pub access: ObservedAccess,
+    pub password_set: bool,
+    pub expires: Option<Timestamp>,
+    pub expired: bool,
+    pub deny_download: bool,
+    pub internal: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub violations: Vec<Violation>,
+}
+
+/// The policy's view of an observed link.
+pub fn facts(link: &ObservedLink, echoes_passwords: bool) -> policy::Facts {
+    policy::Facts {
+        access: link.access,
+        password: match link.password {
+            ObservedPassword::Known(_) => Some(true),
+            ObservedPassword::Unknown if echoes_passwords => Some(false),
+            ObservedPassword::Unknown => None,
+        },
+        expires: link.expires,
+        expired: link.expired,
+        deny_download: link.deny_download,
+        internal: link.internal,
+    }
+}
+
+/// Every unlisted folder with links under the manifest's scopes. `listed` holds the
+/// ids of the folders entries name. A scope whose root is not there is a
+/// diagnostic at its line, as an entry's would be.
+pub fn unlisted(
+    manifest: &Manifest,
+    observed: &Observed,
+    listed: &HashSet<u64>,
+    echoes_passwords: bool,
+    now: Timestamp,
+) -> Result<Vec<UnlistedFolder>, Vec<Diagnostic>> {
+    debug_assert_eq!(manifest.scopes.len(), observed.scopes.len());
+    let file: Arc<str> = manifest.source.name.as_str().into();
+    // Nested scopes: the nearest one (fewest steps from its root) decides a folder.
+    let mut nearest: HashMap<u64, (usize, usize)> = HashMap::new();
+    for (i, scope) in observed.scopes.iter().enumerate() {
+        for f in scope.walk.iter().flat_map(|w| &w.folders) {
+            let e = nearest.entry(f.id).or_insert((f.depth, i));
+            if f.depth < e.0 {
+                *e = (f.depth, i);
+            }
+        }
+    }
+    let mut diagnostics = Vec::new();
+    let mut out = Vec::new();
+    for (i, (scope, obs)) in manifest.scopes.iter().zip(&observed.scopes).enumerate() {
+        let item = |path: String, folder_id, action| UnlistedFolder {
+            path,
+            folder_id,
+            manifest: file.clone(),
+            line: scope.pos.line,
+            scope: scope.display(),
+            action,
+        };
+        let walk = match &obs.walk {
+            Ok(w) => w,
+            Err(ResolveError::Api(e)) => {
+                out.push(item(
+                    scope.display(),
+                    None,
+                    UnlistedAction::Unknown {
+                        error: e.to_string(),
+                    },
+                ));
+                continue;
+            }
+            Err(e) => {
+                diagnostics
+                    .push(Diagnostic::at(scope.pos, e.to_string()).label("this scope's root"));
+                continue;
+            }
+        };
+        for failure in &walk.failures {
+            out.push(item(
+                failure.display.clone(),
+                failure.id,
+                UnlistedAction::Unknown {
+                    error: format!("the folders in it could not be listed: {}", failure.error),
+                },
+            ));
+        }
+        for folder in &walk.folders {
+            if listed.contains(&folder.id) || nearest.get(&folder.id).map(|n| n.1) != Some(i) {
+                continue;
+            }
+            let action = match links(folder, manifest, echoes_passwords, now) {
+                Err(error) => UnlistedAction::Unknown { error },
+                Ok(links) if links.is_empty() => continue,
+                Ok(links) => match scope.unlisted {
+                    Unlisted::Report => UnlistedAction::Report { links },
+                    Unlisted::Revoke => UnlistedAction::Revoke { links },
+                },
+            };
+            out.push(item(folder.display.clone(), Some(folder.id), action));
+        }
+    }
+    if diagnostics.is_empty() {
+        out.sort_by(|a, b| a.path.cmp(&b.path).then(a.folder_id.cmp(&b.folder_id)));
+        Ok(out)
+    } else {
+        Err(diagnostics)
+    }
+}
+
+fn links(
+    folder: &WalkedFolder,
+    manifest: &Manifest,
+    echoes_passwords: bool,
+    now: Timestamp,
+) -> Result<Vec<UnlistedLink>, String> {
+    let links = folder.links.as_ref().map_err(|e| e.to_string())?;
+    let seen = |l: &ObservedLink, primary: bool| UnlistedLink {
+        target: l.identity(),
+        primary,
+        title: l.title.clone(),
+        access: l.access,
+        password_set: l.password.is_set(),
+        expires: l.expires,
+        expired: l.expired,
+        deny_download: l.deny_download,
+        internal: l.internal,
+        violations: policy::check(&manifest.policy, &facts(l, echoes_passwords), now),
+    };
+    Ok(links
+        .primary
+        .iter()
+        .map(|l| seen(l, true))
+        .chain(links.additional.iter().map(|l| seen(l, false)))
+        .collect())
+}

@@ -1,0 +1,153 @@
+//! `scopes:`: links on folders no entry lists are part of the plan, reported or
+//! revoked.
+
+use crate::support::{Portal, SEED};
+
+const LISTED: &str = "  - path: Marketing/Press kit\n    link: { access: editing }\n  - path: Marketing/Archive\n    link: { title: Archive link }\n";
+
+fn manifest(unlisted: &str) -> String {
+    format!(
+        "version: 1\nscopes:\n  - path: Marketing\n    unlisted: {unlisted}\nfolders:\n{LISTED}"
+    )
+}
+
+/// A link someone made in the web UI on Brand assets, which no entry lists.
+async fn by_hand(portal: &Portal) {
+    portal
+        .create_link(
+            102,
+            serde_json::json!({"access": 10, "title": "Made by hand", "primary": true}),
+        )
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_made_by_hand_under_a_scope_fails_the_drift_check_and_is_named() {
+    let portal = Portal::start(SEED).await;
+    portal.write("links.yaml", &manifest("report"));
+    let clean = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
+    assert_eq!(clean.code, 0, "{}", clean.all());
+
+    by_hand(&portal).await;
+    // Additional links on a listed folder are the entry's business, not the scope's.
+    portal
+        .create_link(
+            103,
+            serde_json::json!({"access": 2, "title": "Extra", "primary": false}),
+        )
+        .await;
+    let out = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
+    assert_eq!(out.code, 2, "{}", out.all());
+    crate::redactions().bind(|| insta::assert_snapshot!("scope_report_human", out.stdout));
+    assert!(
+        out.stdout.contains("Marketing/Brand assets"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("Extra"), "{}", out.stdout);
+
+    let json = portal.run(&["plan", "-f", "links.yaml", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(doc["changes_pending"], true);
+    assert_eq!(doc["summary"]["unlisted"], 1);
+    assert_eq!(doc["unlisted"][0]["path"], "Marketing/Brand assets");
+    assert_eq!(doc["unlisted"][0]["action"], "report");
+    assert_eq!(doc["unlisted"][0]["links"][0]["title"], "Made by hand");
+
+    // Reported, never written: apply changes nothing.
+    let apply = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+    assert_eq!(apply.code, 0, "{}", apply.all());
+    assert_eq!(portal.links("Marketing/Brand assets").await.len(), 1);
+    assert_eq!(
+        portal.writes().await.len(),
+        2,
+        "only the two links made by hand"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_unlisted_revoke_apply_revokes_it_and_the_next_plan_is_clean() {
+    let portal = Portal::start(SEED).await;
+    portal.write("links.yaml", &manifest("revoke"));
+    by_hand(&portal).await;
+    let plan = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 2, "{}", plan.all());
+    assert!(plan.stdout.contains("to be revoked"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("1 to revoke"), "{}", plan.stdout);
+
+    let apply = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+    assert_eq!(apply.code, 0, "{}", apply.all());
+    assert!(
+        apply.stdout.contains("Marketing/Brand assets: revoked"),
+        "{}",
+        apply.stdout
+    );
+    assert!(portal.links("Marketing/Brand assets").await.is_empty());
+    // Listed folders and folders outside the scope keep their links.
+    assert!(portal.primary("Marketing/Archive").await.is_some());
+    assert!(portal.primary("@my/Old projects").await.is_some());
+
+    let again = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}", again.all());
+    assert!(again.stdout.contains("No changes."), "{}", again.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scopes_by_id_and_over_my_documents() {
+    let portal = Portal::start(SEED).await;
+    portal.write(
+        "links.yaml",
+        "version: 1\nscopes:\n  - id: 100\n  - path: \"@my\"\nfolders: []\n",
+    );
+    let out = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(
+        out.stdout.contains("id 100 (Marketing)/Press kit"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("@my/Old projects"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("Plan: 0 to create, 0 to update, 0 to revoke, 0 unchanged, 3 unlisted."),
+        "{}",
+        out.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scope_that_leads_nowhere_is_an_error_at_its_line() {
+    let portal = Portal::start(SEED).await;
+    portal.write(
+        "links.yaml",
+        "version: 1\nscopes:\n  - path: Marketing/Nope\nfolders: []\n",
+    );
+    let out = portal.run(&["plan", "-f", "links.yaml"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(out.stderr.contains("links.yaml:3:11"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("no folder named `Nope`"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scope_mistakes_are_reported_before_any_request() {
+    let portal = Portal::start(SEED).await;
+    portal.write(
+        "links.yaml",
+        "version: 1\nscopes:\n  - path: Marketing\n  - path: Marketing\n  - id: 5\n    path: X\n  - unlisted: revoke\n  - path: Marketing//x\nfolders: []\n",
+    );
+    let out = portal.run(&["plan", "-f", "links.yaml"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    insta::assert_snapshot!("scope_mistakes", out.stderr);
+    portal.write(
+        "typo.yaml",
+        "version: 1\nscopes:\n  - path: Marketing\n    unlisted: delete\nfolders: []\n",
+    );
+    let out = portal.run(&["plan", "-f", "typo.yaml"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    insta::assert_snapshot!("scope_unlisted_typo", out.stderr);
+    assert!(portal.requests().await.is_empty());
+}
