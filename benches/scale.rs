@@ -8,6 +8,9 @@
 //!
 //! `cargo bench --bench scale -- --quick` skips the slow sequential runs.
 
+#[path = "../tests/cli/rich_portal.rs"]
+mod rich_portal;
+
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -333,6 +336,67 @@ fn footprint(rt: &Runtime) {
     );
 }
 
+/// `export --all` of the 2,000-folder portal with every kind of link: requests made
+/// beside the fewest a walk can make (one listing per folder, the two roots', and one
+/// link read per folder whose `shared` flag says it may have links), and wall time
+/// against the ideal for the requests made. Then the plan of what it wrote.
+fn export(rt: &Runtime) {
+    const LATENCY_MS: u64 = 20;
+    const PARALLELISM: usize = 16;
+    let rich = rich_portal::rich_portal(2000);
+    println!(
+        "== export --all of {} folders with every kind of link, simulator latency {LATENCY_MS} ms, --parallelism {PARALLELISM}",
+        rich.folders
+    );
+    let faults = Faults {
+        latency_ms: LATENCY_MS,
+        ..Faults::default()
+    };
+    let portal = Portal::start(rt, &rich.seed, "", faults);
+    let p = PARALLELISM.to_string();
+    let r = portal.run(&["export", "--all", "-o", "export.yaml", "--parallelism", &p]);
+    assert_eq!(r.code, 0, "export failed");
+    let requests = portal.requests().len();
+    let state = portal.control("state");
+    let folders = state["folders"].as_array().unwrap();
+    let linked = folders
+        .iter()
+        .filter(|f| !f["links"].as_array().unwrap().is_empty())
+        .count();
+    // Rooms and My Documents listed once each, then every folder's subfolders.
+    let minimum = 2 + folders.len() + linked;
+    let ideal = requests as f64 * LATENCY_MS as f64 / 1000.0 / PARALLELISM as f64;
+    println!(
+        "  {requests} requests (minimum {minimum}: {} listings + {linked} link reads), wall {:.2} s, ideal {ideal:.2} s: {:.2}x; CPU {:.2} s, peak RSS {:.1} MB",
+        2 + folders.len(),
+        r.wall.as_secs_f64(),
+        r.wall.as_secs_f64() / ideal,
+        r.cpu.as_secs_f64(),
+        r.max_rss_mb
+    );
+    let text = std::fs::read_to_string(portal.dir.path().join("export.yaml")).unwrap();
+    let leaked = rich
+        .passwords
+        .values()
+        .filter(|p| text.contains(p.as_str()))
+        .count();
+    let before = portal.requests().len();
+    let plan = portal.run(&[
+        "plan",
+        "-f",
+        "export.yaml",
+        "--detailed-exitcode",
+        "--parallelism",
+        &p,
+    ]);
+    println!(
+        "  plan of the export: exit {} (0 = no changes), {} requests, wall {:.2} s; passwords in the file: {leaked}\n",
+        plan.code,
+        portal.requests().len() - before,
+        plan.wall.as_secs_f64()
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     // `cargo bench` passes --bench; a filter argument picks scenarios.
@@ -356,5 +420,8 @@ fn main() {
     }
     if only("footprint") {
         footprint(&rt);
+    }
+    if only("export") {
+        export(&rt);
     }
 }

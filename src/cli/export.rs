@@ -126,6 +126,7 @@ async fn roots(args: &ExportArgs, reader: &Reader<'_>) -> Result<Vec<WalkRoot>, 
                     my_documents: false,
                     segments: vec![c.title.clone()],
                 }),
+                shared: c.shared,
             })
         };
         if args.all {
@@ -180,6 +181,7 @@ async fn roots(args: &ExportArgs, reader: &Reader<'_>) -> Result<Vec<WalkRoot>, 
             folder,
             display: path.to_string(),
             path: Some(path),
+            shared: None,
         });
     }
     Ok(roots)

@@ -134,6 +134,7 @@ async fn observe_scopes(
                 folder: None,
                 display: p.to_string(),
                 path: Some(p.clone()),
+                shared: None,
             }),
             Target::Path(p) => reader
                 .resolver
@@ -143,6 +144,7 @@ async fn observe_scopes(
                     folder: Some(folder),
                     display: p.to_string(),
                     path: Some(p.clone()),
+                    shared: None,
                 }),
             Target::Id(id) => reader
                 .resolver
@@ -152,6 +154,7 @@ async fn observe_scopes(
                     folder: Some(folder),
                     display: format!("id {id} ({title})"),
                     path: None,
+                    shared: None,
                 }),
         });
     }

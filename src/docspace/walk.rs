@@ -27,6 +27,8 @@ pub struct WalkRoot {
     pub display: String,
     /// The root's path, when it was named by one: every folder below gets its own.
     pub path: Option<FolderPath>,
+    /// The root's `shared` flag, when a listing showed it (see [`may_have_links`]).
+    pub shared: Option<bool>,
 }
 
 /// One folder of a walked subtree, the root included.
@@ -100,7 +102,7 @@ pub async fn walk(reader: &Reader<'_>, roots: &[WalkRoot], progress: &Progress) 
                 path: r.path.clone(),
                 placement: Some(f.placement),
                 depth: 0,
-                read_links: true,
+                read_links: may_have_links(r.shared),
             },
             None => Visit {
                 root: i,

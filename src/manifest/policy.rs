@@ -229,6 +229,79 @@ fn check_entry(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::manifest::{Environment, Manifest, ManifestError, Source, parse};
+
+    fn check(text: &str) -> Result<Manifest, ManifestError> {
+        let var = |n: &str| (n == "P").then(|| "long-enough-pass".to_owned());
+        let env = Environment {
+            var: &var,
+            base_dir: std::path::Path::new("/nonexistent"),
+            now: "2026-06-01T00:00:00Z".parse().unwrap(),
+        };
+        parse(
+            Source {
+                name: "links.yaml".into(),
+                text: text.into(),
+            },
+            &env,
+        )
+    }
+
+    const POLICY: &str = "version: 1\npolicy:\n  max_lifetime: 4w\n  require_password: [editing]\n  forbid_access: [comment]\n  require_deny_download: true\n";
+
+    #[test]
+    fn a_manifest_that_obeys_the_policy_passes_and_keeps_it() {
+        let m = check(&format!(
+            "{POLICY}folders:\n  - path: A/B\n    link: {{ access: editing, password: {{ env: P }}, expires: 2026-06-29, deny_download: true }}\n  - path: A/C\n    link: {{ title: unmanaged fields are the portal's }}\n  - path: A/D\n    link: absent\n"
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.policy.max_lifetime_days, Some(28));
+        assert_eq!(m.policy.require_password, vec![Access::Editing]);
+        assert_eq!(m.policy.forbid_access, vec![Access::Comment]);
+        assert!(m.policy.require_deny_download && !m.policy.require_internal);
+    }
+
+    #[test]
+    fn each_managed_field_against_a_rule_is_an_error_at_its_line() {
+        let e = check(&format!(
+            "{POLICY}folders:\n  - path: A/B\n    link: {{ access: editing, expires: 2026-07-01 }}\n  - path: A/C\n    link: {{ access: comment, deny_download: false }}\n"
+        ))
+        .unwrap_err()
+        .to_string();
+        for (message, line) in [
+            ("requires a password on `editing` links", "links.yaml:9:21"),
+            ("expire within 28 days", "links.yaml:9:39"),
+            ("forbids `comment` links", "links.yaml:11:21"),
+            ("every link to deny downloads", "links.yaml:11:45"),
+        ] {
+            assert!(
+                e.contains(message) && e.contains(line),
+                "{message} at {line}:\n{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_default_that_breaks_a_rule_is_reported_once() {
+        let e = check(&format!(
+            "{POLICY}defaults:\n  deny_download: false\nfolders:\n  - path: A/B\n    link: {{ title: x }}\n  - path: A/C\n    link: {{ title: y }}\n"
+        ))
+        .unwrap_err()
+        .to_string();
+        assert_eq!(e.matches("deny downloads").count(), 1, "{e}");
+        assert!(e.contains("links.yaml:8:18"), "{e}");
+    }
+
+    #[test]
+    fn a_malformed_lifetime_is_an_error_at_its_line() {
+        let e = check("version: 1\npolicy:\n  max_lifetime: 3 months\nfolders: []\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`3 months` is not a lifetime") && e.contains("links.yaml:3:17"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn lifetimes_are_days_or_weeks() {

@@ -151,3 +151,41 @@ async fn scope_mistakes_are_reported_before_any_request() {
     insta::assert_snapshot!("scope_unlisted_typo", out.stderr);
     assert!(portal.requests().await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_nearest_of_nested_scopes_decides() {
+    let portal = Portal::start(include_str!("../../examples/portal.yaml")).await;
+    portal.write(
+        "links.yaml",
+        "version: 1\nscopes:\n  - path: Marketing\n  - path: Marketing/Campaigns\n    unlisted: revoke\nfolders:\n  - path: Marketing/Press kit\n    link: { access: editing }\n",
+    );
+    let by_hand = serde_json::json!({"access": 2, "title": "By hand", "primary": true});
+    portal.create_link(102, by_hand.clone()).await; // Marketing/Brand assets
+    portal.create_link(104, by_hand).await; // Marketing/Campaigns/Spring 2027
+    let out = portal.run(&["plan", "-f", "links.yaml", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let actions: Vec<(&str, &str, &str)> = doc["unlisted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["path"].as_str().unwrap(),
+                u["scope"].as_str().unwrap(),
+                u["action"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            ("Marketing/Brand assets", "Marketing", "report"),
+            (
+                "Marketing/Campaigns/Spring 2027",
+                "Marketing/Campaigns",
+                "revoke"
+            ),
+        ]
+    );
+}
