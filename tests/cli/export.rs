@@ -60,6 +60,14 @@ async fn the_demo_portal_round_trips_to_zero_changes() {
     let out = portal.run(&["export", "--all", "-o", "links.yaml"]);
     assert_eq!(out.code, 0, "{}", out.all());
     assert_read_only(&portal, 0).await;
+    // A listing entry whose `shared` flag is false has no link to read.
+    let link_reads = portal
+        .requests()
+        .await
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap().ends_with("/links"))
+        .count();
+    assert_eq!(link_reads, 3, "only the three folders with links are read");
     let text = std::fs::read_to_string(portal.dir().join("links.yaml")).unwrap();
     crate::redactions().bind(|| insta::assert_snapshot!("export_demo", text));
     let plan = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);

@@ -189,3 +189,26 @@ async fn the_nearest_of_nested_scopes_decides() {
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unlisted_password_is_only_ever_said_to_be_set() {
+    let portal = Portal::start(SEED).await;
+    portal.write("links.yaml", &manifest("report"));
+    portal
+        .create_link(
+            102,
+            serde_json::json!({"access": 2, "title": "Secret", "password": "hand-made-pass-9", "primary": true}),
+        )
+        .await;
+    for format in ["human", "json"] {
+        let out = portal.run(&["plan", "-f", "links.yaml", "--format", format]);
+        assert_eq!(out.code, 0, "{}", out.all());
+        assert!(!out.all().contains("hand-made-pass-9"), "{}", out.all());
+        assert!(!out.all().contains("s3cret-pass"), "{}", out.all());
+        assert!(
+            out.stdout.contains("password protected") || out.stdout.contains("\"(sensitive)\""),
+            "{}",
+            out.stdout
+        );
+    }
+}
