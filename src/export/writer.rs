@@ -335,6 +335,42 @@ mod tests {
     }
 
     #[test]
+    fn a_room_whose_title_has_a_slash_is_a_scope_by_id() {
+        let variables = HashMap::new();
+        let options = Options {
+            passwords: Passwords::Unmanaged,
+            schema_line: "# schema",
+            kept: "",
+            variables: &variables,
+            now: "2026-06-01T00:00:00Z".parse().unwrap(),
+        };
+        let scopes = [
+            Scope {
+                id: Some(9),
+                path: path("Sales/EMEA"),
+            },
+            Scope {
+                id: Some(10),
+                path: path("Marketing"),
+            },
+            Scope {
+                id: None,
+                path: FolderPath {
+                    my_documents: true,
+                    segments: Vec::new(),
+                },
+            },
+        ];
+        let out = write(&[], &scopes, &options).text;
+        assert!(
+            out.ends_with(
+                "scopes:\n  - path: \"@my\"\n    unlisted: report\n  - path: Marketing\n    unlisted: report\n  # Sales/EMEA\n  - id: 9\n    unlisted: report\nfolders: []\n"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn a_past_or_fractional_expiry_is_left_unmanaged_with_a_comment() {
         let expired = Link {
             expires: Some("2025-01-01T00:00:00Z".parse().unwrap()),

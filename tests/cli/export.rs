@@ -8,7 +8,7 @@ use jiff::tz::Offset;
 
 use crate::interactive::Terminal;
 use crate::rich_portal::rich_portal;
-use crate::support::{Output, Portal, SEED};
+use crate::support::{Output, Portal, SEED, hidden_passwords};
 
 const DEMO_PORTAL: &str = include_str!("../../examples/portal.yaml");
 
@@ -337,4 +337,22 @@ async fn a_failed_read_writes_nothing() {
     assert_eq!(out.code, 1, "{}", out.all());
     assert!(out.stderr.contains("400"), "{}", out.stderr);
     assert!(!portal.dir().join("links.yaml").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_portal_that_hides_passwords_still_round_trips() {
+    let portal = Portal::start_with(SEED, hidden_passwords()).await;
+    let out = portal.run(&["export", "--all", "--passwords", "env", "-o", "links.yaml"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stderr.contains(
+            "the portal does not return link passwords, so 4 links keep an unmanaged password"
+        ),
+        "{}",
+        out.stderr
+    );
+    let text = std::fs::read_to_string(portal.dir().join("links.yaml")).unwrap();
+    assert!(!text.contains("      password: "), "{text}");
+    let plan = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}", plan.all());
 }
