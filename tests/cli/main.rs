@@ -8,6 +8,8 @@ mod faults;
 mod help;
 mod interactive;
 mod plan;
+mod proxy;
+mod races;
 mod secrets;
 mod sim;
 mod sim_command;

@@ -237,3 +237,95 @@ my_documents:
       id: 601
       link: { access: read }
 "#;
+
+/// Someone editing the portal by hand, straight to the simulator (not through the
+/// tool's path): usable from a proxy hook, which must own what it uses.
+#[derive(Clone)]
+pub struct Hand {
+    url: String,
+    http: reqwest::Client,
+}
+
+impl Portal {
+    pub fn hand(&self) -> Hand {
+        Hand {
+            url: self.url(),
+            http: self.http.clone(),
+        }
+    }
+}
+
+impl Hand {
+    async fn send(&self, method: reqwest::Method, path: &str, body: Value) {
+        let status = self
+            .http
+            .request(method, format!("{}/api/2.0/files/{path}", self.url))
+            .bearer_auth(TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .expect("the portal answers")
+            .status();
+        assert!(status.is_success(), "hand edit {path}: {status}");
+    }
+
+    /// The id of the folder's first primary link, from `/__sim/state`.
+    pub async fn primary_id(&self, folder: u64) -> String {
+        let state: Value = self
+            .http
+            .get(format!("{}/__sim/state", self.url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        state["folders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == folder)
+            .and_then(|f| {
+                f["links"]
+                    .as_array()?
+                    .iter()
+                    .find(|l| l["primary"] == true)
+                    .cloned()
+            })
+            .unwrap_or_else(|| panic!("folder {folder} has no primary link"))["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub async fn revoke(&self, folder: u64) {
+        let id = self.primary_id(folder).await;
+        self.send(
+            reqwest::Method::PUT,
+            &format!("folder/{folder}/links"),
+            serde_json::json!({"linkId": id, "access": 0}),
+        )
+        .await;
+    }
+
+    pub async fn create(&self, folder: u64, title: &str) {
+        self.send(
+            reqwest::Method::POST,
+            &format!("folder/{folder}/link"),
+            serde_json::json!({"access": 2, "title": title, "primary": true}),
+        )
+        .await;
+    }
+
+    /// A full PUT of the folder's primary link, as the web client sends it.
+    pub async fn put(&self, folder: u64, mut body: Value) {
+        body["linkId"] = Value::String(self.primary_id(folder).await);
+        body["primary"] = Value::Bool(true);
+        self.send(
+            reqwest::Method::PUT,
+            &format!("folder/{folder}/links"),
+            body,
+        )
+        .await;
+    }
+}
