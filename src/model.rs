@@ -87,6 +87,19 @@ impl RoomType {
     }
 }
 
+impl RoomType {
+    /// "a custom", "an editing", "an AI".
+    fn with_article(self) -> String {
+        let word = self.word();
+        let article = if word.starts_with(['a', 'e', 'i', 'o', 'u', 'A']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {word}")
+    }
+}
+
 /// Where a folder lives, which decides the access levels its links may have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -132,8 +145,10 @@ impl Placement {
     pub fn describe(self) -> String {
         match self {
             Placement::MyDocuments => "a folder in My Documents".to_owned(),
-            Placement::Room { room_type } => format!("a {} room", room_type.word()),
-            Placement::InRoom { room_type } => format!("a folder in a {} room", room_type.word()),
+            Placement::Room { room_type } => format!("{} room", room_type.with_article()),
+            Placement::InRoom { room_type } => {
+                format!("a folder in {} room", room_type.with_article())
+            }
         }
     }
 }
