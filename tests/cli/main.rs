@@ -7,6 +7,7 @@ mod errors;
 mod faults;
 mod help;
 mod interactive;
+mod outputs;
 mod plan;
 mod proxy;
 mod races;
@@ -14,6 +15,7 @@ mod secrets;
 mod sim;
 mod sim_command;
 mod support;
+mod test;
 
 /// Snapshot settings shared by every test: link ids and ports vary run to run.
 pub fn redactions() -> insta::Settings {

@@ -1,6 +1,7 @@
 //! A forwarding proxy in front of the simulator that runs a hook before it passes
 //! each request on: the hook plays the person who edits the portal by hand at the
-//! worst possible moment (between apply's read and its write).
+//! worst possible moment (between apply's read and its write), or the server that
+//! answers one route badly.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -11,8 +12,12 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
-type Hook =
-    Arc<dyn Fn(Method, String, usize) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+/// An answer the hook gives instead of the portal's: status and JSON body.
+pub type Answer = Option<(u16, String)>;
+
+type Hook = Arc<
+    dyn Fn(Method, String, usize) -> Pin<Box<dyn Future<Output = Answer> + Send>> + Send + Sync,
+>;
 
 pub struct Proxy {
     pub url: String,
@@ -42,6 +47,23 @@ impl Proxy {
     where
         F: Fn(Method, String, usize) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ()> + Send + 'static,
+    {
+        Proxy::answering(upstream, move |m, p, n| {
+            let done = hook(m, p, n);
+            async move {
+                done.await;
+                None
+            }
+        })
+        .await
+    }
+
+    /// Like `start`, but a hook that returns an answer sends it instead of
+    /// forwarding the request.
+    pub async fn answering<F, Fut>(upstream: String, hook: F) -> Proxy
+    where
+        F: Fn(Method, String, usize) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Answer> + Send + 'static,
     {
         let state = State {
             upstream,
@@ -84,7 +106,10 @@ async fn forward(
         *n += 1;
         *n
     };
-    (state.hook)(method.clone(), path, n).await;
+    if let Some((status, body)) = (state.hook)(method.clone(), path, n).await {
+        let status = StatusCode::from_u16(status).unwrap();
+        return (status, [("content-type", "application/json")], body).into_response();
+    }
     let url = format!(
         "{}{}",
         state.upstream,

@@ -49,6 +49,7 @@ async fn a_link_replaced_by_hand_before_the_reread_is_left_alone() {
         out.stdout
     );
     assert_eq!(proxy.count(Method::PUT, LINKS), 0, "nothing written");
+    crate::redactions().bind(|| insta::assert_snapshot!("apply_stale", out.stdout));
     let link = portal.primary("Marketing/Press kit").await.expect("kept");
     assert_eq!(link["title"], "By hand");
 }

@@ -1,0 +1,90 @@
+//! A snapshot of every kind of output a user can see that other files do not
+//! already pin: refused, noted and unknown plans, error reports, the demo.
+
+use axum::http::Method;
+
+use crate::proxy::Proxy;
+use crate::support::{Portal, SEED, hidden_passwords};
+use crate::test::Test;
+
+const KIT_DENY: &str =
+    "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { deny_download: true }\n";
+
+#[test]
+fn a_refused_plan() {
+    Test::new()
+        .sim(hidden_passwords())
+        .manifest(KIT_DENY)
+        .args(["plan", "-f", "links.yaml"])
+        .status(4)
+        .read_only()
+        .snapshot("plan_refused")
+        .run();
+}
+
+#[test]
+fn a_plan_with_notes_only_changes_nothing() {
+    Test::new()
+        .sim(hidden_passwords())
+        .manifest("version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { password: { env: KIT } }\n")
+        .env("KIT", "some-other-pass")
+        .args(["plan", "-f", "links.yaml", "--detailed-exitcode"])
+        .stdout_has("docspace-links will change nothing, but note:")
+        .snapshot("plan_notes_only")
+        .run();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_folder_in_a_plan() {
+    let portal = Portal::start(SEED).await;
+    let proxy = Proxy::answering(portal.url(), |m, p, _| async move {
+        (m == Method::GET && p == "/api/2.0/files/folder/103/links").then(|| {
+            (
+                403,
+                r#"{"status":1,"statusCode":403,"error":{"message":"Access denied"}}"#.to_owned(),
+            )
+        })
+    })
+    .await;
+    portal.write(
+        "links.yaml",
+        "version: 1\nfolders:\n  - path: Marketing/Archive\n    link: absent\n  - path: Marketing/Brand assets\n    link: { access: read }\n",
+    );
+    let out = portal.run_env(
+        &["plan", "-f", "links.yaml"],
+        &[("DOCSPACE_URL", proxy.url.as_str())],
+    );
+    assert_eq!(out.code, 1, "{}", out.all());
+    crate::redactions().bind(|| insta::assert_snapshot!("plan_unknown", out.all()));
+}
+
+#[test]
+fn configuration_errors() {
+    let manifest = "version: 1\nfolders:\n  - id: 101\n    link: absent\n";
+    for (name, env) in [
+        ("error_no_portal", ("DOCSPACE_URL", "")),
+        ("error_no_token", ("DOCSPACE_TOKEN", "")),
+        (
+            "error_plain_http",
+            ("DOCSPACE_URL", "http://portal.example.com"),
+        ),
+    ] {
+        Test::new()
+            .manifest(manifest)
+            .env(env.0, env.1)
+            .args(["plan", "-f", "links.yaml"])
+            .status(1)
+            .snapshot(name)
+            .run();
+    }
+    Test::new()
+        .args(["plan", "-f", "missing.yaml"])
+        .status(1)
+        .snapshot("error_no_manifest")
+        .run();
+}
+
+#[test]
+fn the_demo() {
+    Test::new().args(["demo"]).snapshot("demo").run();
+}
