@@ -6,11 +6,37 @@
 use axum::http::Method;
 
 use crate::proxy::Proxy;
-use crate::support::{Output, Portal, SEED};
+use crate::support::{Hand, Output, Portal, SEED};
 
 const PRESS_KIT: u64 = 101;
 const ARCHIVE: u64 = 103;
 const LINKS: &str = "/api/2.0/files/folder/101/links";
+
+/// A proxy that has `edit` done by hand right before the `n`th `method path`
+/// request of the tool passes on.
+async fn edit_before<F, Fut>(
+    portal: &Portal,
+    method: Method,
+    path: &'static str,
+    n: usize,
+    edit: F,
+) -> Proxy
+where
+    F: Fn(Hand) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let hand = portal.hand();
+    let edit = std::sync::Arc::new(edit);
+    Proxy::start(portal.url(), move |m, p, seen| {
+        let run = (m == method && p == path && seen == n).then(|| edit(hand.clone()));
+        async move {
+            if let Some(run) = run {
+                run.await;
+            }
+        }
+    })
+    .await
+}
 
 /// Runs `apply --yes` through `proxy`.
 fn apply(portal: &Portal, proxy: &Proxy, manifest: &str) -> Output {
@@ -27,16 +53,10 @@ const READ_KIT: &str =
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_link_replaced_by_hand_before_the_reread_is_left_alone() {
     let portal = Portal::start(SEED).await;
-    let hand = portal.hand();
     // The second read of the folder's links is apply's re-read before writing.
-    let proxy = Proxy::start(portal.url(), move |m, p, n| {
-        let hand = hand.clone();
-        async move {
-            if m == Method::GET && p == LINKS && n == 2 {
-                hand.revoke(PRESS_KIT).await;
-                hand.create(PRESS_KIT, "By hand").await;
-            }
-        }
+    let proxy = edit_before(&portal, Method::GET, LINKS, 2, |h| async move {
+        h.revoke(PRESS_KIT).await;
+        h.create(PRESS_KIT, "By hand").await;
     })
     .await;
     let out = apply(&portal, &proxy, READ_KIT);
@@ -57,17 +77,11 @@ async fn a_link_replaced_by_hand_before_the_reread_is_left_alone() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_link_replaced_by_hand_right_before_the_put_leaves_no_second_primary_link() {
     let portal = Portal::start(SEED).await;
-    let hand = portal.hand();
     // The PUT names the old link id; the server turns an unknown id into a new
     // link with that id (docspace-api.md 1), next to the one made by hand.
-    let proxy = Proxy::start(portal.url(), move |m, p, n| {
-        let hand = hand.clone();
-        async move {
-            if m == Method::PUT && p == LINKS && n == 1 {
-                hand.revoke(PRESS_KIT).await;
-                hand.create(PRESS_KIT, "By hand").await;
-            }
-        }
+    let proxy = edit_before(&portal, Method::PUT, LINKS, 1, |h| async move {
+        h.revoke(PRESS_KIT).await;
+        h.create(PRESS_KIT, "By hand").await;
     })
     .await;
     let out = apply(&portal, &proxy, READ_KIT);
@@ -86,14 +100,8 @@ async fn a_link_replaced_by_hand_right_before_the_put_leaves_no_second_primary_l
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_link_revoked_by_hand_is_not_recreated_by_an_update() {
     let portal = Portal::start(SEED).await;
-    let hand = portal.hand();
-    let proxy = Proxy::start(portal.url(), move |m, p, n| {
-        let hand = hand.clone();
-        async move {
-            if m == Method::GET && p == LINKS && n == 2 {
-                hand.revoke(PRESS_KIT).await;
-            }
-        }
+    let proxy = edit_before(&portal, Method::GET, LINKS, 2, |h| async move {
+        h.revoke(PRESS_KIT).await;
     })
     .await;
     let out = apply(&portal, &proxy, READ_KIT);
@@ -114,22 +122,16 @@ async fn a_link_revoked_by_hand_is_not_recreated_by_an_update() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unmanaged_password_changed_by_hand_is_kept_not_reverted() {
     let portal = Portal::start(SEED).await;
-    let hand = portal.hand();
-    let proxy = Proxy::start(portal.url(), move |m, p, n| {
-        let hand = hand.clone();
-        async move {
-            if m == Method::GET && p == LINKS && n == 2 {
-                hand.put(
-                    PRESS_KIT,
-                    serde_json::json!({
-                        "access": 10, "title": "Old kit", "password": "changed-by-hand",
-                        "expirationDate": "2031-01-01T00:00:00Z", "denyDownload": false,
-                        "internal": false
-                    }),
-                )
-                .await;
-            }
-        }
+    let proxy = edit_before(&portal, Method::GET, LINKS, 2, |h| async move {
+        h.put(
+            PRESS_KIT,
+            serde_json::json!({
+                "access": 10, "title": "Old kit", "password": "changed-by-hand",
+                "expirationDate": "2031-01-01T00:00:00Z", "denyDownload": false,
+                "internal": false
+            }),
+        )
+        .await;
     })
     .await;
     let out = apply(&portal, &proxy, READ_KIT);
@@ -146,16 +148,16 @@ async fn an_unmanaged_password_changed_by_hand_is_kept_not_reverted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoke_whose_link_is_recreated_meanwhile_is_not_reported_done() {
     let portal = Portal::start(SEED).await;
-    let hand = portal.hand();
-    let proxy = Proxy::start(portal.url(), move |m, p, n| {
-        let hand = hand.clone();
-        async move {
-            if m == Method::PUT && p == "/api/2.0/files/folder/103/links" && n == 1 {
-                hand.revoke(ARCHIVE).await;
-                hand.create(ARCHIVE, "Made again").await;
-            }
-        }
-    })
+    let proxy = edit_before(
+        &portal,
+        Method::PUT,
+        "/api/2.0/files/folder/103/links",
+        1,
+        |h| async move {
+            h.revoke(ARCHIVE).await;
+            h.create(ARCHIVE, "Made again").await;
+        },
+    )
     .await;
     let out = apply(
         &portal,

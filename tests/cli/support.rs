@@ -155,22 +155,10 @@ impl Portal {
     pub async fn set_title(&self, path: &str, folder: u64, title: &str) {
         let link = self.primary(path).await.expect("a primary link to rename");
         let body = serde_json::json!({
-            "linkId": link["id"], "access": 2, "title": title, "primary": true,
+            "access": 2, "title": title,
             "denyDownload": link["deny_download"], "internal": link["internal"],
         });
-        let status = self
-            .http
-            .put(format!(
-                "{}/api/2.0/files/folder/{folder}/links",
-                self.url()
-            ))
-            .bearer_auth(TOKEN)
-            .json(&body)
-            .send()
-            .await
-            .expect("the portal answers")
-            .status();
-        assert!(status.is_success(), "renaming: {status}");
+        self.hand().put(folder, body).await;
     }
 
     pub async fn faults(&self, faults: Value) {
