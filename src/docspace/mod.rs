@@ -2,8 +2,11 @@
 //! authentication, pacing, retries, and path resolution.
 
 pub mod api;
+mod breaker;
 pub mod error;
 pub mod pacing;
+mod portal_url;
+mod probe;
 pub mod resolve;
 pub mod transport;
 pub mod wire;
