@@ -65,15 +65,21 @@ impl Breaker {
         s.unwell_since = None;
     }
 
-    /// One attempt failed in a way that says the portal is unwell.
-    pub(crate) fn failed_attempt(&self, error: &ApiError) {
+    /// One attempt failed in a way that says the portal is unwell. Returns whether
+    /// it has failed enough in a row that requests should be slowed down while it
+    /// is given [`UNWELL_FOR`] to recover: many entries' first attempts and
+    /// retries would otherwise hammer it hundreds of times before the breaker
+    /// opens.
+    pub(crate) fn failed_attempt(&self, error: &ApiError) -> bool {
         let now = Instant::now();
         let mut s = self.state.lock().expect("breaker lock");
         s.failed_attempts += 1;
         let since = *s.unwell_since.get_or_insert(now);
-        if s.failed_attempts >= FAILED_ATTEMPTS && now - since >= UNWELL_FOR {
+        let unwell = s.failed_attempts >= FAILED_ATTEMPTS;
+        if unwell && now - since >= UNWELL_FOR {
             self.trip(&mut s, error);
         }
+        unwell
     }
 
     /// A request gave up on a portal failure.
@@ -124,9 +130,11 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_run_of_failures_over_time_opens_it() {
         let b = Breaker::new();
-        for _ in 0..20 {
-            b.failed_attempt(&server_error());
-        }
+        let unwell: Vec<bool> = (0..20).map(|_| b.failed_attempt(&server_error())).collect();
+        assert_eq!(
+            unwell.iter().position(|u| *u),
+            Some(FAILED_ATTEMPTS as usize - 1)
+        );
         assert!(b.open().is_none(), "a burst at one instant is a blip");
         tokio::time::advance(UNWELL_FOR).await;
         b.failed_attempt(&server_error());

@@ -17,8 +17,8 @@ use tokio::time::Instant;
 /// longer wait (the daily write cap's) is not worth waiting for in one run.
 pub const MAX_SERVER_WAIT: Duration = Duration::from_secs(60);
 
-/// A bare `429` spaces request starts at least this much, doubling on each further
-/// one ...
+/// A bare `429` (or a run of failures) spaces request starts at least this much,
+/// doubling on each further one ...
 const PENALTY_MIN: Duration = Duration::from_millis(50);
 /// ... up to this (about 60 requests a minute with the default parallelism)...
 const PENALTY_MAX: Duration = Duration::from_secs(1);
@@ -105,8 +105,8 @@ impl Pacer {
         }
     }
 
-    /// A `429` that said nothing about how long to wait: start requests further
-    /// apart, for everyone.
+    /// A `429` that said nothing about how long to wait, or a portal failing
+    /// attempt after attempt: start requests further apart, for everyone.
     pub fn back_off(&self) {
         let now = Instant::now();
         let mut s = self.state.lock().expect("pacer lock");
@@ -169,7 +169,6 @@ enum Reset {
 
 impl Reset {
     fn from_header(value: u64) -> Reset {
-        const A_YEAR: u64 = 365 * 24 * 3600;
         if value > A_YEAR {
             let now = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
@@ -183,6 +182,9 @@ impl Reset {
         }
     }
 }
+
+/// `X-RateLimit-Reset` values above this are Unix timestamps, below it deltas.
+const A_YEAR: u64 = 365 * 24 * 3600;
 
 /// Share of a refilling allowance the tool aims to use: the rest absorbs timing
 /// jitter so that requests are not turned away.
@@ -235,6 +237,21 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     header_u64(headers, "retry-after").map(Duration::from_secs)
 }
 
+/// How long `X-RateLimit-Reset` says it is until the allowance is back, as asked
+/// (a timestamp a year ahead is a year). On a `429` without `Retry-After` this is
+/// the server's only hint of how long to wait.
+pub fn reset_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = header_u64(headers, "x-ratelimit-reset")?;
+    if value > A_YEAR {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        Some(Duration::from_secs(value).saturating_sub(now))
+    } else {
+        Some(Duration::from_secs(value))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,6 +302,21 @@ mod tests {
             d > Duration::from_secs(28) && d <= Duration::from_secs(31),
             "{d:?}"
         );
+    }
+
+    #[test]
+    fn a_reset_is_read_as_the_wait_it_asks_for() {
+        let year = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 365 * 86400;
+        let h = headers(&[("x-ratelimit-reset", year.to_string())]);
+        let wait = reset_after(&h).unwrap();
+        assert!(wait > Duration::from_secs(364 * 86400), "{wait:?}");
+        let h = headers(&[("x-ratelimit-reset", "7".into())]);
+        assert_eq!(reset_after(&h), Some(Duration::from_secs(7)));
+        assert_eq!(reset_after(&HeaderMap::new()), None);
     }
 
     #[test]

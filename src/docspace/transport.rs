@@ -221,7 +221,7 @@ impl Transport {
                         if json {
                             self.breaker.healthy();
                         } else {
-                            self.breaker.failed_attempt(&error);
+                            self.failed_attempt(&error);
                             self.breaker.failed_request(&error);
                         }
                         Err(error)
@@ -261,7 +261,7 @@ impl Transport {
             };
             let limited = matches!(error, ApiError::RateLimited { .. });
             if !limited {
-                self.breaker.failed_attempt(&error);
+                self.failed_attempt(&error);
             }
             let safe_to_repeat = is_read || !error.outcome_unknown();
             let backoff = if limited {
@@ -293,6 +293,14 @@ impl Transport {
             spent += wait;
             waited += wait;
             attempt += 1;
+        }
+    }
+
+    /// A portal that keeps failing gets its requests spaced out, for everyone,
+    /// until it answers again or the breaker opens.
+    fn failed_attempt(&self, error: &ApiError) {
+        if self.breaker.failed_attempt(error) {
+            self.pacer.back_off();
         }
     }
 
@@ -378,7 +386,12 @@ impl Transport {
                 target: redirect_target(response.url(), response.headers()),
             }));
         }
-        let retry_after = pacing::retry_after(response.headers());
+        let retry_after = pacing::retry_after(response.headers()).or_else(|| {
+            // A 429 with a reset but no Retry-After asks to wait until the reset.
+            (status == StatusCode::TOO_MANY_REQUESTS)
+                .then(|| pacing::reset_after(response.headers()))
+                .flatten()
+        });
         let cap = if status.is_success() {
             MAX_BODY
         } else {
@@ -426,7 +439,10 @@ impl Transport {
             429 => {
                 self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
                 match retry_after {
-                    Some(wait) => self.pacer.pause(wait),
+                    Some(wait) if wait <= MAX_SERVER_WAIT => self.pacer.pause(wait),
+                    // Not worth waiting for: each request that meets it gives up
+                    // at once, and the breaker ends the run.
+                    Some(_) => {}
                     // The per-minute and concurrency limits say nothing of how long
                     // (docspace-api.md 4): everyone slows down.
                     None => self.pacer.back_off(),
@@ -555,24 +571,22 @@ fn unhealable(e: &reqwest::Error) -> Option<String> {
         Some(port) => format!("{host}:{port}"),
         None => host.to_owned(),
     };
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
-        // io::Error's `source()` skips the error it wraps: look inside it too.
-        let inner = err
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-            .map(|inner| inner as &(dyn std::error::Error + 'static));
-        for candidate in [Some(err), inner].into_iter().flatten() {
-            if let Some(tls) = candidate.downcast_ref::<rustls::Error>() {
-                return Some(tls_words(tls, &address));
-            }
+    // io::Error's `source()` skips the error it wraps (and rustls's error sits in
+    // an io::Error inside another): look inside every one of them too.
+    let mut todo: Vec<&(dyn std::error::Error + 'static)> = vec![e];
+    while let Some(err) = todo.pop() {
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            return Some(tls_words(tls, &address));
         }
-        if let Some(io) = err.downcast_ref::<std::io::Error>()
-            && io.kind() == std::io::ErrorKind::ConnectionRefused
-        {
-            return Some(format!(
-                "connection refused by {address}: nothing listens there; check --portal"
-            ));
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                return Some(format!(
+                    "connection refused by {address}: nothing listens there; check --portal"
+                ));
+            }
+            if let Some(inner) = io.get_ref() {
+                todo.push(inner);
+            }
         }
         // hyper-util's connector names a failed lookup only in its text.
         if e.is_connect() && err.to_string() == "dns error" {
@@ -580,7 +594,7 @@ fn unhealable(e: &reqwest::Error) -> Option<String> {
                 "could not resolve host `{host}`: check --portal and this machine's DNS"
             ));
         }
-        cur = err.source();
+        todo.extend(err.source());
     }
     None
 }
