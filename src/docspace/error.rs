@@ -91,7 +91,8 @@ fn rate_limited_text(attempts: u32, waited: Duration, asked: Option<Duration>) -
             human(asked)
         ),
         None => format!(
-            "the portal kept asking to wait (429, too many requests): gave up after {attempts} attempts and {} of waiting; try again later, or with a lower --parallelism",
+            "the portal kept asking to wait (429, too many requests): gave up after {attempts} {} and {} of waiting; try again later, or with a lower --parallelism",
+            if attempts == 1 { "attempt" } else { "attempts" },
             human(waited)
         ),
     }

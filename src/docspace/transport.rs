@@ -248,9 +248,8 @@ impl Transport {
         let mut attempt = 1u32;
         loop {
             let left = limits.time.saturating_sub(spent);
-            let started = Instant::now();
-            let outcome = self.attempt(req, is_read, attempt, left, &accept).await;
-            spent += started.elapsed();
+            let (outcome, took) = self.attempt(req, is_read, attempt, left, &accept).await;
+            spent += took;
             let (error, retry_after) = match outcome {
                 Ok(answer) => return Ok(answer),
                 Err(AttemptError::Final(e)) => {
@@ -330,6 +329,8 @@ impl Transport {
         }
     }
 
+    /// One attempt, and the time it spent once it had a connection slot (its turn
+    /// at the pacer included): what counts against the request's budget.
     async fn attempt(
         &self,
         req: &Request<'_>,
@@ -337,13 +338,27 @@ impl Transport {
         attempt: u32,
         budget_left: Duration,
         accept: &impl Fn(StatusCode, &Body) -> bool,
-    ) -> Result<Answer, AttemptError> {
-        self.ready().map_err(AttemptError::Final)?;
+    ) -> (Result<Answer, AttemptError>, Duration) {
+        if let Err(e) = self.ready() {
+            return (Err(AttemptError::Final(e)), Duration::ZERO);
+        }
         let _any = self.any.acquire().await.expect("semaphore never closed");
         let _kind = if is_read { &self.reads } else { &self.writes }
             .acquire()
             .await
             .expect("semaphore never closed");
+        let slot_won = Instant::now();
+        let result = self.send(req, attempt, budget_left, accept).await;
+        (result, slot_won.elapsed())
+    }
+
+    async fn send(
+        &self,
+        req: &Request<'_>,
+        attempt: u32,
+        budget_left: Duration,
+        accept: &impl Fn(StatusCode, &Body) -> bool,
+    ) -> Result<Answer, AttemptError> {
         // Queued requests may find the run over by the time they get a slot.
         self.ready().map_err(AttemptError::Final)?;
         // Paced after the slot is won, right before sending: a request paced

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use docspace_links::docspace::transport::Request;
 use docspace_links::docspace::{ApiError, Settings, Transport};
 use secrecy::SecretString;
 
@@ -382,14 +383,66 @@ async fn a_200_flagged_as_failed_is_not_data() {
     );
 }
 
-/// `check_portal` is not wired into plan/apply yet: it is tried through the library.
+/// `check_portal` is not wired into plan/apply yet, and a whole retry budget takes
+/// a minute through the binary: these are tried through the library.
 fn transport(url: &str, token: &str) -> Transport {
-    Transport::new(
-        url,
-        SecretString::from(token.to_owned()),
-        Settings::default(),
-    )
-    .expect("a valid address")
+    transport_with(url, token, Settings::default())
+}
+
+fn transport_with(url: &str, token: &str, settings: Settings) -> Transport {
+    Transport::new(url, SecretString::from(token.to_owned()), settings).expect("a valid address")
+}
+
+async fn get_rooms(t: &Transport) -> Result<Option<serde_json::Value>, ApiError> {
+    t.call(Request {
+        method: reqwest::Method::GET,
+        path: "rooms",
+        query: &[],
+        body: None,
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_portal_that_keeps_asking_to_wait_is_given_up_on_clearly() {
+    // The per-minute limit's 429: no Retry-After, no reset.
+    let portal = FakeServer::always(|| {
+        Reply::empty(
+            429,
+            &[
+                ("X-RateLimit-Limit", "1500"),
+                ("X-RateLimit-Remaining", "0"),
+            ],
+        )
+    })
+    .await;
+    let attempts = Settings {
+        max_attempts: 2,
+        ..Settings::default()
+    };
+    let e = get_rooms(&transport_with(&portal.url(), TOKEN, attempts))
+        .await
+        .unwrap_err();
+    let shown = e.to_string();
+    assert!(
+        shown.contains("kept asking to wait") && shown.contains("after 2 attempts"),
+        "{shown}"
+    );
+    assert_eq!(portal.requests().len(), 2);
+
+    // Out of time before attempts: the first backoff (a second) does not fit.
+    let time = Settings {
+        max_retry_wait: Duration::from_millis(500),
+        ..Settings::default()
+    };
+    let e = get_rooms(&transport_with(&portal.url(), TOKEN, time))
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("after 1 attempt and 0 s of waiting"),
+        "{e}"
+    );
+    assert_eq!(portal.requests().len(), 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
