@@ -6,6 +6,7 @@ use std::path::Path;
 
 use secrecy::SecretString;
 
+use super::Output;
 use super::args::PortalArgs;
 use crate::docspace::{Settings, Transport};
 use crate::error::Error;
@@ -23,7 +24,25 @@ pub struct PortalConfig {
 }
 
 impl PortalConfig {
-    pub fn from_args(args: &PortalArgs) -> Result<PortalConfig, Error> {
+    /// Builds the transport, makes every secret of the run known to it and to the
+    /// output (so neither can show one), and checks the portal once: a wrong URL, a
+    /// refused key or a portal that is down is one clear error before any plan.
+    pub async fn connect(
+        args: &PortalArgs,
+        manifest: &Manifest,
+        out: &mut Output,
+    ) -> Result<PortalConfig, Error> {
+        out.hide(manifest.secrets.values());
+        let config = PortalConfig::from_args(args)?;
+        out.hide([&config.token]);
+        for secret in manifest.secrets.values() {
+            config.transport.add_secret(secret.clone());
+        }
+        config.transport.check_portal().await?;
+        Ok(config)
+    }
+
+    fn from_args(args: &PortalArgs) -> Result<PortalConfig, Error> {
         let portal = args
             .portal
             .as_deref()

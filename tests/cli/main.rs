@@ -4,8 +4,10 @@
 mod apply;
 mod demo;
 mod errors;
+mod fake_server;
 mod faults;
 mod help;
+mod hostile;
 mod interactive;
 mod outputs;
 mod plan;
