@@ -8,55 +8,35 @@
 //!
 //! `cargo bench --bench scale -- --quick` skips the slow sequential runs.
 
-use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use docspace_links::sim::harness::Generated;
 use docspace_links::sim::{Faults, Seed, SimConfig, SimHandle, Simulator};
 use serde_json::{Value, json};
 use tokio::runtime::Runtime;
 
 const BIN: &str = env!("CARGO_BIN_EXE_docspace-links");
 
-fn seed(rooms: usize, per_room: usize, linked: bool) -> String {
-    let mut s = String::with_capacity(rooms * per_room * 64);
-    s.push_str("tokens: [sk-test]\nrooms:\n");
-    for r in 0..rooms {
-        let _ = write!(
-            s,
-            "  - title: Room {r:02}\n    type: custom\n    folders:\n"
-        );
-        for f in 0..per_room {
-            let _ = writeln!(s, "      - title: Folder {f:04}");
-            if linked {
-                let _ = writeln!(
-                    s,
-                    "        link: {{ access: read, password: keep-this-{r}-{f} }}"
-                );
-            }
-        }
-    }
-    s
-}
-
-fn manifest(rooms: usize, per_room: usize) -> String {
-    let mut s = String::from("version: 1\nfolders:\n");
-    for r in 0..rooms {
-        for f in 0..per_room {
-            let _ = writeln!(
-                s,
-                "  - path: Room {r:02}/Folder {f:04}\n    link: {{ access: review, deny_download: true }}"
-            );
-        }
-    }
-    s
+/// The generated portal of every scenario: seed (password links when `linked`)
+/// and a manifest that changes every folder's access and deny-download.
+fn generated(rooms: usize, per_room: usize, linked: bool) -> (String, String) {
+    let g = Generated { rooms, per_room };
+    let seed = g.seed(|r, f| {
+        linked.then(|| {
+            format!(
+                "{{ access: read, password: {} }}",
+                Generated::password(r, f)
+            )
+        })
+    });
+    (seed, g.manifest("{ access: review, deny_download: true }"))
 }
 
 struct Portal<'rt> {
     rt: &'rt Runtime,
     handle: SimHandle,
-    http: reqwest::Client,
     dir: tempfile::TempDir,
 }
 
@@ -70,8 +50,12 @@ struct Run {
 }
 
 impl<'rt> Portal<'rt> {
-    fn start(rt: &'rt Runtime, seed_text: &str, manifest_text: &str, faults: Faults) -> Self {
-        let seed = Seed::from_yaml_str(seed_text, "bench-seed").expect("seed parses");
+    fn start(
+        rt: &'rt Runtime,
+        (seed_text, manifest_text): (String, String),
+        faults: Faults,
+    ) -> Self {
+        let seed = Seed::from_yaml_str(&seed_text, "bench-seed").expect("seed parses");
         let config = SimConfig {
             faults,
             ..SimConfig::default()
@@ -85,40 +69,19 @@ impl<'rt> Portal<'rt> {
             .expect("simulator starts");
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("links.yaml"), manifest_text).unwrap();
-        Portal {
-            rt,
-            handle,
-            http: reqwest::Client::new(),
-            dir,
-        }
-    }
-
-    fn control(&self, path: &str) -> Value {
-        self.rt.block_on(async {
-            self.http
-                .get(format!("{}/__sim/{path}", self.handle.base_url()))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap()
-        })
+        Portal { rt, handle, dir }
     }
 
     fn requests(&self) -> Vec<Value> {
-        self.control("requests").as_array().cloned().unwrap()
+        self.rt.block_on(self.handle.control().requests())
+    }
+
+    fn state(&self) -> Value {
+        self.rt.block_on(self.handle.control().state())
     }
 
     fn set_faults(&self, faults: Value) {
-        self.rt.block_on(async {
-            self.http
-                .post(format!("{}/__sim/faults", self.handle.base_url()))
-                .json(&faults)
-                .send()
-                .await
-                .unwrap()
-        });
+        self.rt.block_on(self.handle.control().faults(faults));
     }
 
     fn run(&self, args: &[&str]) -> Run {
@@ -180,12 +143,7 @@ fn latency(rt: &Runtime, quick: bool) {
                 latency_ms: LATENCY_MS,
                 ..Faults::default()
             };
-            let portal = Portal::start(
-                rt,
-                &seed(ROOMS, PER_ROOM, false),
-                &manifest(ROOMS, PER_ROOM),
-                faults,
-            );
+            let portal = Portal::start(rt, generated(ROOMS, PER_ROOM, false), faults);
             let p = parallelism.to_string();
             let mut args = vec![action, "-f", "links.yaml", "--parallelism", &p];
             if action == "apply" {
@@ -232,12 +190,7 @@ fn rate_limited(rt: &Runtime) {
         rate_limit_per_sec: Some(LIMIT),
         ..Faults::default()
     };
-    let portal = Portal::start(
-        rt,
-        &seed(rooms, per_room, false),
-        &manifest(rooms, per_room),
-        faults,
-    );
+    let portal = Portal::start(rt, generated(rooms, per_room, false), faults);
     let r = portal.run(&["plan", "-f", "links.yaml"]);
     assert_eq!(r.code, 0, "plan failed under the rate limit");
     let requests = portal.requests();
@@ -254,59 +207,64 @@ fn rate_limited(rt: &Runtime) {
     );
 }
 
+/// One apply under faults, from 20 fault seeds: how often it converges at once,
+/// and whether any run ever made a second primary link or lost a password.
 fn faults(rt: &Runtime) {
+    const RUNS: u64 = 20;
     let (rooms, per_room) = (10, 50);
     println!(
-        "== faults: 15% of requests 503 (HTML), 5% of connections dropped; {} folders with passwords",
+        "== faults: 15% of requests 503 (HTML), 5% of connections dropped; {} folders with passwords; one apply per seed, {RUNS} seeds",
         rooms * per_room
     );
-    let portal = Portal::start(
-        rt,
-        &seed(rooms, per_room, true),
-        &manifest(rooms, per_room),
-        Faults::default(),
-    );
-    portal.set_faults(
-        json!({"error_rate": 0.15, "error_status": 503, "drop_rate": 0.05, "seed": 2026}),
-    );
-    let mut applies = 0;
-    let converged = loop {
-        applies += 1;
-        let r = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
-        let check = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
-        println!(
-            "  apply #{applies}: exit {}; plan afterwards: exit {}",
-            r.code, check.code
+    let (mut converged, mut doubled, mut lost) = (0, 0, 0);
+    for run in 0..RUNS {
+        let portal = Portal::start(rt, generated(rooms, per_room, true), Faults::default());
+        portal.set_faults(
+            json!({"error_rate": 0.15, "error_status": 503, "drop_rate": 0.05, "seed": 2026 + run}),
         );
+        portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+        portal.set_faults(json!({"error_rate": 0.0, "drop_rate": 0.0}));
+        let check = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
         if check.code == 0 {
-            break true;
+            converged += 1;
         }
-        if applies == 8 {
-            break false;
-        }
-    };
-    portal.set_faults(json!({"error_rate": 0.0, "drop_rate": 0.0}));
-    let state = portal.control("state");
-    let mut doubled = 0;
-    let mut lost = 0;
-    for folder in state["folders"].as_array().unwrap() {
-        let primaries: Vec<&Value> = folder["links"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|l| l["primary"] == true)
-            .collect();
-        if primaries.len() > 1 {
-            doubled += 1;
-        }
-        if folder["path"].as_str().unwrap().contains('/')
-            && primaries.first().is_none_or(|l| !l["password"].is_string())
-        {
-            lost += 1;
+        for folder in portal.state()["folders"].as_array().unwrap() {
+            let primaries: Vec<&Value> = folder["links"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|l| l["primary"] == true)
+                .collect();
+            if primaries.len() > 1 {
+                doubled += 1;
+            }
+            if folder["path"].as_str().unwrap().contains('/')
+                && primaries.first().is_none_or(|l| !l["password"].is_string())
+            {
+                lost += 1;
+            }
         }
     }
     println!(
-        "  converged: {converged} after {applies} applies; folders with 2+ primary links: {doubled}; passwords lost: {lost}\n"
+        "  converged in one apply: {converged} of {RUNS} runs; folders with 2+ primary links: {doubled}; passwords lost: {lost}\n"
+    );
+}
+
+/// A portal answering 503 to everything: how long until the one clear error.
+fn portal_down(rt: &Runtime) {
+    let (rooms, per_room) = (20, 100);
+    println!(
+        "== portal down (503 on every request), plan over {} entries",
+        rooms * per_room
+    );
+    let portal = Portal::start(rt, generated(rooms, per_room, false), Faults::default());
+    portal.set_faults(json!({"error_rate": 1.0, "error_status": 503}));
+    let r = portal.run(&["plan", "-f", "links.yaml"]);
+    println!(
+        "  exit {}, {} requests, wall {:.2} s\n",
+        r.code,
+        portal.requests().len(),
+        r.wall.as_secs_f64()
     );
 }
 
@@ -316,12 +274,7 @@ fn footprint(rt: &Runtime) {
         "== the tool's own footprint: plan over a {}-folder manifest",
         rooms * per_room
     );
-    let portal = Portal::start(
-        rt,
-        &seed(rooms, per_room, true),
-        &manifest(rooms, per_room),
-        Faults::default(),
-    );
+    let portal = Portal::start(rt, generated(rooms, per_room, true), Faults::default());
     let r = portal.run(&["plan", "-f", "links.yaml"]);
     assert_eq!(r.code, 0, "plan failed");
     println!(
@@ -353,6 +306,9 @@ fn main() {
     }
     if only("faults") {
         faults(&rt);
+    }
+    if only("portaldown") {
+        portal_down(&rt);
     }
     if only("footprint") {
         footprint(&rt);

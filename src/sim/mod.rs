@@ -18,6 +18,7 @@ pub mod cli;
 mod control;
 mod envelope;
 mod faults;
+pub mod harness;
 mod links;
 mod portal_time;
 mod seed;

@@ -87,24 +87,9 @@ impl Portal {
         }
     }
 
-    async fn control(&self, path: &str) -> Value {
-        self.http
-            .get(format!("{}/__sim/{path}", self.url()))
-            .send()
-            .await
-            .expect("control endpoint answers")
-            .json()
-            .await
-            .expect("control endpoint sends JSON")
-    }
-
     /// Every API request answered so far: `[{"method","path","status"}]`.
     pub async fn requests(&self) -> Vec<Value> {
-        self.control("requests")
-            .await
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        self.handle.control().requests().await
     }
 
     /// Requests other than GET: writes.
@@ -124,7 +109,7 @@ impl Portal {
     }
 
     pub async fn state(&self) -> Value {
-        self.control("state").await
+        self.handle.control().state().await
     }
 
     /// The links of the folder at `path` (manifest form), from `/__sim/state`.
@@ -162,15 +147,7 @@ impl Portal {
     }
 
     pub async fn faults(&self, faults: Value) {
-        let status = self
-            .http
-            .post(format!("{}/__sim/faults", self.url()))
-            .json(&faults)
-            .send()
-            .await
-            .expect("faults endpoint answers")
-            .status();
-        assert!(status.is_success(), "setting faults: {status}");
+        self.handle.control().faults(faults).await;
     }
 }
 
