@@ -6,10 +6,10 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
-use axum::{Extension, Router};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
+use axum::{Extension, Router};
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -44,7 +44,7 @@ pub(crate) fn routes(app: Arc<App>) -> Router<Arc<App>> {
             get(room_links).put(put_room_link),
         )
         .route("/api/2.0/files/rooms/{id}/link", get(get_room_link))
-        .route("/api/2.0/files/rooms/{id}", get(room_info))
+        .route("/api/2.0/files/rooms/{id}", get(folder_info))
         .route("/api/2.0/files/rooms", get(rooms))
         .route("/api/2.0/files/@my", get(my_documents))
         .route("/api/2.0/files/{id}", get(folder_contents))
@@ -358,15 +358,6 @@ async fn folder_info(
     respond(&app, Method::GET, &uri, result)
 }
 
-async fn room_info(
-    state: State<Arc<App>>,
-    uri: Uri,
-    id: Path<String>,
-    anonymous: Option<Extension<Anonymous>>,
-) -> Response {
-    folder_info(state, uri, id, anonymous).await
-}
-
 /// Listing parameters; ASP.NET binds query keys case-insensitively.
 struct Listing {
     start: usize,
@@ -496,7 +487,10 @@ fn collect(portal: &Portal, pos: Pos, listing: &Listing, out: &mut Vec<Pos>) {
 /// Which folder a listing route shows.
 enum Target {
     /// `GET {folderId}`, which also serves anonymous visitors.
-    Folder { id: String, anonymous: bool },
+    Folder {
+        id: String,
+        anonymous: bool,
+    },
     /// `GET rooms`: `filterValue` matches room titles only and `filterType` means a
     /// room type, which the simulator does not filter on.
     Rooms,

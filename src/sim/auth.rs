@@ -157,7 +157,10 @@ mod tests {
         assert!(!key(&["*:read"]).permits(Area::Rooms, true));
         assert!(key(&["*:write"]).permits(Area::Rooms, true));
         assert!(key(&["*"]).permits(Area::Files, true));
-        assert!(key(&[]).permits(Area::Rooms, true), "no scopes: full access");
+        assert!(
+            key(&[]).permits(Area::Rooms, true),
+            "no scopes: full access"
+        );
         assert!(!key(&["accounts:write"]).permits(Area::Files, false));
     }
 
@@ -175,7 +178,10 @@ mod tests {
         let visitor = |m, p| kind(m, p).visitor;
         assert_eq!(visitor(Method::GET, "folder/7"), Some(Visitor::FolderInfo));
         assert_eq!(visitor(Method::GET, "rooms/7"), Some(Visitor::FolderInfo));
-        assert_eq!(visitor(Method::GET, "folder/7/link"), Some(Visitor::PrimaryLink));
+        assert_eq!(
+            visitor(Method::GET, "folder/7/link"),
+            Some(Visitor::PrimaryLink)
+        );
         assert_eq!(visitor(Method::GET, "7"), Some(Visitor::Contents));
         for path in ["folder/7/links", "rooms/7/link", "rooms", "@my"] {
             assert_eq!(visitor(Method::GET, path), None, "{path}");

@@ -116,10 +116,15 @@ impl SlidingWindow {
     }
 
     /// Admitted requests learn the limit, what is left and, as `X-RateLimit-Reset`,
-    /// the seconds until the window is empty again (the real server sends nothing on
-    /// an admitted request; pacing clients are tested on these). A rejection carries
-    /// the limit and `remaining: 0` only.
-    pub(crate) fn take(&mut self, now: Instant) -> Result<RateHeaders, RateHeaders> {
+    /// the Unix time (rounded up) at which the oldest request in the window leaves
+    /// it, as the server's OpenAPI document describes these headers (its limiter
+    /// itself only writes headers on a rejection). A rejection carries the limit and
+    /// `remaining: 0` only.
+    pub(crate) fn take(
+        &mut self,
+        now: Instant,
+        wall: SystemTime,
+    ) -> Result<RateHeaders, RateHeaders> {
         while self
             .admitted
             .front()
@@ -137,10 +142,16 @@ impl SlidingWindow {
             });
         }
         self.admitted.push_back(now);
+        let oldest_leaves = self.admitted.front().map_or(now, |&t| t + self.window);
+        let reset = (wall + (oldest_leaves - now))
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs_f64()
+            .ceil();
         Ok(RateHeaders {
             limit,
             remaining: (self.limit - self.admitted.len()) as u64,
-            reset: Some(self.window.as_secs_f64().ceil() as u64),
+            reset: Some(reset as u64),
             retry_after: None,
         })
     }
@@ -299,12 +310,12 @@ impl FaultEngine {
             };
         }
         let mut inner = self.lock();
-        let now = Instant::now();
+        let (now, wall) = (Instant::now(), SystemTime::now());
         let latency = Duration::from_millis(inner.faults.latency_ms);
         let (rate, slot) = match inner.window.as_mut() {
             None => (None, None),
             Some(window) => {
-                let headers = match window.take(now) {
+                let headers = match window.take(now, wall) {
                     Ok(headers) => headers,
                     Err(rejected) => return Verdict::Throttle(rejected),
                 };
@@ -327,7 +338,7 @@ impl FaultEngine {
         };
         if matches!(*method, Method::POST | Method::PUT)
             && let Some(daily) = inner.daily.as_mut()
-            && let Err(rejected) = daily.take(now, SystemTime::now())
+            && let Err(rejected) = daily.take(now, wall)
         {
             return Verdict::Throttle(rejected);
         }
@@ -350,13 +361,21 @@ mod tests {
     #[test]
     fn the_window_admits_its_limit_then_rejects_until_the_oldest_leaves() {
         let t0 = Instant::now();
+        let wall = UNIX_EPOCH + Duration::from_millis(1_800_000_000_250);
+        let take = |window: &mut SlidingWindow, ms: u64| {
+            let later = Duration::from_millis(ms);
+            window.take(t0 + later, wall + later)
+        };
         let mut window = SlidingWindow::new(2.0);
-        let first = window.take(t0).expect("first admitted");
-        assert_eq!((first.limit, first.remaining, first.reset), (2, 1, Some(1)));
-        assert!(window.take(t0 + Duration::from_millis(500)).is_ok());
-        let rejected = window
-            .take(t0 + Duration::from_millis(900))
-            .expect_err("third rejected");
+        let first = take(&mut window, 0).expect("first admitted");
+        // The first request leaves at ...001.25 s: the header rounds up.
+        assert_eq!(
+            (first.limit, first.remaining, first.reset),
+            (2, 1, Some(1_800_000_002))
+        );
+        let second = take(&mut window, 500).expect("second admitted");
+        assert_eq!((second.remaining, second.reset), (0, Some(1_800_000_002)));
+        let rejected = take(&mut window, 900).expect_err("third rejected");
         assert_eq!(
             rejected,
             RateHeaders {
@@ -367,17 +386,28 @@ mod tests {
             }
         );
         // The first request left the window; the second is still in it.
-        assert!(window.take(t0 + Duration::from_millis(1000)).is_ok());
-        assert!(window.take(t0 + Duration::from_millis(1100)).is_err());
+        let third = take(&mut window, 1000).expect("third admitted");
+        assert_eq!(
+            third.reset,
+            Some(1_800_000_002),
+            "the second leaves at ...001.75"
+        );
+        assert!(take(&mut window, 1100).is_err());
     }
 
     #[test]
     fn slow_rates_widen_the_window() {
         let t0 = Instant::now();
+        let wall = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
         let mut window = SlidingWindow::new(0.25);
-        assert_eq!(window.take(t0).expect("admitted").reset, Some(4));
-        assert!(window.take(t0 + Duration::from_millis(3900)).is_err());
-        assert!(window.take(t0 + Duration::from_secs(4)).is_ok());
+        assert_eq!(
+            window.take(t0, wall).expect("admitted").reset,
+            Some(1_800_000_004)
+        );
+        let later = Duration::from_millis(3900);
+        assert!(window.take(t0 + later, wall + later).is_err());
+        let later = Duration::from_secs(4);
+        assert!(window.take(t0 + later, wall + later).is_ok());
     }
 
     #[test]
