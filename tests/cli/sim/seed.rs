@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use docspace_links::sim::{GeneratedPortal, RoomType, Seed, SeedAccess, SimConfig};
+use docspace_links::sim::{GeneratedPortal, RoomType, Seed, SeedAccess, SeedToken, SimConfig};
 use reqwest::Method;
 
 use super::Portal;
@@ -64,11 +64,39 @@ fn defaults_fill_tokens_and_access() {
         "x",
     )
     .expect("valid");
-    assert_eq!(seed.tokens, ["sk-test"]);
+    assert_eq!(seed.tokens, [SeedToken::full("sk-test")]);
     assert_eq!(
         seed.my_documents[0].link.as_ref().expect("link").access,
         SeedAccess::Read
     );
+}
+
+#[test]
+fn tokens_are_plain_keys_or_keys_with_scopes() {
+    let seed = Seed::from_yaml_str(
+        "tokens: [sk-test, {key: sk-ro, scopes: [files:read, \"*:read\"]}]\n",
+        "x",
+    )
+    .expect("valid");
+    assert_eq!(
+        seed.tokens,
+        [
+            SeedToken::full("sk-test"),
+            SeedToken {
+                key: "sk-ro".into(),
+                scopes: vec!["files:read".into(), "*:read".into()],
+            }
+        ]
+    );
+}
+
+#[test]
+fn a_malformed_scope_is_rejected_at_its_token() {
+    let message = error("tokens:\n  - sk-test\n  - { key: sk-ro, scopes: [files:admin] }\n");
+    assert!(message.starts_with("portal.yaml:3:"), "{message}");
+    assert!(message.contains("files:admin"), "{message}");
+    let message = error("tokens:\n  - { key: sk-ro, scope: [files:read] }\n");
+    assert!(message.starts_with("portal.yaml:2:"), "{message}");
 }
 
 #[test]
