@@ -3,6 +3,8 @@
 
 use axum::http::Method;
 
+use docspace_links::sim::{Faults, SimConfig};
+
 use crate::proxy::Proxy;
 use crate::support::{Portal, SEED, hidden_passwords};
 use crate::test::Test;
@@ -87,4 +89,49 @@ fn configuration_errors() {
 #[test]
 fn the_demo() {
     Test::new().args(["demo"]).snapshot("demo").run();
+}
+
+/// A server that leaves out a link's `title` is not taken to mean "titled ''": the
+/// folder is unknown, and an update never sends `title: ""` back.
+#[test]
+fn a_link_without_a_title_is_unknown_not_untitled() {
+    let sim = SimConfig {
+        faults: Faults {
+            omit_link_titles: true,
+            ..Faults::default()
+        },
+        ..SimConfig::default()
+    };
+    let ran = Test::new()
+        .sim(sim)
+        .manifest(KIT_DENY)
+        .args(["apply", "-f", "links.yaml", "--yes"])
+        .status(1)
+        .stdout_has("came without `title`")
+        .run();
+    assert!(ran.writes().is_empty(), "{:?}", ran.writes());
+}
+
+/// A 200 whose envelope says `"status": 1` is not data.
+#[test]
+fn an_answer_flagged_as_failed_is_not_data() {
+    let sim = SimConfig {
+        faults: Faults {
+            envelope_status_one: true,
+            ..Faults::default()
+        },
+        ..SimConfig::default()
+    };
+    let ran = Test::new()
+        .sim(sim)
+        .manifest(KIT_DENY)
+        .args(["plan", "-f", "links.yaml"])
+        .status(1)
+        .run();
+    assert!(
+        ran.out.stderr.contains("flagged the answer as failed"),
+        "{}",
+        ran.out.all()
+    );
+    assert_eq!(ran.out.stdout, "");
 }
