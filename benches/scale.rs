@@ -180,8 +180,10 @@ fn latency(rt: &Runtime, quick: bool) {
 }
 
 fn rate_limited(rt: &Runtime) {
-    const LIMIT: f64 = 100.0;
-    let (rooms, per_room) = (10, 150);
+    // The simulator's limiter as the server's: a sliding window, bare 429s
+    // (docspace-api.md 4), at a rate a small portal might set.
+    const LIMIT: f64 = 25.0;
+    let (rooms, per_room) = (5, 100);
     println!(
         "== rate limit {LIMIT} requests/s, plan over {} folders",
         rooms * per_room
@@ -196,8 +198,9 @@ fn rate_limited(rt: &Runtime) {
     let requests = portal.requests();
     let limited = requests.iter().filter(|q| q["status"] == 429).count();
     let ok = requests.len() - limited;
-    // The bucket starts full (one second's worth), then refills at LIMIT per second.
-    let allowance = LIMIT + LIMIT * r.wall.as_secs_f64();
+    // A one-second sliding window admits at most LIMIT requests in any second, so
+    // a run of T seconds can have at most LIMIT * (floor(T) + 1) answered.
+    let allowance = LIMIT * (r.wall.as_secs_f64().floor() + 1.0);
     println!(
         "  {} requests ({ok} answered, {limited} answered 429 = {:.2}%), wall {:.2} s, allowance used {:.1}%\n",
         requests.len(),
