@@ -9,7 +9,7 @@ use crate::docspace::api::FolderLinks;
 use crate::docspace::resolve::{FolderRef, ResolveError, Resolver};
 use crate::docspace::{ApiError, Transport};
 use crate::error::Error;
-use crate::manifest::{DesiredLink, Diagnostic, Entry, Manifest, Target};
+use crate::manifest::{Code, DesiredLink, Diagnostic, Entry, Manifest, Target};
 use crate::model::{Access, Expiry, Placement, RoomType};
 use crate::plan::{Action, Item, Plan};
 use crate::progress::Progress;
@@ -97,6 +97,7 @@ fn build(manifest: &Manifest, observations: Vec<Observation>) -> Result<Plan, Er
             }
             Err(e) => {
                 diagnostics.push(Diagnostic {
+                    code: Code::Other,
                     message: e.to_string(),
                     pos: Some(entry.target_pos),
                     label: Some("this folder".to_owned()),
@@ -109,6 +110,7 @@ fn build(manifest: &Manifest, observations: Vec<Observation>) -> Result<Plan, Er
         if let Some(&first) = seen.get(&folder.id) {
             let other = &manifest.entries[first];
             diagnostics.push(Diagnostic {
+                code: Code::Other,
                 message: format!("two entries name the same folder (id {})", folder.id),
                 pos: Some(entry.target_pos),
                 label: Some("second entry".to_owned()),
@@ -144,13 +146,10 @@ fn build(manifest: &Manifest, observations: Vec<Observation>) -> Result<Plan, Er
     if diagnostics.is_empty() {
         Ok(Plan::new(items))
     } else {
-        Err(Error::Invalid(
-            diagnostics
-                .iter()
-                .map(|d| manifest.source.render(d))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        ))
+        Err(Error::Invalid(crate::render::snippet::render_all(
+            &manifest.source,
+            &diagnostics,
+        )))
     }
 }
 
@@ -173,6 +172,7 @@ fn check_placement(entry: &Entry, placement: Placement, creating: bool) -> Optio
     let here = placement.describe();
     let at = |pos, message: String, help: Option<String>| {
         Some(Diagnostic {
+            code: Code::Other,
             message,
             pos: Some(pos),
             label: None,

@@ -3,6 +3,7 @@
 
 mod human;
 mod json;
+pub mod snippet;
 mod style;
 
 pub use human::{apply_report, plan_text};
