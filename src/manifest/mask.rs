@@ -280,3 +280,151 @@ fn is_word(value: &str, style: ScalarStyle) -> bool {
                 | "FALSE"
         )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text as error reports show it.
+    fn shown(text: &str) -> String {
+        let lines: Vec<&str> = text.split('\n').collect();
+        let masks = Masks::of(text, &lines);
+        let shown: Vec<String> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| masks.show(i as u32 + 1, l).text)
+            .collect();
+        shown.join("\n")
+    }
+
+    /// The same, when the YAML breaks before it: the text heuristic alone.
+    fn shown_broken(text: &str) -> String {
+        let out = shown(&format!("]\n{text}"));
+        out.strip_prefix("]\n").unwrap().to_owned()
+    }
+
+    #[test]
+    fn literal_passwords_are_masked_on_their_line() {
+        let cases = [
+            (
+                "    link: { password: hunter22, title: x }",
+                "    link: { password: ********, title: x }",
+            ),
+            (
+                "      password: \"hunter22\"  # old",
+                "      password: ********  # old",
+            ),
+            (
+                "      password: 'it''s, a secret'",
+                "      password: ********",
+            ),
+            ("      password: ab,cd # x", "      password: ******** # x"),
+            ("      password: [a, b]", "      password: ********"),
+            ("      \"password\": s3cret", "      \"password\": ********"),
+        ];
+        for (line, masked) in cases {
+            assert_eq!(shown(line), masked, "parsed");
+            assert_eq!(shown_broken(line), masked, "broken");
+        }
+        // Parsed, a key beside `env` may be the secret too; the text heuristic keeps it.
+        assert_eq!(
+            shown("      password: { value: s3cret, env: P }"),
+            "      password: { ********: ********, env: P }"
+        );
+        assert_eq!(
+            shown_broken("      password: { value: s3cret, env: P }"),
+            "      password: { value: ********, env: P }"
+        );
+    }
+
+    #[test]
+    fn every_spelling_of_the_key() {
+        for (text, masked) in [
+            ("\"pass\\u0077ord\": s3cret", "\"pass\\u0077ord\": ********"),
+            ("'PASSWORD': s3cret", "'PASSWORD': ********"),
+            ("Password: s3cret", "Password: ********"),
+            ("? password\n: s3cret", "? password\n: ********"),
+            ("a: { ? password : s3cret }", "a: { ? password : ******** }"),
+            (
+                "a: &p s3cret\nb: { password: *p }",
+                "a: &p ********\nb: { password: *p }",
+            ),
+            (
+                "a: &p [s3cret, more]\npassword: *p",
+                "a: &p ********\npassword: *p",
+            ),
+        ] {
+            assert_eq!(shown(text), masked, "{text}");
+        }
+    }
+
+    #[test]
+    fn references_and_other_keys_stay_readable() {
+        for line in [
+            "      password: { env: P }",
+            "      password: {file: 'p.txt'}",
+            "      password: false",
+            "      password:",
+            "      password: ~",
+            "      old_password_hint: x",
+            "      title: my password is elsewhere",
+            "      passwords: x",
+        ] {
+            assert_eq!(shown(line), line);
+            assert_eq!(shown_broken(line), line, "broken");
+        }
+    }
+
+    #[test]
+    fn block_values_below_a_password_key_are_masked() {
+        for text in [
+            "link:\n  password:\n    env: P\n  title: T",
+            "link:\n  password:\n    file: p.txt\n  title: T",
+        ] {
+            assert_eq!(shown(text), text);
+        }
+        let cases = [
+            (
+                "link:\n  password: |\n    s3cret: x\n\n  title: T",
+                "link:\n  password: |\n    ********\n\n  title: T",
+            ),
+            (
+                "link:\n  password: two\n    words\n  title: T",
+                "link:\n  password: ********\n    ********\n  title: T",
+            ),
+            (
+                "link:\n  password:\n    - s3cret\n    - more\n  title: T",
+                "link:\n  password:\n    ********\n    ********\n  title: T",
+            ),
+        ];
+        for (text, masked) in cases {
+            assert_eq!(shown(text), masked, "{text}");
+            assert_eq!(shown_broken(text), masked, "broken: {text}");
+        }
+        assert_eq!(
+            shown("link:\n  password:\n    value: s3cret\n  title: T"),
+            "link:\n  password:\n    ********: ********\n  title: T"
+        );
+    }
+
+    #[test]
+    fn what_parsed_before_a_syntax_error_is_masked_by_its_spans() {
+        assert_eq!(
+            shown("a: { \"pass\\u0077ord\": s3cret }\nb: 'x"),
+            "a: { \"pass\\u0077ord\": ******** }\nb: 'x"
+        );
+    }
+
+    #[test]
+    fn columns_map_around_a_mask() {
+        let text = "{ password: a-long-secret, acess: read }";
+        let masks = Masks::of(text, &[text]);
+        let line = masks.show(1, text);
+        assert_eq!(line.text, "{ password: ********, acess: read }");
+        let acess = text.find("acess").unwrap();
+        assert_eq!(line.start(acess), line.text.find("acess").unwrap());
+        assert_eq!(line.end(acess + 5), line.text.find("acess").unwrap() + 5);
+        // An underline that starts inside the secret covers the whole mask.
+        assert_eq!((line.start(14), line.end(20)), (12, 20));
+    }
+}

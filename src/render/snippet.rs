@@ -141,3 +141,121 @@ impl<'a> Shown<'a> {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::Code;
+
+    fn source(text: &str) -> Source {
+        Source {
+            name: "links.yaml".into(),
+            text: text.into(),
+        }
+    }
+
+    fn pos(line: u32, column: u32, len: u32) -> Pos {
+        Pos { line, column, len }
+    }
+
+    #[test]
+    fn position_line_caret_label_and_help() {
+        let s = source("version: 1\nfolders:\n  - path: x\n    link:\n      access: fill-forms\n");
+        let d = Diagnostic::at(
+            pos(5, 15, 10),
+            "access level `fill-forms` is not allowed for a folder in a custom room",
+        )
+        .label("here")
+        .help("allowed here: editing, review, comment, read");
+        insta::assert_snapshot!(render(&s, &d), @r"
+        error: access level `fill-forms` is not allowed for a folder in a custom room
+         --> links.yaml:5:15
+          |
+        5 |       access: fill-forms
+          |               ^^^^^^^^^^ here
+          |
+          = help: allowed here: editing, review, comment, read
+        ");
+    }
+
+    #[test]
+    fn notes_show_the_other_place_and_help_comes_last() {
+        let s = source(&"x\n".repeat(12));
+        let d = Diagnostic::at(pos(12, 1, 1), "two entries")
+            .note(pos(3, 1, 1), "first here")
+            .help("keep one");
+        insta::assert_snapshot!(render(&s, &d), @r"
+        error: two entries
+          --> links.yaml:12:1
+           |
+        12 | x
+           | ^
+           |
+        note: first here
+          --> links.yaml:3:1
+           |
+         3 | x
+           | ^
+           |
+           = help: keep one
+        ");
+    }
+
+    #[test]
+    fn headers_keep_the_files_column_after_a_mask() {
+        let s = source("link: { password: a-long-secret, acess: read }\n");
+        let d = Diagnostic::at(pos(1, 34, 5), "unknown key `acess`");
+        insta::assert_snapshot!(render(&s, &d), @r"
+        error: unknown key `acess`
+         --> links.yaml:1:34
+          |
+        1 | link: { password: ********, acess: read }
+          |                             ^^^^^
+        ");
+        // An underline on the secret covers the mask, never the secret's length.
+        let on_secret = render(&s, &Diagnostic::at(pos(1, 19, 13), "literal"));
+        assert!(
+            on_secret.contains("\n  |                   ^^^^^^^^\n"),
+            "{on_secret}"
+        );
+    }
+
+    #[test]
+    fn a_flow_collection_is_underlined_to_its_bracket() {
+        let s = source("title: { a: 1, b: [2] }\n");
+        let out = render(&s, &Diagnostic::at(pos(1, 8, 1), "not a string"));
+        assert!(out.contains("  |        ^^^^^^^^^^^^^^^^\n"), "{out}");
+    }
+
+    #[test]
+    fn without_a_line_to_show() {
+        let s = source("version: 1\n");
+        let whole = render(&s, &Diagnostic::file(Code::Empty, "the manifest is empty"));
+        assert_eq!(whole, "error: the manifest is empty\n--> links.yaml\n");
+        let past = render(&s, &Diagnostic::at(pos(9, 1, 1), "ends early"));
+        assert!(past.contains("--> links.yaml:9:1"), "{past}");
+        let end = render(&s, &Diagnostic::at(pos(1, 11, 1), "at the end"));
+        assert!(end.contains("1 | version: 1\n  |           ^"), "{end}");
+    }
+
+    #[test]
+    fn control_characters_in_the_file_are_not_sent_to_the_terminal() {
+        let s = source("title: \u{1b}[2Jgone\n");
+        let out = render(&s, &Diagnostic::at(pos(1, 8, 3), "odd \u{1b}[31m"));
+        assert!(!out.contains('\u{1b}'), "{out:?}");
+    }
+
+    #[test]
+    fn render_all_separates_reports_with_a_blank_line() {
+        let s = source("a\nb\n");
+        let all = render_all(
+            &s,
+            &[
+                Diagnostic::at(pos(1, 1, 1), "one"),
+                Diagnostic::at(pos(2, 1, 1), "two"),
+            ],
+        );
+        assert!(all.contains("  | ^\n\nerror: two\n"), "{all}");
+        assert_eq!(all.matches("error:").count(), 2);
+    }
+}
