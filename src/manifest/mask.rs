@@ -56,13 +56,13 @@ impl Masks {
         let mut edits = Vec::with_capacity(merged.len());
         let mut i = 0;
         for r in merged {
-            let end = r.end.min(chars.len());
-            if r.start >= end {
+            let (start, end) = (r.start.max(i), r.end.min(chars.len()));
+            if start >= end {
                 continue;
             }
-            shown.extend(&chars[i..r.start]);
+            shown.extend(&chars[i..start]);
             shown.push_str(MASK);
-            edits.push((r.start, end - r.start, MASK.len()));
+            edits.push((start, end - start, MASK.len()));
             i = end;
         }
         shown.extend(&chars[i..]);

@@ -12,9 +12,9 @@ use super::events::{self, Node, Role, Span, Visitor};
 use super::yaml::{BOOLEAN_HELP, missing_help};
 use crate::model::Access;
 
-pub const MANIFEST_KEYS: [&str; 3] = ["version", "defaults", "folders"];
-pub const ENTRY_KEYS: [&str; 3] = ["path", "id", "link"];
-pub const LINK_KEYS: [&str; 6] = [
+const MANIFEST_KEYS: [&str; 3] = ["version", "defaults", "folders"];
+const ENTRY_KEYS: [&str; 3] = ["path", "id", "link"];
+const LINK_KEYS: [&str; 6] = [
     "access",
     "title",
     "expires",
@@ -481,4 +481,56 @@ fn integer(text: &str) -> Option<i128> {
     }
     let n = i128::from_str_radix(&digits, radix).ok()?;
     Some(if negative { -n } else { n })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The keys this pass knows are the keys of the schema (both come from raw.rs's
+    /// shape; the schema is generated from it).
+    #[test]
+    fn known_keys_are_the_schemas() {
+        let schema = super::super::json_schema();
+        let keys = |v: &serde_json::Value| {
+            let mut k: Vec<String> = v["properties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect();
+            k.sort();
+            k
+        };
+        let sorted = |k: &[&str]| {
+            let mut k: Vec<String> = k.iter().map(|s| (*s).to_owned()).collect();
+            k.sort();
+            k
+        };
+        assert_eq!(keys(&schema), sorted(&MANIFEST_KEYS));
+        assert_eq!(keys(&schema["definitions"]["Folder"]), sorted(&ENTRY_KEYS));
+        assert_eq!(
+            keys(&schema["definitions"]["LinkFields"]),
+            sorted(&LINK_KEYS)
+        );
+    }
+
+    #[test]
+    fn integers_as_serde_saphyr_reads_them() {
+        for (text, n) in [
+            ("1", 1),
+            ("-5", -5),
+            ("+7", 7),
+            ("0x1F", 31),
+            ("0o17", 15),
+            ("0b101", 5),
+            ("1_000", 1000),
+            ("0", 0),
+        ] {
+            assert_eq!(integer(text), Some(n), "{text}");
+        }
+        for text in ["", "abc", "1.5", "012", "0x", "--1", "1e3", "0x-1"] {
+            assert_eq!(integer(text), None, "{text}");
+        }
+    }
 }
