@@ -12,7 +12,7 @@ async fn apply_creates_updates_and_revokes() {
 version: 1
 folders:
   - path: Marketing/Brand assets
-    link: { access: review, title: Brand, expires: 2030-06-30, deny_download: true, password: { env: BRAND_PASS } }
+    link: { access: review, title: Brand, expires: 2030-06-30, deny_download: true, password: { env: DOCSPACE_LINK_BRAND } }
   - path: Marketing/Press kit
     link: { access: read }
   - path: Marketing/Archive
@@ -21,7 +21,7 @@ folders:
     );
     let out = portal.run_env(
         &["apply", "-f", "links.yaml", "--yes"],
-        &[("BRAND_PASS", "brand-pass-123")],
+        &[("DOCSPACE_LINK_BRAND", "brand-pass-123")],
     );
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(
@@ -84,7 +84,7 @@ version: 1
 defaults: { deny_download: true }
 folders:
   - path: Marketing/Brand assets
-    link: { access: read, title: Brand, password: { env: P } }
+    link: { access: read, title: Brand, password: { env: DOCSPACE_LINK_BRAND } }
   - path: Marketing/Press kit
     link: { access: comment, expires: never }
   - path: "@my/Old projects"
@@ -93,7 +93,7 @@ folders:
     link: { access: fill-forms }
 "#,
     );
-    let env = [("P", "brand-pass-123")];
+    let env = [("DOCSPACE_LINK_BRAND", "brand-pass-123")];
     let first = portal.run_env(&["apply", "-f", "links.yaml", "--yes"], &env);
     assert_eq!(first.code, 0, "{}", first.all());
     let writes_after_first = portal.writes().await;

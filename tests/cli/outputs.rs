@@ -28,8 +28,8 @@ fn a_refused_plan() {
 fn a_plan_with_notes_only_changes_nothing() {
     Test::new()
         .sim(hidden_passwords())
-        .manifest("version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { password: { env: KIT } }\n")
-        .env("KIT", "some-other-pass")
+        .manifest("version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { password: { env: DOCSPACE_LINK_KIT } }\n")
+        .env("DOCSPACE_LINK_KIT", "some-other-pass")
         .args(["plan", "-f", "links.yaml", "--detailed-exitcode"])
         .stdout_has("docspace-links will change nothing, but note:")
         .snapshot("plan_notes_only")
