@@ -32,9 +32,9 @@ pub enum ApiError {
         /// A wait the portal asked for that was longer than the request had left.
         asked: Option<Duration>,
     },
-    #[error("server error {status} after {attempts} attempts")]
+    #[error("server error {status} after {}", tries(*.attempts))]
     Server { status: u16, attempts: u32 },
-    #[error("no answer from the portal after {attempts} attempts: {reason}")]
+    #[error("no answer from the portal after {}: {reason}", tries(*.attempts))]
     Transport {
         reason: String,
         attempts: u32,
@@ -91,8 +91,8 @@ fn rate_limited_text(attempts: u32, waited: Duration, asked: Option<Duration>) -
             human(asked)
         ),
         None => format!(
-            "the portal kept asking to wait (429, too many requests): gave up after {attempts} {} and {} of waiting; try again later, or with a lower --parallelism",
-            if attempts == 1 { "attempt" } else { "attempts" },
+            "the portal kept asking to wait (429, too many requests): gave up after {} and {} of waiting; try again later, or with a lower --parallelism",
+            tries(attempts),
             human(waited)
         ),
     }
@@ -247,5 +247,14 @@ mod tests {
         };
         let scrubbed = e.map_text(&|t: &str| t.replace("sk-1", "[hidden]"));
         assert!(scrubbed.to_string().contains("said [hidden]"), "{scrubbed}");
+    }
+}
+
+/// "1 attempt", "3 attempts".
+fn tries(attempts: u32) -> String {
+    if attempts == 1 {
+        "1 attempt".to_owned()
+    } else {
+        format!("{attempts} attempts")
     }
 }
