@@ -273,7 +273,7 @@ fn portal_down(rt: &Runtime) {
 }
 
 fn footprint(rt: &Runtime) {
-    let (rooms, per_room) = (50, 200);
+    let (rooms, per_room) = (100, 1_000);
     println!(
         "== the tool's own footprint: plan over a {}-folder manifest",
         rooms * per_room

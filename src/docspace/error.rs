@@ -207,6 +207,15 @@ impl ApiError {
     }
 }
 
+/// "1 attempt", "3 attempts".
+fn tries(attempts: u32) -> String {
+    if attempts == 1 {
+        "1 attempt".to_owned()
+    } else {
+        format!("{attempts} attempts")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,14 +256,5 @@ mod tests {
         };
         let scrubbed = e.map_text(&|t: &str| t.replace("sk-1", "[hidden]"));
         assert!(scrubbed.to_string().contains("said [hidden]"), "{scrubbed}");
-    }
-}
-
-/// "1 attempt", "3 attempts".
-fn tries(attempts: u32) -> String {
-    if attempts == 1 {
-        "1 attempt".to_owned()
-    } else {
-        format!("{attempts} attempts")
     }
 }

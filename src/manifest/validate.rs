@@ -13,7 +13,7 @@ use super::password::{self, Problem};
 use super::raw::{RawEntry, RawLink, RawLinkFields, RawManifest};
 use super::yaml::span_pos;
 use super::{DesiredLink, Entry, Environment, FolderPath, LinkSpec, Target};
-use crate::model::{Access, DesiredPassword, Expiry, Secrets};
+use crate::model::{Access, DesiredPassword, Expiry, Secrets, utc};
 
 pub const SUPPORTED_VERSION: u32 = 1;
 /// The server's limit for `title` (docspace-api.md 2).
@@ -365,8 +365,21 @@ fn parse_expiry(text: &str, now: Timestamp) -> Result<Expiry, Problem> {
         return Err((
             Code::ExpiryTooFar,
             format!("the expiry {at} is more than {MAX_EXPIRY_YEARS} years ahead"),
-            format!("the portal refuses expiry dates after {limit}"),
+            format!("the portal refuses expiry dates after {}", utc(limit)),
         ));
     }
     Ok(Expiry::At(at))
+}
+
+#[cfg(test)]
+mod expiry_tests {
+    use super::*;
+
+    #[test]
+    fn the_expiry_limit_is_shown_in_whole_seconds() {
+        let now: Timestamp = "2026-12-01T07:13:42.123456789Z".parse().unwrap();
+        let (_, message, help) = parse_expiry("2040-01-01", now).unwrap_err();
+        assert!(message.contains("more than 10 years ahead"), "{message}");
+        assert!(help.ends_with("after 2036-12-01T07:13:42Z"), "{help}");
+    }
 }

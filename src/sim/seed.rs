@@ -121,11 +121,10 @@ impl SeedFolder {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
-    #[error("{path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    /// The cause is part of the message, not a `source()`: printed with its
+    /// chain, it would otherwise appear twice.
+    #[error("cannot read the seed {path}: {cause}")]
+    Read { path: String, cause: std::io::Error },
     #[error("{origin}:{line}:{column}: {message}")]
     Invalid {
         origin: String,
@@ -157,9 +156,9 @@ impl Default for Seed {
 
 impl Seed {
     pub fn from_yaml_file(path: &Path) -> Result<Seed, SeedError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SeedError::Read {
+        let text = std::fs::read_to_string(path).map_err(|cause| SeedError::Read {
             path: path.display().to_string(),
-            source,
+            cause,
         })?;
         Seed::from_yaml_str(&text, &path.display().to_string())
     }

@@ -135,3 +135,52 @@ fn an_answer_flagged_as_failed_is_not_data() {
     );
     assert_eq!(ran.out.stdout, "");
 }
+
+/// A folder title from the portal cannot drive the terminal or forge a line.
+#[test]
+fn server_text_is_shown_with_control_characters_escaped() {
+    let seed = "rooms:\n  - title: \"Evil\\e[2J\\nNo changes. The portal matches the manifest.\"\n    type: custom\n    id: 900\n    link: { access: read, password: keep-this-pass }\n";
+    let ran = Test::new()
+        .seed(seed)
+        .manifest("version: 1\nfolders:\n  - id: 900\n    link: { access: editing }\n")
+        .args(["plan", "-f", "links.yaml"])
+        .stdout_has("id 900 (Evil\\u{1b}[2J\\u{a}No changes.")
+        .run();
+    assert!(!ran.out.stdout.contains('\u{1b}'), "{}", ran.out.stdout);
+    assert!(
+        !ran.out.stdout.lines().any(|l| l.starts_with("No changes.")),
+        "{}",
+        ran.out.stdout
+    );
+}
+
+/// A listing that cannot be read is asked for once, not once per entry under it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreadable_listing_is_read_once() {
+    let portal = Portal::start(SEED).await;
+    let proxy = Proxy::answering(portal.url(), |m, p, _| async move {
+        (m == Method::GET && p == "/api/2.0/files/rooms").then(|| {
+            (
+                403,
+                r#"{"status":1,"statusCode":403,"error":{"message":"Access denied"}}"#.to_owned(),
+            )
+        })
+    })
+    .await;
+    portal.write(
+        "links.yaml",
+        "version: 1\nfolders:\n  - path: Marketing/Archive\n    link: absent\n  - path: Marketing/Press kit\n    link: absent\n  - path: Partners\n    link: { access: read }\n",
+    );
+    let out = portal.run_env(
+        &["plan", "-f", "links.yaml"],
+        &[("DOCSPACE_URL", proxy.url.as_str())],
+    );
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert_eq!(
+        out.stdout.matches("state unknown").count(),
+        3,
+        "{}",
+        out.stdout
+    );
+    assert_eq!(proxy.count(Method::GET, "/api/2.0/files/rooms"), 1);
+}
