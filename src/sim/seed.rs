@@ -164,7 +164,16 @@ impl Seed {
     }
 
     pub fn from_yaml_str(text: &str, origin: &str) -> Result<Seed, SeedError> {
-        let options = serde_saphyr::options! { strict_booleans: true, with_snippet: false };
+        // The default node budget stops near 13,000 folders; a seed's nodes are
+        // bounded by its length (each takes at least a byte, at most two events).
+        let options = serde_saphyr::options! {
+            strict_booleans: true,
+            with_snippet: false,
+            budget: serde_saphyr::budget! {
+                max_nodes: text.len() + 16,
+                max_events: 2 * text.len() + 16,
+            },
+        };
         let raw: RawSeed = serde_saphyr::from_str_with_options(text, options).map_err(|err| {
             let at = err.location().unwrap_or(Location::UNKNOWN);
             let message = err.without_snippet().to_string();

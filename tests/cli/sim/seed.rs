@@ -184,3 +184,16 @@ rooms:
     );
     assert_eq!(portal.folder_state(3).await["links"][0]["internal"], true);
 }
+
+#[test]
+fn a_seed_past_the_parsers_default_budget_parses() {
+    // About 14,000 folders with links already broke the default 250,000 nodes.
+    let g = docspace_links::sim::harness::Generated {
+        rooms: 20,
+        per_room: 1_000,
+    };
+    let text = g.seed(|r, f| Some(format!("{{ access: read, password: keep-{r}-{f}-pass }}")));
+    let seed = Seed::from_yaml_str(&text, "big.yaml").expect("parses");
+    assert_eq!(seed.rooms.len(), 20);
+    assert_eq!(seed.rooms[19].folders.len(), 1_000);
+}
