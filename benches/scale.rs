@@ -16,50 +16,31 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use docspace_links::sim::harness::Generated;
 use docspace_links::sim::{Faults, Seed, SimConfig, SimHandle, Simulator};
 use serde_json::{Value, json};
 use tokio::runtime::Runtime;
 
 const BIN: &str = env!("CARGO_BIN_EXE_docspace-links");
 
-fn seed(rooms: usize, per_room: usize, linked: bool) -> String {
-    let mut s = String::with_capacity(rooms * per_room * 64);
-    s.push_str("tokens: [sk-test]\nrooms:\n");
-    for r in 0..rooms {
-        let _ = write!(
-            s,
-            "  - title: Room {r:02}\n    type: custom\n    folders:\n"
-        );
-        for f in 0..per_room {
-            let _ = writeln!(s, "      - title: Folder {f:04}");
-            if linked {
-                let _ = writeln!(
-                    s,
-                    "        link: {{ access: read, password: keep-this-{r}-{f} }}"
-                );
-            }
-        }
-    }
-    s
-}
-
-fn manifest(rooms: usize, per_room: usize) -> String {
-    let mut s = String::from("version: 1\nfolders:\n");
-    for r in 0..rooms {
-        for f in 0..per_room {
-            let _ = writeln!(
-                s,
-                "  - path: Room {r:02}/Folder {f:04}\n    link: {{ access: review, deny_download: true }}"
-            );
-        }
-    }
-    s
+/// The generated portal of every scenario: seed (password links when `linked`)
+/// and a manifest that changes every folder's access and deny-download.
+fn generated(rooms: usize, per_room: usize, linked: bool) -> (String, String) {
+    let g = Generated { rooms, per_room };
+    let seed = g.seed(|r, f| {
+        linked.then(|| {
+            format!(
+                "{{ access: read, password: {} }}",
+                Generated::password(r, f)
+            )
+        })
+    });
+    (seed, g.manifest("{ access: review, deny_download: true }"))
 }
 
 struct Portal<'rt> {
     rt: &'rt Runtime,
     handle: SimHandle,
-    http: reqwest::Client,
     dir: tempfile::TempDir,
 }
 
@@ -73,8 +54,12 @@ struct Run {
 }
 
 impl<'rt> Portal<'rt> {
-    fn start(rt: &'rt Runtime, seed_text: &str, manifest_text: &str, faults: Faults) -> Self {
-        let seed = Seed::from_yaml_str(seed_text, "bench-seed").expect("seed parses");
+    fn start(
+        rt: &'rt Runtime,
+        (seed_text, manifest_text): (String, String),
+        faults: Faults,
+    ) -> Self {
+        let seed = Seed::from_yaml_str(&seed_text, "bench-seed").expect("seed parses");
         let config = SimConfig {
             faults,
             ..SimConfig::default()
@@ -88,40 +73,19 @@ impl<'rt> Portal<'rt> {
             .expect("simulator starts");
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("links.yaml"), manifest_text).unwrap();
-        Portal {
-            rt,
-            handle,
-            http: reqwest::Client::new(),
-            dir,
-        }
-    }
-
-    fn control(&self, path: &str) -> Value {
-        self.rt.block_on(async {
-            self.http
-                .get(format!("{}/__sim/{path}", self.handle.base_url()))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap()
-        })
+        Portal { rt, handle, dir }
     }
 
     fn requests(&self) -> Vec<Value> {
-        self.control("requests").as_array().cloned().unwrap()
+        self.rt.block_on(self.handle.control().requests())
+    }
+
+    fn state(&self) -> Value {
+        self.rt.block_on(self.handle.control().state())
     }
 
     fn set_faults(&self, faults: Value) {
-        self.rt.block_on(async {
-            self.http
-                .post(format!("{}/__sim/faults", self.handle.base_url()))
-                .json(&faults)
-                .send()
-                .await
-                .unwrap()
-        });
+        self.rt.block_on(self.handle.control().faults(faults));
     }
 
     fn run(&self, args: &[&str]) -> Run {
@@ -183,12 +147,7 @@ fn latency(rt: &Runtime, quick: bool) {
                 latency_ms: LATENCY_MS,
                 ..Faults::default()
             };
-            let portal = Portal::start(
-                rt,
-                &seed(ROOMS, PER_ROOM, false),
-                &manifest(ROOMS, PER_ROOM),
-                faults,
-            );
+            let portal = Portal::start(rt, generated(ROOMS, PER_ROOM, false), faults);
             let p = parallelism.to_string();
             let mut args = vec![action, "-f", "links.yaml", "--parallelism", &p];
             if action == "apply" {
@@ -225,8 +184,10 @@ fn latency(rt: &Runtime, quick: bool) {
 }
 
 fn rate_limited(rt: &Runtime) {
-    const LIMIT: f64 = 100.0;
-    let (rooms, per_room) = (10, 150);
+    // The simulator's limiter as the server's: a sliding window, bare 429s
+    // (docspace-api.md 4), at a rate a small portal might set.
+    const LIMIT: f64 = 25.0;
+    let (rooms, per_room) = (5, 100);
     println!(
         "== rate limit {LIMIT} requests/s, plan over {} folders",
         rooms * per_room
@@ -235,19 +196,15 @@ fn rate_limited(rt: &Runtime) {
         rate_limit_per_sec: Some(LIMIT),
         ..Faults::default()
     };
-    let portal = Portal::start(
-        rt,
-        &seed(rooms, per_room, false),
-        &manifest(rooms, per_room),
-        faults,
-    );
+    let portal = Portal::start(rt, generated(rooms, per_room, false), faults);
     let r = portal.run(&["plan", "-f", "links.yaml"]);
     assert_eq!(r.code, 0, "plan failed under the rate limit");
     let requests = portal.requests();
     let limited = requests.iter().filter(|q| q["status"] == 429).count();
     let ok = requests.len() - limited;
-    // The bucket starts full (one second's worth), then refills at LIMIT per second.
-    let allowance = LIMIT + LIMIT * r.wall.as_secs_f64();
+    // A one-second sliding window admits at most LIMIT requests in any second, so
+    // a run of T seconds can have at most LIMIT * (floor(T) + 1) answered.
+    let allowance = LIMIT * (r.wall.as_secs_f64().floor() + 1.0);
     println!(
         "  {} requests ({ok} answered, {limited} answered 429 = {:.2}%), wall {:.2} s, allowance used {:.1}%\n",
         requests.len(),
@@ -257,74 +214,74 @@ fn rate_limited(rt: &Runtime) {
     );
 }
 
+/// One apply under faults, from 20 fault seeds: how often it converges at once,
+/// and whether any run ever made a second primary link or lost a password.
 fn faults(rt: &Runtime) {
+    const RUNS: u64 = 20;
     let (rooms, per_room) = (10, 50);
     println!(
-        "== faults: 15% of requests 503 (HTML), 5% of connections dropped; {} folders with passwords",
+        "== faults: 15% of requests 503 (HTML), 5% of connections dropped; {} folders with passwords; one apply per seed, {RUNS} seeds",
         rooms * per_room
     );
-    let portal = Portal::start(
-        rt,
-        &seed(rooms, per_room, true),
-        &manifest(rooms, per_room),
-        Faults::default(),
-    );
-    portal.set_faults(
-        json!({"error_rate": 0.15, "error_status": 503, "drop_rate": 0.05, "seed": 2026}),
-    );
-    let mut applies = 0;
-    let converged = loop {
-        applies += 1;
-        let r = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
-        let check = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
-        println!(
-            "  apply #{applies}: exit {}; plan afterwards: exit {}",
-            r.code, check.code
+    let (mut converged, mut doubled, mut lost) = (0, 0, 0);
+    for run in 0..RUNS {
+        let portal = Portal::start(rt, generated(rooms, per_room, true), Faults::default());
+        portal.set_faults(
+            json!({"error_rate": 0.15, "error_status": 503, "drop_rate": 0.05, "seed": 2026 + run}),
         );
+        portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+        portal.set_faults(json!({"error_rate": 0.0, "drop_rate": 0.0}));
+        let check = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
         if check.code == 0 {
-            break true;
+            converged += 1;
         }
-        if applies == 8 {
-            break false;
-        }
-    };
-    portal.set_faults(json!({"error_rate": 0.0, "drop_rate": 0.0}));
-    let state = portal.control("state");
-    let mut doubled = 0;
-    let mut lost = 0;
-    for folder in state["folders"].as_array().unwrap() {
-        let primaries: Vec<&Value> = folder["links"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|l| l["primary"] == true)
-            .collect();
-        if primaries.len() > 1 {
-            doubled += 1;
-        }
-        if folder["path"].as_str().unwrap().contains('/')
-            && primaries.first().is_none_or(|l| !l["password"].is_string())
-        {
-            lost += 1;
+        for folder in portal.state()["folders"].as_array().unwrap() {
+            let primaries: Vec<&Value> = folder["links"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|l| l["primary"] == true)
+                .collect();
+            if primaries.len() > 1 {
+                doubled += 1;
+            }
+            if folder["path"].as_str().unwrap().contains('/')
+                && primaries.first().is_none_or(|l| !l["password"].is_string())
+            {
+                lost += 1;
+            }
         }
     }
     println!(
-        "  converged: {converged} after {applies} applies; folders with 2+ primary links: {doubled}; passwords lost: {lost}\n"
+        "  converged in one apply: {converged} of {RUNS} runs; folders with 2+ primary links: {doubled}; passwords lost: {lost}\n"
+    );
+}
+
+/// A portal answering 503 to everything: how long until the one clear error.
+fn portal_down(rt: &Runtime) {
+    let (rooms, per_room) = (20, 100);
+    println!(
+        "== portal down (503 on every request), plan over {} entries",
+        rooms * per_room
+    );
+    let portal = Portal::start(rt, generated(rooms, per_room, false), Faults::default());
+    portal.set_faults(json!({"error_rate": 1.0, "error_status": 503}));
+    let r = portal.run(&["plan", "-f", "links.yaml"]);
+    println!(
+        "  exit {}, {} requests, wall {:.2} s\n",
+        r.code,
+        portal.requests().len(),
+        r.wall.as_secs_f64()
     );
 }
 
 fn footprint(rt: &Runtime) {
-    let (rooms, per_room) = (50, 200);
+    let (rooms, per_room) = (100, 1_000);
     println!(
         "== the tool's own footprint: plan over a {}-folder manifest",
         rooms * per_room
     );
-    let portal = Portal::start(
-        rt,
-        &seed(rooms, per_room, true),
-        &manifest(rooms, per_room),
-        Faults::default(),
-    );
+    let portal = Portal::start(rt, generated(rooms, per_room, true), Faults::default());
     let r = portal.run(&["plan", "-f", "links.yaml"]);
     assert_eq!(r.code, 0, "plan failed");
     println!(
@@ -333,6 +290,43 @@ fn footprint(rt: &Runtime) {
         r.cpu.as_secs_f64(),
         r.cpu.as_secs_f64() * 1000.0 / (rooms * per_room) as f64,
         r.wall.as_secs_f64()
+    );
+}
+
+/// Reading a 100,000-entry manifest with every field. The last entry's expiry is in
+/// the past, so the run ends after parsing, validation and reporting that one error
+/// (which walks the file once more to mask passwords), before any request.
+fn manifest_size() {
+    const ENTRIES: usize = 100_000;
+    let mut text = String::from("version: 1\nfolders:\n");
+    for i in 0..ENTRIES {
+        let expires = if i + 1 == ENTRIES {
+            "2020-01-01"
+        } else {
+            "2030-06-30T00:00:00Z"
+        };
+        let _ = write!(
+            text,
+            "  - path: Room {i}/Folder {i}\n    link:\n      access: read\n      title: Shared link {i}\n      expires: {expires}\n      password: false\n      deny_download: true\n      internal: false\n"
+        );
+    }
+    println!(
+        "== reading a {ENTRIES}-entry manifest with every field ({:.1} MB)",
+        text.len() as f64 / 1e6
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("links.yaml"), &text).unwrap();
+    let r = run(
+        dir.path(),
+        "http://127.0.0.1:9",
+        &["plan", "-f", "links.yaml"],
+    );
+    assert_eq!(r.code, 1, "the past expiry is the one error");
+    println!(
+        "  CPU {:.2} s = {:.3} ms per entry, peak RSS {:.1} MB\n",
+        r.cpu.as_secs_f64(),
+        r.cpu.as_secs_f64() * 1000.0 / ENTRIES as f64,
+        r.max_rss_mb
     );
 }
 
@@ -352,22 +346,23 @@ fn export(rt: &Runtime) {
         latency_ms: LATENCY_MS,
         ..Faults::default()
     };
-    let portal = Portal::start(rt, &rich.seed, "", faults);
+    let portal = Portal::start(rt, (rich.seed.clone(), String::new()), faults);
     let p = PARALLELISM.to_string();
     let r = portal.run(&["export", "--all", "-o", "export.yaml", "--parallelism", &p]);
     assert_eq!(r.code, 0, "export failed");
     let requests = portal.requests().len();
-    let state = portal.control("state");
+    let state = portal.state();
     let folders = state["folders"].as_array().unwrap();
     let linked = folders
         .iter()
         .filter(|f| !f["links"].as_array().unwrap().is_empty())
         .count();
-    // Rooms and My Documents listed once each, then every folder's subfolders.
-    let minimum = 2 + folders.len() + linked;
+    // The portal check, rooms and My Documents listed once each, every folder's
+    // subfolders, and the links of every folder that has some.
+    let minimum = 1 + 2 + folders.len() + linked;
     let ideal = requests as f64 * LATENCY_MS as f64 / 1000.0 / PARALLELISM as f64;
     println!(
-        "  {requests} requests (minimum {minimum}: {} listings + {linked} link reads), wall {:.2} s, ideal {ideal:.2} s: {:.2}x; CPU {:.2} s, peak RSS {:.1} MB",
+        "  {requests} requests (minimum {minimum}: the portal check + {} listings + {linked} link reads), wall {:.2} s, ideal {ideal:.2} s: {:.2}x; CPU {:.2} s, peak RSS {:.1} MB",
         2 + folders.len(),
         r.wall.as_secs_f64(),
         r.wall.as_secs_f64() / ideal,
@@ -418,10 +413,16 @@ fn main() {
     if only("faults") {
         faults(&rt);
     }
+    if only("portaldown") {
+        portal_down(&rt);
+    }
     if only("footprint") {
         footprint(&rt);
     }
     if only("export") {
         export(&rt);
+    }
+    if only("manifest") {
+        manifest_size();
     }
 }

@@ -29,7 +29,7 @@ pub enum Error {
     NoPortal,
     #[error(
         "{var} is not set: create an API key in DocSpace (Developer Tools > API keys, \
-         scopes files:read and files:write) and export it as {var}"
+         scopes files:read, rooms:read and files:write) and export it as {var}"
     )]
     NoToken { var: &'static str },
     #[error("{0}")]

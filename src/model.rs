@@ -87,6 +87,19 @@ impl RoomType {
     }
 }
 
+impl RoomType {
+    /// "a custom", "an editing", "an AI".
+    fn with_article(self) -> String {
+        let word = self.word();
+        let article = if word.starts_with(['a', 'e', 'i', 'o', 'u', 'A']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {word}")
+    }
+}
+
 /// Where a folder lives, which decides the access levels its links may have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -132,8 +145,10 @@ impl Placement {
     pub fn describe(self) -> String {
         match self {
             Placement::MyDocuments => "a folder in My Documents".to_owned(),
-            Placement::Room { room_type } => format!("a {} room", room_type.word()),
-            Placement::InRoom { room_type } => format!("a folder in a {} room", room_type.word()),
+            Placement::Room { room_type } => format!("{} room", room_type.with_article()),
+            Placement::InRoom { room_type } => {
+                format!("a folder in {} room", room_type.with_article())
+            }
         }
     }
 }
@@ -411,6 +426,24 @@ pub struct ObservedLink {
 }
 
 impl ObservedLink {
+    /// A typical link for unit tests: read, titled, with a password and an expiry.
+    #[cfg(test)]
+    pub fn example() -> ObservedLink {
+        ObservedLink {
+            id: "6b1c3e52-2f0a-4c1e-9a57-0d1f2e3a4b5c".into(),
+            share_link: Some("https://portal.example.com/s/Ab3dE9x".into()),
+            access: ObservedAccess::Known(Access::Read),
+            title: "Press kit".into(),
+            password: ObservedPassword::Known(SecretString::from("Str0ng!pass")),
+            expires: Some("2027-01-01T00:00:00Z".parse().expect("a timestamp")),
+            deny_download: false,
+            internal: false,
+            can_edit_internal: true,
+            can_edit_expiry: true,
+            expired: false,
+        }
+    }
+
     pub fn identity(&self) -> LinkIdentity {
         LinkIdentity {
             link_id: self.id.clone(),

@@ -129,32 +129,20 @@ pub(super) fn describe_drift(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Access, LinkIdentity, ObservedAccess, Secrets};
+    use crate::model::{Access, ObservedAccess, Secrets};
     use crate::plan::{Change, Field};
     use secrecy::SecretString;
 
     fn link() -> ObservedLink {
-        ObservedLink {
-            id: "a".into(),
-            share_link: Some("https://p/s/a".into()),
-            access: ObservedAccess::Known(Access::Read),
-            title: "T".into(),
-            password: ObservedPassword::Known(SecretString::from("pass-word-1")),
-            expires: None,
-            deny_download: false,
-            internal: false,
-            can_edit_internal: true,
-            can_edit_expiry: true,
-            expired: false,
-        }
+        ObservedLink::example()
     }
 
     fn values() -> LinkValues {
         LinkValues {
             access: ObservedAccess::Known(Access::Read),
-            title: Some("T".into()),
-            password: Some(SecretString::from("pass-word-1")),
-            expires: None,
+            title: Some("Press kit".into()),
+            password: Some(SecretString::from("Str0ng!pass")),
+            expires: ObservedLink::example().expires,
             deny_download: true,
             internal: false,
         }
@@ -209,10 +197,7 @@ mod tests {
 
     #[test]
     fn drift_names_the_link_or_the_fields() {
-        let target = LinkIdentity {
-            link_id: "a".into(),
-            share_link: Some("https://p/s/a".into()),
-        };
+        let target = link().identity();
         let change = |field, new| Change {
             field,
             old: Some(Value::Bool(false)),
@@ -227,7 +212,10 @@ mod tests {
         other.id = "b".into();
         other.share_link = Some("https://p/s/b".into());
         let m = describe_drift(&planned, &planned, Some(&other));
-        assert!(m.contains("planned link a, now link b"), "{m}");
+        assert!(
+            m.contains(&format!("planned link {}, now link b", link().id)),
+            "{m}"
+        );
         let now = Action::Update {
             target,
             changes: vec![

@@ -12,9 +12,7 @@ use crate::render::{self, Style};
 
 pub async fn run(args: ApplyArgs, style: Style, out: &mut Output) -> Result<u8, Error> {
     let manifest = load_manifest(&args.portal.file)?;
-    out.hide(manifest.secrets.values());
-    let config = PortalConfig::from_args(&args.portal)?;
-    out.hide([&config.token]);
+    let config = PortalConfig::connect(&args.portal, &manifest, out).await?;
     let transport = &config.transport;
     let progress = Progress::for_stderr();
     let plan = make_plan(&manifest, transport, &progress).await?;
@@ -41,6 +39,10 @@ pub async fn run(args: ApplyArgs, style: Style, out: &mut Output) -> Result<u8, 
         // The key stopped working half-way: an authentication error, not a
         // per-folder one.
         return Err(Error::Api(ApiError::Unauthorized));
+    }
+    if let Some(down) = transport.portal_down() {
+        // The rest was not attempted: one error that says why, not one per folder.
+        return Err(Error::Api(down));
     }
     Ok(apply_exit_code(&report))
 }

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use secrecy::SecretString;
 
+use super::Output;
 use super::args::PortalArgs;
 use crate::docspace::{Settings, Transport};
 use crate::error::Error;
@@ -23,11 +24,42 @@ pub struct PortalConfig {
 }
 
 impl PortalConfig {
-    pub fn from_args(args: &PortalArgs) -> Result<PortalConfig, Error> {
-        PortalConfig::connect(args.portal.as_deref(), args.parallelism)
+    /// Builds the transport, makes every secret of the run known to it and to the
+    /// output (so neither can show one), and checks the portal once: a wrong URL, a
+    /// refused key or a portal that is down is one clear error before any plan.
+    pub async fn connect(
+        args: &PortalArgs,
+        manifest: &Manifest,
+        out: &mut Output,
+    ) -> Result<PortalConfig, Error> {
+        out.hide(manifest.secrets.values());
+        let config = PortalConfig::from_args(args)?;
+        out.hide([&config.token]);
+        for secret in manifest.secrets.values() {
+            config.transport.add_secret(secret.clone());
+        }
+        config.transport.check_portal().await?;
+        Ok(config)
     }
 
-    pub fn connect(portal: Option<&str>, parallelism: u16) -> Result<PortalConfig, Error> {
+    /// The same for a command without a manifest (`export`): the token hidden, the
+    /// portal checked once.
+    pub async fn connect_without_manifest(
+        portal: Option<&str>,
+        parallelism: u16,
+        out: &mut Output,
+    ) -> Result<PortalConfig, Error> {
+        let config = PortalConfig::build(portal, parallelism)?;
+        out.hide([&config.token]);
+        config.transport.check_portal().await?;
+        Ok(config)
+    }
+
+    fn from_args(args: &PortalArgs) -> Result<PortalConfig, Error> {
+        PortalConfig::build(args.portal.as_deref(), args.parallelism)
+    }
+
+    fn build(portal: Option<&str>, parallelism: u16) -> Result<PortalConfig, Error> {
         let portal = portal.filter(|p| !p.is_empty()).ok_or(Error::NoPortal)?;
         let token = std::env::var(TOKEN_VAR)
             .ok()

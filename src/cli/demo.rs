@@ -23,8 +23,8 @@ const DEMO_TOKEN: &str = "sk-test";
 /// these variables, and a real run reads them from the environment.
 fn demo_secret(name: &str) -> Option<String> {
     match name {
-        "PRESS_KIT_PASSWORD" => Some("press-kit-2027!".to_owned()),
-        "PARTNERS_PASSWORD" => Some("partners-only-99".to_owned()),
+        "DOCSPACE_LINK_PRESS_KIT" => Some("press-kit-2027!".to_owned()),
+        "DOCSPACE_LINK_PARTNERS" => Some("partners-only-99".to_owned()),
         _ => None,
     }
 }

@@ -18,7 +18,7 @@ use crate::docspace::{ApiError, wire};
 use crate::error::{Error, exit};
 use crate::export::{self, Folder, Link, Options, Passwords};
 use crate::manifest::existing::{self, Existing};
-use crate::manifest::parse_scope_path;
+use crate::manifest::{PASSWORD_PREFIX, PASSWORD_PREFIX_VARIABLE, parse_scope_path};
 use crate::model::{FolderPath, ObservedPassword, Placement, Policy};
 use crate::plan::policy::{self, Facts};
 use crate::progress::Progress;
@@ -28,8 +28,9 @@ use crate::render::{Style, printable};
 const SCHEMA_LINE: &str = "# yaml-language-server: $schema=../schemas/manifest.schema.json";
 
 pub async fn run(args: ExportArgs, style: Style, out: &mut Output) -> Result<u8, Error> {
-    let config = PortalConfig::connect(args.portal.as_deref(), args.parallelism)?;
-    out.hide([&config.token]);
+    let config =
+        PortalConfig::connect_without_manifest(args.portal.as_deref(), args.parallelism, out)
+            .await?;
     let now = jiff::Timestamp::now();
     let reader = Reader::new(&config.transport);
     let roots = roots(&args, &reader).await?;
@@ -57,6 +58,12 @@ pub async fn run(args: ExportArgs, style: Style, out: &mut Output) -> Result<u8,
         &existing,
         found.folders.iter().map(|f| (f.id, f.path.to_string())),
     );
+    // The prefix the manifest's password rule asks for; empty lifts the rule, and
+    // the default prefix is as good a start as any then.
+    let prefix = std::env::var(PASSWORD_PREFIX_VARIABLE)
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| PASSWORD_PREFIX.to_owned());
     let options = Options {
         passwords: match args.passwords {
             PasswordsArg::Unmanaged => Passwords::Unmanaged,
@@ -65,6 +72,7 @@ pub async fn run(args: ExportArgs, style: Style, out: &mut Output) -> Result<u8,
         schema_line: existing.schema_line.as_deref().unwrap_or(SCHEMA_LINE),
         kept: &existing.kept,
         variables: &variables,
+        prefix: &prefix,
         now,
     };
     let exported = export::write(&found.folders, &found.scopes, &options);

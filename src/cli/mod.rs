@@ -13,6 +13,7 @@ use clap::Parser;
 
 pub use args::Cli;
 use args::Command;
+pub(crate) use config::TOKEN_VAR;
 use output::Output;
 
 use crate::docspace::Transport;

@@ -9,9 +9,7 @@ use crate::render::{self, Style};
 
 pub async fn run(args: PlanArgs, style: Style, out: &mut Output) -> Result<u8, Error> {
     let manifest = load_manifest(&args.portal.file)?;
-    out.hide(manifest.secrets.values());
-    let config = PortalConfig::from_args(&args.portal)?;
-    out.hide([&config.token]);
+    let config = PortalConfig::connect(&args.portal, &manifest, out).await?;
     let plan = make_plan(&manifest, &config.transport, &Progress::for_stderr()).await?;
     out.print(&match args.format {
         Format::Human => render::plan_text(&plan, style),

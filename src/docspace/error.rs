@@ -3,11 +3,13 @@
 use std::time::Duration;
 
 /// A failed request. Error bodies are only ever mined for the server's `message`:
-/// they are never mistaken for data (docspace-api.md 3).
+/// they are never mistaken for data (docspace-api.md 3). Every text a variant
+/// carries has had the API key (and any other known secret) scrubbed out by the
+/// transport before it leaves it.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
     #[error(
-        "the portal rejected the API token (401); check DOCSPACE_TOKEN and that the key is not expired or revoked"
+        "the portal refused the API key (401): check DOCSPACE_TOKEN, and that the key is not expired or revoked"
     )]
     Unauthorized,
     #[error("{}", forbidden_text(.message))]
@@ -22,17 +24,45 @@ pub enum ApiError {
         status: u16,
         message: Option<String>,
     },
-    #[error("rate limited (429) and still limited after {attempts} attempts")]
-    RateLimited { attempts: u32 },
-    #[error("server error {status} after {attempts} attempts")]
+    #[error("{}", rate_limited_text(*.attempts, *.waited, *.asked))]
+    RateLimited {
+        attempts: u32,
+        /// What this request spent waiting between its attempts.
+        waited: Duration,
+        /// A wait the portal asked for that was longer than the request had left.
+        asked: Option<Duration>,
+    },
+    #[error("server error {status} after {}", tries(*.attempts))]
     Server { status: u16, attempts: u32 },
-    #[error("no answer from the portal after {attempts} attempts: {reason}")]
+    #[error("no answer from the portal after {}: {reason}", tries(*.attempts))]
     Transport {
         reason: String,
         attempts: u32,
         /// False when no connection was made, so the server cannot have acted.
         request_sent: bool,
     },
+    /// No connection could be made for a reason that retrying does not heal (the
+    /// name does not resolve, nothing listens, the certificate is not trusted).
+    /// Nothing was sent.
+    #[error("cannot reach the portal: {reason}")]
+    Unreachable { reason: String },
+    /// A 3xx. Redirects are never followed: the API key and link passwords would
+    /// travel to wherever the answer points.
+    #[error(
+        "the portal answered {status} redirecting to {target}: docspace-links follows no redirect (the API key and link passwords must not travel to another address); check --portal"
+    )]
+    Redirected { status: u16, target: String },
+    /// The address answers, but not as a DocSpace portal's API does.
+    #[error(
+        "{reason}: is --portal (DOCSPACE_URL) the portal's address without /api/2.0, e.g. https://portal.example.com?"
+    )]
+    WrongPortal { reason: String },
+    /// The portal failed request after request: every later request fails with this
+    /// at once instead of waiting out its own retries.
+    #[error(
+        "the portal is not working, so docspace-links stopped sending requests (last failure: {cause}); try again once the portal is back"
+    )]
+    PortalDown { cause: Box<ApiError> },
     #[error("unexpected answer from the portal: {0}")]
     Decode(String),
 }
@@ -47,8 +77,40 @@ fn detail(message: &Option<String>) -> String {
 fn forbidden_text(message: &Option<String>) -> String {
     match message {
         Some(m) if !m.is_empty() => format!("the portal refused the request (403): {m}"),
-        // An API key without the needed scope gets a 403 with an empty body.
-        _ => "access denied (403); the API key may lack the files:read / files:write scopes, or the user may not manage this folder's links".to_owned(),
+        // An empty-bodied 403 is a bad key on routes that also serve visitors, or a
+        // key without the route's scope (docspace-api.md 3, 6): never "this folder
+        // is forbidden".
+        _ => "the portal refused the API key, or the key lacks the scopes files:read / files:write / rooms:read (403 with no explanation)".to_owned(),
+    }
+}
+
+fn rate_limited_text(attempts: u32, waited: Duration, asked: Option<Duration>) -> String {
+    match asked {
+        Some(asked) => format!(
+            "the portal asked to wait {} before the next try (429), longer than docspace-links waits for one request; it may have reached its daily write limit: try again later",
+            human(asked)
+        ),
+        None => format!(
+            "the portal kept asking to wait (429, too many requests): gave up after {} and {} of waiting; try again later, or with a lower --parallelism",
+            tries(attempts),
+            human(waited)
+        ),
+    }
+}
+
+/// `45 s`, `3 min 5 s`, `27 h 46 min`: a wait as a person reads it.
+fn human(d: Duration) -> String {
+    let s = d.as_secs_f64().ceil() as u64;
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => match s % 60 {
+            0 => format!("{} min", s / 60),
+            r => format!("{} min {r} s", s / 60),
+        },
+        _ => match (s % 3600) / 60 {
+            0 => format!("{} h", s / 3600),
+            m => format!("{} h {m} min", s / 3600),
+        },
     }
 }
 
@@ -60,6 +122,60 @@ impl ApiError {
             ApiError::Server { .. } | ApiError::Decode(_) => true,
             ApiError::Transport { request_sent, .. } => *request_sent,
             _ => false,
+        }
+    }
+
+    /// Whether this says the portal itself is unwell (or out of reach), rather than
+    /// answering one request with a clear no.
+    pub fn portal_unwell(&self) -> bool {
+        matches!(
+            self,
+            ApiError::RateLimited { .. }
+                | ApiError::Server { .. }
+                | ApiError::Transport { .. }
+                | ApiError::Unreachable { .. }
+                | ApiError::PortalDown { .. }
+                | ApiError::Decode(_)
+        )
+    }
+
+    /// The same error with `f` applied to every text that came from the server or
+    /// the network (the transport scrubs secrets out with it).
+    pub(crate) fn map_text(self, f: &impl Fn(&str) -> String) -> ApiError {
+        let opt = |m: Option<String>| m.map(|m| f(&m));
+        match self {
+            ApiError::Forbidden { message } => ApiError::Forbidden {
+                message: opt(message),
+            },
+            ApiError::NotFound { message } => ApiError::NotFound {
+                message: opt(message),
+            },
+            ApiError::Rejected { status, message } => ApiError::Rejected {
+                status,
+                message: opt(message),
+            },
+            ApiError::Transport {
+                reason,
+                attempts,
+                request_sent,
+            } => ApiError::Transport {
+                reason: f(&reason),
+                attempts,
+                request_sent,
+            },
+            ApiError::Unreachable { reason } => ApiError::Unreachable { reason: f(&reason) },
+            ApiError::Redirected { status, target } => ApiError::Redirected {
+                status,
+                target: f(&target),
+            },
+            ApiError::WrongPortal { reason } => ApiError::WrongPortal { reason: f(&reason) },
+            ApiError::PortalDown { cause } => ApiError::PortalDown {
+                cause: Box::new(cause.map_text(f)),
+            },
+            ApiError::Decode(m) => ApiError::Decode(f(&m)),
+            e @ (ApiError::Unauthorized
+            | ApiError::RateLimited { .. }
+            | ApiError::Server { .. }) => e,
         }
     }
 }
@@ -77,8 +193,68 @@ pub(crate) enum AttemptError {
 
 impl ApiError {
     /// An error that says nothing about one folder and everything about the run:
-    /// going on would only repeat it.
+    /// going on would only repeat it (a refused key, a portal that is down or out
+    /// of reach, a wrong address).
     pub fn is_fatal(&self) -> bool {
-        matches!(self, ApiError::Unauthorized)
+        matches!(
+            self,
+            ApiError::Unauthorized
+                | ApiError::PortalDown { .. }
+                | ApiError::Unreachable { .. }
+                | ApiError::Redirected { .. }
+                | ApiError::WrongPortal { .. }
+        )
+    }
+}
+
+/// "1 attempt", "3 attempts".
+fn tries(attempts: u32) -> String {
+    if attempts == 1 {
+        "1 attempt".to_owned()
+    } else {
+        format!("{attempts} attempts")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_read_as_a_person_says_them() {
+        assert_eq!(human(Duration::from_millis(400)), "1 s");
+        assert_eq!(human(Duration::from_secs(45)), "45 s");
+        assert_eq!(human(Duration::from_secs(180)), "3 min");
+        assert_eq!(human(Duration::from_secs(185)), "3 min 5 s");
+        assert_eq!(human(Duration::from_secs(100_000)), "27 h 46 min");
+    }
+
+    #[test]
+    fn a_rate_limit_says_whether_the_portal_kept_asking_or_asked_too_much() {
+        let kept = ApiError::RateLimited {
+            attempts: 8,
+            waited: Duration::from_secs(59),
+            asked: None,
+        };
+        assert!(
+            kept.to_string().contains("kept asking to wait")
+                && kept.to_string().contains("8 attempts"),
+            "{kept}"
+        );
+        let too_long = ApiError::RateLimited {
+            attempts: 1,
+            waited: Duration::ZERO,
+            asked: Some(Duration::from_secs(100_000)),
+        };
+        assert!(too_long.to_string().contains("27 h 46 min"), "{too_long}");
+    }
+
+    #[test]
+    fn map_text_reaches_nested_causes() {
+        let e = ApiError::PortalDown {
+            cause: Box::new(ApiError::Decode("said sk-1".to_owned())),
+        };
+        let scrubbed = e.map_text(&|t: &str| t.replace("sk-1", "[hidden]"));
+        assert!(scrubbed.to_string().contains("said [hidden]"), "{scrubbed}");
     }
 }

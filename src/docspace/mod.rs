@@ -3,9 +3,12 @@
 //! which reads the portal for a manifest.
 
 pub mod api;
+mod breaker;
 pub mod error;
 pub mod observe;
 pub mod pacing;
+mod portal_url;
+mod probe;
 pub mod reader;
 pub mod resolve;
 pub mod transport;

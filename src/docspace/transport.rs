@@ -1,33 +1,53 @@
 //! Every HTTP request the tool makes goes through here: authentication, bounded
-//! concurrency, pacing, timeouts and retries.
+//! concurrency, pacing, timeouts, retries within a budget, and the breaker that
+//! stops the run on a sick portal.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use backon::{BackoffBuilder, ExponentialBuilder};
-use reqwest::{Method, StatusCode};
+use backon::{BackoffBuilder, ExponentialBackoff, ExponentialBuilder};
+use reqwest::{Method, StatusCode, Url};
 use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
+use super::breaker::Breaker;
 use super::error::{ApiError, AttemptError};
-use super::pacing::{self, Pacer};
+use super::pacing::{self, MAX_SERVER_WAIT, Pacer};
+use super::portal_url;
 
 /// The server rejects, without queueing, more than this many parallel GETs ...
 pub const SERVER_MAX_PARALLEL_READS: usize = 50;
 /// ... and more than this many parallel POST/PUT requests (docspace-api.md 4).
 pub const SERVER_MAX_PARALLEL_WRITES: usize = 15;
 
+/// The largest answer read. The largest DocSpace answers the tool asks for are a
+/// page of 100 folders or a folder's at most 100 links, well under 1 MiB; an
+/// answer past this is a broken or hostile server, and reading on would only
+/// grow memory until the process is killed.
+pub const MAX_BODY: usize = 8 << 20;
+/// Of an error answer only the `message` is used: the rest is not even kept.
+const MAX_ERROR_BODY: usize = 64 << 10;
+
+/// Secrets shorter than this are not scrubbed: replacing every `abc` in a
+/// message would mangle it, and no key or valid link password is that short.
+const MIN_SCRUBBED_LEN: usize = 6;
+const SCRUBBED: &str = "[hidden]";
+
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub parallelism: usize,
     pub connect_timeout: Duration,
+    /// One attempt, from connecting to the last byte of the answer.
     pub request_timeout: Duration,
     /// Attempts per request, the first included.
     pub max_attempts: usize,
-    /// The most a request may spend waiting between attempts.
+    /// The most one request may spend on its attempts and on every wait between
+    /// them (backoff, `Retry-After`, its turn at the pacer); waiting behind other
+    /// requests for a connection slot does not count.
     pub max_retry_wait: Duration,
 }
 
@@ -57,11 +77,15 @@ pub struct Transport {
     /// `https://portal.example.com/api/2.0/files/`
     files_base: String,
     token: SecretString,
+    /// Scrubbed from every text the transport hands out: the token, and whatever
+    /// [`Transport::add_secret`] adds.
+    secrets: RwLock<Vec<SecretString>>,
     settings: Settings,
     any: Semaphore,
     reads: Semaphore,
     writes: Semaphore,
     pacer: Pacer,
+    breaker: Breaker,
     /// Once the token is refused, every later request fails at once instead of
     /// hammering the portal with a bad credential.
     token_refused: AtomicBool,
@@ -76,45 +100,53 @@ pub struct Request<'a> {
     pub body: Option<Vec<u8>>,
 }
 
+/// How much one request may spend.
+#[derive(Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) attempts: u32,
+    pub(crate) time: Duration,
+}
+
+/// An answer the caller takes as is (a success, or for the portal check, an
+/// error that proves the API is there).
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) body: Body,
+}
+
+pub(crate) enum Body {
+    Whole(Vec<u8>),
+    /// Longer than the cap: reading stopped there.
+    TooLarge,
+}
+
 impl Transport {
     pub fn new(portal: &str, token: SecretString, settings: Settings) -> Result<Self, String> {
-        let portal = portal.trim_end_matches('/');
-        let url = reqwest::Url::parse(portal)
-            .map_err(|e| format!("portal URL `{portal}` is not a valid URL: {e}"))?;
-        let host = url.host_str().unwrap_or_default();
-        let loopback = host == "localhost"
-            || host
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback());
-        // Plain HTTP would hand the API key and every link password to anyone on
-        // the path: only a simulator on this machine may use it.
-        match url.scheme() {
-            "https" => {}
-            "http" if loopback => {}
-            _ => {
-                return Err(format!(
-                    "portal URL `{portal}` must start with https:// (plain http:// is accepted only for a simulator on this machine)"
-                ));
-            }
-        }
+        let url = portal_url::parse(portal)?;
+        check_cert_file()?;
         let http = reqwest::Client::builder()
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.request_timeout)
             .user_agent(concat!("docspace-links/", env!("CARGO_PKG_VERSION")))
             .pool_max_idle_per_host(settings.parallelism.max(1))
+            // A redirect would carry the API key and a write's body (link
+            // passwords) to wherever it points; a 3xx is reported instead.
+            .redirect(reqwest::redirect::Policy::none())
+            // And nothing can ever send an https portal's key over plain http.
+            .https_only(url.https)
             .build()
-            .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
+            .map_err(|e| format!("cannot start the HTTP client: {}", root_cause(&e)))?;
         let parallelism = settings.parallelism.max(1);
         Ok(Transport {
             http,
-            files_base: format!("{portal}/api/2.0/files/"),
+            files_base: url.files_base,
+            secrets: RwLock::new(vec![token.clone()]),
             token,
             any: Semaphore::new(parallelism),
             reads: Semaphore::new(parallelism.min(SERVER_MAX_PARALLEL_READS)),
             writes: Semaphore::new(parallelism.min(SERVER_MAX_PARALLEL_WRITES)),
             pacer: Pacer::new(parallelism),
+            breaker: Breaker::new(),
             token_refused: AtomicBool::new(false),
             stats: Arc::default(),
             settings,
@@ -126,8 +158,39 @@ impl Transport {
         self.token_refused.load(Ordering::Relaxed)
     }
 
+    /// Set once the portal has failed again and again (or cannot be reached at
+    /// all): the error every request now fails with at once. A run that sees it
+    /// should stop and print it once.
+    pub fn portal_down(&self) -> Option<ApiError> {
+        self.breaker.open().map(|e| self.scrub_error(e))
+    }
+
     pub fn parallelism(&self) -> usize {
         self.settings.parallelism.max(1)
+    }
+
+    /// Adds a secret (a link password) to those scrubbed from every message the
+    /// transport hands out.
+    pub fn add_secret(&self, secret: SecretString) {
+        self.secrets.write().expect("secrets lock").push(secret);
+    }
+
+    /// `text` with every known secret (the API key, and those given to
+    /// [`Transport::add_secret`]) replaced: for any server text that is shown.
+    pub fn scrub(&self, text: &str) -> String {
+        let secrets = self.secrets.read().expect("secrets lock");
+        let mut out = text.to_owned();
+        for s in secrets.iter() {
+            let s = s.expose_secret();
+            if s.len() >= MIN_SCRUBBED_LEN && out.contains(s) {
+                out = out.replace(s, SCRUBBED);
+            }
+        }
+        out
+    }
+
+    fn scrub_error(&self, e: ApiError) -> ApiError {
+        e.map_text(&|t: &str| self.scrub(t))
     }
 
     /// Sends a request and decodes the envelope's `response`, retrying what is safe
@@ -135,54 +198,179 @@ impl Transport {
     /// server certainly did not act on them (429, or no connection made): a write
     /// whose outcome is unknown is returned to the caller, who re-reads first.
     pub async fn call<T: DeserializeOwned>(&self, req: Request<'_>) -> Result<Option<T>, ApiError> {
+        let limits = Limits {
+            attempts: u32::try_from(self.settings.max_attempts.max(1)).unwrap_or(u32::MAX),
+            time: self.settings.max_retry_wait,
+        };
+        let result = self
+            .exchange(&req, limits, |status, _| status.is_success())
+            .await
+            .and_then(|answer| {
+                let Body::Whole(body) = answer.body else {
+                    return Err(too_large());
+                };
+                match decode(&body) {
+                    Ok(v) => {
+                        self.breaker.healthy();
+                        Ok(v)
+                    }
+                    Err(Undecodable { error, json }) => {
+                        // JSON that is not what was expected is a quirk of one
+                        // answer; a page that is not JSON at all (a proxy's
+                        // maintenance page) is a portal that is not working.
+                        if json {
+                            self.breaker.healthy();
+                        } else {
+                            self.failed_attempt(&error);
+                            self.breaker.failed_request(&error);
+                        }
+                        Err(error)
+                    }
+                }
+            });
+        result.map_err(|e| self.scrub_error(e))
+    }
+
+    /// The retry loop. Returns the first answer `accept` takes; everything else is
+    /// classified, retried while the budget lasts, and counted by the breaker.
+    pub(crate) async fn exchange(
+        &self,
+        req: &Request<'_>,
+        limits: Limits,
+        accept: impl Fn(StatusCode, &Body) -> bool,
+    ) -> Result<Answer, ApiError> {
         let is_read = req.method == Method::GET;
-        let started = Instant::now();
-        let mut delays = ExponentialBuilder::default()
-            .with_min_delay(Duration::from_millis(100))
-            .with_max_delay(Duration::from_secs(8))
-            .with_factor(2.0)
-            .with_jitter()
-            .without_max_times()
-            .build();
+        let mut delays = backoff(Duration::from_millis(100));
+        // A bare 429 carries no hint: start at a second, not at once.
+        let mut limited_delays = backoff(Duration::from_secs(1));
+        let mut spent = Duration::ZERO;
+        let mut waited = Duration::ZERO;
         let mut attempt = 1u32;
         loop {
-            let outcome = self.attempt(&req, is_read, attempt).await;
+            let left = limits.time.saturating_sub(spent);
+            let (outcome, took) = self.attempt(req, is_read, attempt, left, &accept).await;
+            spent += took;
             let (error, retry_after) = match outcome {
-                Ok(body) => return decode(&body),
-                Err(AttemptError::Final(e)) => return Err(e),
+                Ok(answer) => return Ok(answer),
+                Err(AttemptError::Final(e)) => {
+                    self.settle(&e);
+                    return Err(e);
+                }
                 Err(AttemptError::Transient { error, retry_after }) => (error, retry_after),
             };
+            let limited = matches!(error, ApiError::RateLimited { .. });
+            if !limited {
+                self.failed_attempt(&error);
+            }
             let safe_to_repeat = is_read || !error.outcome_unknown();
-            let backoff = delays.next().unwrap_or(Duration::from_secs(8));
+            let backoff = if limited {
+                limited_delays.next()
+            } else {
+                delays.next()
+            }
+            .unwrap_or(Duration::from_secs(8));
             let wait = retry_after.unwrap_or(Duration::ZERO).max(backoff);
-            let out_of_budget = attempt as usize >= self.settings.max_attempts
-                || started.elapsed() + wait > self.settings.max_retry_wait;
-            if !safe_to_repeat || out_of_budget {
-                return Err(error);
+            let left = limits.time.saturating_sub(spent);
+            let give_up = if !safe_to_repeat {
+                Some(error)
+            } else if attempt >= limits.attempts {
+                Some(exhausted(error, attempt, waited, None))
+            } else if wait > left || retry_after.is_some_and(|ra| ra > MAX_SERVER_WAIT) {
+                // A wait the portal asked for that cannot fit is reported as such;
+                // a backoff that cannot fit is just the end of the budget.
+                let asked = retry_after.filter(|ra| *ra > left.min(MAX_SERVER_WAIT));
+                Some(exhausted(error, attempt, waited, asked))
+            } else {
+                None
+            };
+            if let Some(e) = give_up {
+                self.breaker.failed_request(&e);
+                return Err(e);
             }
             self.stats.retries.fetch_add(1, Ordering::Relaxed);
-            tokio::time::sleep(wait).await;
+            self.sleep_until(Instant::now() + wait).await?;
+            spent += wait;
+            waited += wait;
             attempt += 1;
         }
     }
 
+    /// A portal that keeps failing gets its requests spaced out, for everyone,
+    /// until it answers again or the breaker opens.
+    fn failed_attempt(&self, error: &ApiError) {
+        if self.breaker.failed_attempt(error) {
+            self.pacer.back_off();
+        }
+    }
+
+    /// Breaker bookkeeping for a final error.
+    fn settle(&self, e: &ApiError) {
+        match e {
+            ApiError::Unreachable { .. } | ApiError::Redirected { .. } => {
+                self.breaker.unreachable(e)
+            }
+            ApiError::Unauthorized | ApiError::PortalDown { .. } => {}
+            e if e.portal_unwell() => self.breaker.failed_request(e),
+            // A clear no (403, 404, 400) comes from a working portal.
+            _ => self.breaker.healthy(),
+        }
+    }
+
+    /// Sleeps until `deadline`, or fails as soon as the breaker opens: a request
+    /// waiting out a backoff has nothing to wait for once the run is over.
+    async fn sleep_until(&self, deadline: Instant) -> Result<(), ApiError> {
+        if deadline <= Instant::now() {
+            // Sleeping until an instant already past still waits for a timer tick.
+            return self.breaker.open().map_or(Ok(()), Err);
+        }
+        tokio::select! {
+            () = tokio::time::sleep_until(deadline) => Ok(()),
+            () = self.breaker.opened() => Err(self.breaker.open().expect("the breaker opened")),
+        }
+    }
+
+    /// One attempt, and the time it spent once it had a connection slot (its turn
+    /// at the pacer included): what counts against the request's budget.
     async fn attempt(
         &self,
         req: &Request<'_>,
         is_read: bool,
         attempt: u32,
-    ) -> Result<Vec<u8>, AttemptError> {
-        if self.token_refused.load(Ordering::Relaxed) {
-            return Err(AttemptError::Final(ApiError::Unauthorized));
+        budget_left: Duration,
+        accept: &impl Fn(StatusCode, &Body) -> bool,
+    ) -> (Result<Answer, AttemptError>, Duration) {
+        if let Err(e) = self.ready() {
+            return (Err(AttemptError::Final(e)), Duration::ZERO);
         }
         let _any = self.any.acquire().await.expect("semaphore never closed");
         let _kind = if is_read { &self.reads } else { &self.writes }
             .acquire()
             .await
             .expect("semaphore never closed");
+        let slot_won = Instant::now();
+        let result = self.send(req, attempt, budget_left, accept).await;
+        (result, slot_won.elapsed())
+    }
+
+    async fn send(
+        &self,
+        req: &Request<'_>,
+        attempt: u32,
+        budget_left: Duration,
+        accept: &impl Fn(StatusCode, &Body) -> bool,
+    ) -> Result<Answer, AttemptError> {
+        // Queued requests may find the run over by the time they get a slot.
+        self.ready().map_err(AttemptError::Final)?;
         // Paced after the slot is won, right before sending: a request paced
         // earlier could sit in the queue and then leave at any moment.
-        self.pacer.wait_turn().await;
+        let start = self.pacer.take_turn(budget_left).map_err(|asked| {
+            AttemptError::Final(ApiError::RateLimited {
+                attempts: attempt,
+                waited: Duration::ZERO,
+                asked: Some(asked),
+            })
+        })?;
+        self.sleep_until(start).await.map_err(AttemptError::Final)?;
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
 
         let mut builder = self
@@ -201,24 +389,54 @@ impl Transport {
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(body.clone());
         }
-        let response = match builder.send().await {
-            Ok(r) => r,
-            Err(e) => return Err(transport_failure(&e, attempt)),
-        };
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| transport_failure(&e, attempt))?;
         let status = response.status();
         self.pacer.observe(response.headers());
-        let retry_after = pacing::retry_after(response.headers());
-        let body = match response.bytes().await {
-            Ok(b) => b.to_vec(),
-            Err(e) => return Err(transport_failure(&e, attempt)),
-        };
-        if status.is_success() {
-            return Ok(body);
+        if status.is_redirection() {
+            return Err(AttemptError::Final(ApiError::Redirected {
+                status: status.as_u16(),
+                target: redirect_target(response.url(), response.headers()),
+            }));
         }
-        Err(self.classify(status, &body, retry_after, attempt))
+        let retry_after = pacing::retry_after(response.headers()).or_else(|| {
+            // A 429 with a reset but no Retry-After asks to wait until the reset.
+            (status == StatusCode::TOO_MANY_REQUESTS)
+                .then(|| pacing::reset_after(response.headers()))
+                .flatten()
+        });
+        let cap = if status.is_success() {
+            MAX_BODY
+        } else {
+            MAX_ERROR_BODY
+        };
+        let body = read_capped(response, cap)
+            .await
+            .map_err(|e| transport_failure(&e, attempt))?;
+        if status.is_success() {
+            self.pacer.relax();
+        }
+        if accept(status, &body) {
+            return Ok(Answer { status, body });
+        }
+        let body = match &body {
+            Body::Whole(b) => b.as_slice(),
+            Body::TooLarge => &[],
+        };
+        Err(self.classify(status, body, retry_after, attempt))
     }
 
-    fn classify(
+    /// Fails at once when the run cannot succeed any more.
+    fn ready(&self) -> Result<(), ApiError> {
+        if self.token_refused.load(Ordering::Relaxed) {
+            return Err(ApiError::Unauthorized);
+        }
+        self.breaker.open().map_or(Ok(()), Err)
+    }
+
+    pub(crate) fn classify(
         &self,
         status: StatusCode,
         body: &[u8],
@@ -235,11 +453,22 @@ impl Transport {
             404 => AttemptError::Final(ApiError::NotFound { message }),
             429 => {
                 self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
-                let wait = retry_after.unwrap_or(Duration::from_secs(1));
-                self.pacer.pause(wait);
+                match retry_after {
+                    Some(wait) if wait <= MAX_SERVER_WAIT => self.pacer.pause(wait),
+                    // Not worth waiting for: each request that meets it gives up
+                    // at once, and the breaker ends the run.
+                    Some(_) => {}
+                    // The per-minute and concurrency limits say nothing of how long
+                    // (docspace-api.md 4): everyone slows down.
+                    None => self.pacer.back_off(),
+                }
                 AttemptError::Transient {
-                    error: ApiError::RateLimited { attempts },
-                    retry_after: Some(wait),
+                    error: ApiError::RateLimited {
+                        attempts,
+                        waited: Duration::ZERO,
+                        asked: None,
+                    },
+                    retry_after,
                 }
             }
             // A 500 may come after the server acted: as unknown as a proxy's 502-504.
@@ -255,7 +484,81 @@ impl Transport {
     }
 }
 
+fn backoff(min: Duration) -> ExponentialBackoff {
+    ExponentialBuilder::default()
+        .with_min_delay(min)
+        .with_max_delay(Duration::from_secs(16))
+        .with_factor(2.0)
+        .with_jitter()
+        .without_max_times()
+        .build()
+}
+
+/// The error a request gives up with once its budget is spent.
+fn exhausted(
+    error: ApiError,
+    attempts: u32,
+    waited: Duration,
+    asked: Option<Duration>,
+) -> ApiError {
+    match error {
+        ApiError::RateLimited { .. } => ApiError::RateLimited {
+            attempts,
+            waited,
+            asked,
+        },
+        e => e,
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError::Decode(format!(
+        "the answer is larger than {} MiB, far more than any DocSpace answer (a page of 100 entries is well under 1 MiB); stopped reading it",
+        MAX_BODY >> 20
+    ))
+}
+
+/// Reads the body chunk by chunk, stopping as soon as it passes `cap`.
+async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Body, reqwest::Error> {
+    if response.content_length().is_some_and(|n| n > cap as u64) {
+        return Ok(Body::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > cap {
+            return Ok(Body::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Body::Whole(body))
+}
+
+/// Where a 3xx points, as far as it is safe to show: the origin, never the path's
+/// query (it may carry a token).
+fn redirect_target(from: &Url, headers: &reqwest::header::HeaderMap) -> String {
+    let Some(location) = headers
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return "an address it did not give".to_owned();
+    };
+    match from.join(location) {
+        Ok(to) => {
+            let origin = to.origin().ascii_serialization();
+            if to.path() == "/" && to.query().is_none() {
+                origin
+            } else {
+                format!("{origin}/…")
+            }
+        }
+        Err(_) => "an address that is not a valid URL".to_owned(),
+    }
+}
+
 fn transport_failure(e: &reqwest::Error, attempts: u32) -> AttemptError {
+    if let Some(reason) = unhealable(e) {
+        return AttemptError::Final(ApiError::Unreachable { reason });
+    }
     let reason = if e.is_timeout() {
         "timed out".to_owned()
     } else if e.is_connect() {
@@ -273,6 +576,75 @@ fn transport_failure(e: &reqwest::Error, attempts: u32) -> AttemptError {
     }
 }
 
+/// A failure to connect that retrying does not heal, in words: the name does not
+/// resolve, nothing listens, or the certificate is not trusted. Timeouts and resets
+/// are not among them: those can pass.
+fn unhealable(e: &reqwest::Error) -> Option<String> {
+    let url = e.url();
+    let host = url.and_then(|u| u.host_str()).unwrap_or("the portal");
+    let address = match url.and_then(|u| u.port_or_known_default()) {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    };
+    // io::Error's `source()` skips the error it wraps (and rustls's error sits in
+    // an io::Error inside another): look inside every one of them too.
+    let mut todo: Vec<&(dyn std::error::Error + 'static)> = vec![e];
+    while let Some(err) = todo.pop() {
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            return Some(tls_words(tls, &address));
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                return Some(format!(
+                    "connection refused by {address}: nothing listens there; check --portal"
+                ));
+            }
+            if let Some(inner) = io.get_ref() {
+                todo.push(inner);
+            }
+        }
+        // hyper-util's connector names a failed lookup only in its text.
+        if e.is_connect() && err.to_string() == "dns error" {
+            return Some(format!(
+                "could not resolve host `{host}`: check --portal and this machine's DNS"
+            ));
+        }
+        todo.extend(err.source());
+    }
+    None
+}
+
+fn tls_words(e: &rustls::Error, address: &str) -> String {
+    use rustls::CertificateError as C;
+    match e {
+        rustls::Error::InvalidCertificate(C::UnknownIssuer | C::BadSignature) => format!(
+            "certificate not trusted: {address} presents a certificate from an authority this machine does not trust; for a private CA, set SSL_CERT_FILE to its certificate (PEM)"
+        ),
+        rustls::Error::InvalidCertificate(c) => {
+            format!("certificate not trusted: {address} presents a certificate that fails: {c}")
+        }
+        other => format!("TLS handshake with {address} failed: {other}"),
+    }
+}
+
+/// rustls-native-certs reads `SSL_CERT_FILE` *instead of* the system store and
+/// skips a file it cannot read: a typo there would silently make every portal's
+/// certificate untrusted. Say so up front instead.
+fn check_cert_file() -> Result<(), String> {
+    let Some(path) = std::env::var_os("SSL_CERT_FILE").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let shown = std::path::Path::new(&path).display();
+    let pem =
+        std::fs::read(&path).map_err(|e| format!("SSL_CERT_FILE `{shown}` cannot be read: {e}"))?;
+    match reqwest::Certificate::from_pem_bundle(&pem) {
+        Ok(certs) if !certs.is_empty() => Ok(()),
+        _ => Err(format!(
+            "SSL_CERT_FILE `{shown}` holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+        )),
+    }
+}
+
 /// The innermost cause, which says what actually happened ("connection refused")
 /// without the URL reqwest prefixes.
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
@@ -284,39 +656,101 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// The `error.message` of a JSON error envelope; `None` for an empty or HTML body.
-fn server_message(body: &[u8]) -> Option<String> {
+pub(crate) fn server_message(body: &[u8]) -> Option<String> {
     let v: serde_json::Value = serde_json::from_slice(body).ok()?;
     let m = v.get("error")?.get("message")?.as_str()?;
     Some(m.chars().take(300).collect())
 }
 
-fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<Option<T>, ApiError> {
-    let envelope: super::wire::Envelope<T> = serde_json::from_slice(body).map_err(|e| {
-        let looks_like_html = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
-        if looks_like_html {
-            ApiError::Decode("an HTML page instead of JSON (is the portal URL right?)".to_owned())
-        } else {
-            ApiError::Decode(e.to_string())
-        }
-    })?;
-    Ok(envelope.response)
+/// The success envelope as the transport checks it: `status` 0 or it is not data
+/// (docspace-api.md 3).
+#[derive(Deserialize)]
+struct Envelope<T> {
+    response: Option<T>,
+    status: Option<i64>,
+}
+
+/// Only the flag, for when the whole envelope does not decode.
+#[derive(Deserialize)]
+struct Flag {
+    status: Option<i64>,
+}
+
+pub(crate) struct Undecodable {
+    pub(crate) error: ApiError,
+    /// Whether the body was JSON at all.
+    pub(crate) json: bool,
+}
+
+fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<Option<T>, Undecodable> {
+    let flagged = |status: Option<i64>| {
+        let error = match status {
+            None => ApiError::Decode(
+                "a JSON answer without DocSpace's `status` flag (is the portal URL right?)"
+                    .to_owned(),
+            ),
+            Some(s) => ApiError::Decode(format!(
+                "the portal answered 200 but flagged the answer as failed (status {s}){}",
+                server_message(body)
+                    .map(|m| format!(": {m}"))
+                    .unwrap_or_default()
+            )),
+        };
+        Undecodable { error, json: true }
+    };
+    match serde_json::from_slice::<Envelope<T>>(body) {
+        Ok(Envelope {
+            response,
+            status: Some(0),
+        }) => Ok(response),
+        Ok(envelope) => Err(flagged(envelope.status)),
+        Err(e) => match serde_json::from_slice::<Flag>(body) {
+            Ok(Flag { status }) if status != Some(0) => Err(flagged(status)),
+            Ok(_) => Err(Undecodable {
+                error: ApiError::Decode(e.to_string()),
+                json: true,
+            }),
+            Err(_) => Err(Undecodable {
+                error: ApiError::Decode(not_json(body)),
+                json: false,
+            }),
+        },
+    }
+}
+
+pub(crate) fn looks_like_html(body: &[u8]) -> bool {
+    body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
+}
+
+fn not_json(body: &[u8]) -> String {
+    if looks_like_html(body) {
+        "an HTML page instead of JSON (is the portal URL right?)".to_owned()
+    } else {
+        "an answer that is not JSON".to_owned()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn transport() -> Transport {
+        Transport::new(
+            "https://portal.example.com",
+            SecretString::from("sk-secret-token"),
+            Settings::default(),
+        )
+        .unwrap()
+    }
+
     #[test]
-    fn plain_http_is_only_for_this_machine() {
-        let token = || SecretString::from("sk-x");
-        let settings = Settings::default;
-        assert!(Transport::new("https://portal.example.com", token(), settings()).is_ok());
-        assert!(Transport::new("http://127.0.0.1:8080", token(), settings()).is_ok());
-        assert!(Transport::new("http://localhost:8080", token(), settings()).is_ok());
-        let err = Transport::new("http://portal.example.com", token(), settings()).unwrap_err();
-        assert!(err.contains("https://"), "{err}");
-        assert!(Transport::new("ftp://portal.example.com", token(), settings()).is_err());
-        assert!(Transport::new("not a url", token(), settings()).is_err());
+    fn the_address_is_checked() {
+        let t = |p: &str| Transport::new(p, SecretString::from("sk-x"), Settings::default());
+        assert!(t("https://portal.example.com").is_ok());
+        let err = t("127.0.0.1:8080").unwrap_err();
+        assert!(err.contains("add https://"), "{err}");
+        let err = t("https://u:pa55word-x@portal.example.com").unwrap_err();
+        assert!(!err.contains("pa55word-x"), "{err}");
     }
 
     #[test]
@@ -331,16 +765,237 @@ mod tests {
         assert_eq!(server_message(b""), None);
     }
 
+    fn decode_value(body: &[u8]) -> Result<Option<serde_json::Value>, Undecodable> {
+        decode(body)
+    }
+
     #[test]
     fn an_html_success_body_is_an_error_not_data() {
-        let r: Result<Option<serde_json::Value>, _> = decode(b"<!DOCTYPE html><html></html>");
-        assert!(matches!(r, Err(ApiError::Decode(m)) if m.contains("HTML")));
+        let Err(u) = decode_value(b"<!DOCTYPE html><html></html>") else {
+            panic!("HTML decoded")
+        };
+        assert!(matches!(&u.error, ApiError::Decode(m) if m.contains("HTML")));
+        assert!(!u.json);
     }
 
     #[test]
     fn a_missing_response_key_is_nothing() {
-        let r: Option<serde_json::Value> =
-            decode(br#"{"count":0,"status":0,"statusCode":200}"#).unwrap();
+        let r = decode_value(br#"{"count":0,"status":0,"statusCode":200}"#)
+            .unwrap_or_else(|_| panic!("a revoke's answer decodes"));
         assert!(r.is_none());
+    }
+
+    #[test]
+    fn a_success_flagged_as_failed_is_not_data() {
+        let body =
+            br#"{"response":{"id":1},"status":1,"statusCode":200,"error":{"message":"Boom"}}"#;
+        let Err(u) = decode_value(body) else {
+            panic!("status 1 decoded as data")
+        };
+        let ApiError::Decode(m) = &u.error else {
+            panic!("{:?}", u.error)
+        };
+        assert!(m.contains("status 1") && m.contains("Boom"), "{m}");
+        // Also when the response has another shape than the one asked for.
+        let r: Result<Option<Vec<u64>>, _> =
+            decode(br#"{"response":{"errors":{}},"status":1,"statusCode":200}"#);
+        assert!(
+            matches!(r, Err(Undecodable { error: ApiError::Decode(m), .. }) if m.contains("status 1"))
+        );
+        // And an envelope without the flag is not DocSpace's.
+        assert!(decode_value(br#"{"response":[1]}"#).is_err());
+    }
+
+    #[test]
+    fn known_secrets_are_scrubbed_from_text() {
+        let t = transport();
+        assert_eq!(
+            t.scrub("bad header: Bearer sk-secret-token!"),
+            "bad header: Bearer [hidden]!"
+        );
+        t.add_secret(SecretString::from("Str0ng!pass"));
+        t.add_secret(SecretString::from("abc"));
+        assert_eq!(
+            t.scrub("password Str0ng!pass rejected, abc"),
+            "password [hidden] rejected, abc"
+        );
+        let e = t.scrub_error(ApiError::Rejected {
+            status: 400,
+            message: Some("token sk-secret-token is odd".to_owned()),
+        });
+        assert!(!e.to_string().contains("sk-secret-token"), "{e}");
+    }
+
+    #[test]
+    fn a_redirect_target_shows_only_the_origin() {
+        let from = Url::parse("https://portal.example.com/api/2.0/files/rooms").unwrap();
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert(
+            reqwest::header::LOCATION,
+            "https://other.example/login?token=sk-1".parse().unwrap(),
+        );
+        assert_eq!(redirect_target(&from, &h), "https://other.example/…");
+        h.insert(reqwest::header::LOCATION, "/sso".parse().unwrap());
+        assert_eq!(redirect_target(&from, &h), "https://portal.example.com/…");
+        h.insert(
+            reqwest::header::LOCATION,
+            "http://other.example".parse().unwrap(),
+        );
+        assert_eq!(redirect_target(&from, &h), "http://other.example");
+        assert_eq!(
+            redirect_target(&from, &reqwest::header::HeaderMap::new()),
+            "an address it did not give"
+        );
+    }
+
+    /// A resolver that knows no name: the same failure a real lookup gives, with
+    /// no network involved.
+    struct NoNames;
+
+    impl reqwest::dns::Resolve for NoNames {
+        fn resolve(&self, _: reqwest::dns::Name) -> reqwest::dns::Resolving {
+            Box::pin(async {
+                Err(std::io::Error::other("failed to lookup address information").into())
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_name_that_does_not_resolve_is_final_and_said_in_words() {
+        let client = reqwest::Client::builder()
+            .dns_resolver(Arc::new(NoNames))
+            .build()
+            .unwrap();
+        let e = client
+            .get("http://portal.invalid:8080/")
+            .send()
+            .await
+            .unwrap_err();
+        let AttemptError::Final(ApiError::Unreachable { reason }) = transport_failure(&e, 1) else {
+            panic!("a failed lookup is retried")
+        };
+        assert_eq!(
+            reason,
+            "could not resolve host `portal.invalid`: check --portal and this machine's DNS"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_final_and_names_the_address() {
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let e = reqwest::get(format!("http://127.0.0.1:{port}/"))
+            .await
+            .unwrap_err();
+        let AttemptError::Final(ApiError::Unreachable { reason }) = transport_failure(&e, 1) else {
+            panic!("a refused connection is retried")
+        };
+        assert!(
+            reason.starts_with(&format!("connection refused by 127.0.0.1:{port}")),
+            "{reason}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_timeout_is_retried() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        // Accepts and never answers.
+        let _server = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((s, _)) = listener.accept().await {
+                held.push(s);
+            }
+        });
+        let e = reqwest::Client::builder()
+            .timeout(Duration::from_millis(200))
+            .build()
+            .unwrap()
+            .get(format!("http://127.0.0.1:{port}/"))
+            .send()
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            transport_failure(&e, 1),
+            AttemptError::Transient {
+                error: ApiError::Transport { .. },
+                ..
+            }
+        ));
+    }
+
+    /// A loopback server that answers every request with `response` and counts them.
+    async fn always(response: &'static str) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen = count.clone();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let seen = seen.clone();
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 4096];
+                    let mut read = Vec::new();
+                    while !read.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match socket.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => read.extend_from_slice(&buf[..n]),
+                        }
+                        if read.windows(4).any(|w| w == b"\r\n\r\n") {
+                            seen.fetch_add(1, Ordering::SeqCst);
+                            let _ = socket.write_all(response.as_bytes()).await;
+                            read.clear();
+                        }
+                    }
+                });
+            }
+        });
+        (url, count)
+    }
+
+    async fn get_rooms(url: &str, settings: Settings) -> ApiError {
+        let t = Transport::new(url, SecretString::from("sk-x"), settings).unwrap();
+        t.call::<serde_json::Value>(Request {
+            method: Method::GET,
+            path: "rooms",
+            query: &[],
+            body: None,
+        })
+        .await
+        .unwrap_err()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_portal_that_keeps_asking_to_wait_is_given_up_on_clearly() {
+        // The per-minute limit's 429: no Retry-After, no reset (docspace-api.md 4).
+        let (url, count) = always(
+            "HTTP/1.1 429 Too Many Requests\r\nX-RateLimit-Limit: 1500\r\nX-RateLimit-Remaining: 0\r\nContent-Length: 0\r\n\r\n",
+        )
+        .await;
+        let attempts = Settings {
+            max_attempts: 2,
+            ..Settings::default()
+        };
+        let shown = get_rooms(&url, attempts).await.to_string();
+        assert!(
+            shown.contains("kept asking to wait") && shown.contains("after 2 attempts"),
+            "{shown}"
+        );
+        assert_eq!(count.load(Ordering::SeqCst), 2);
+
+        // Out of time before attempts: the first backoff (a second) does not fit.
+        let time = Settings {
+            max_retry_wait: Duration::from_millis(500),
+            ..Settings::default()
+        };
+        let shown = get_rooms(&url, time).await.to_string();
+        assert!(
+            shown.contains("after 1 attempt and 0 s of waiting"),
+            "{shown}"
+        );
+        assert_eq!(count.load(Ordering::SeqCst), 3);
     }
 }

@@ -8,13 +8,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{LinkValues, ObservedAccess, utc};
 
-/// The success envelope: `{"response": ..., "count", "status", "statusCode"}`.
-/// `response` is absent when the action returned nothing (a revoke).
-#[derive(Debug, Deserialize)]
-pub struct Envelope<T> {
-    pub response: Option<T>,
-}
-
 /// One element of `GET folder/{id}/links` (a `FileShareDto`).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -107,6 +107,8 @@ pub struct Options<'a> {
     pub kept: &'a str,
     /// Password variables the file written over already gives folders, by id.
     pub variables: &'a HashMap<u64, String>,
+    /// What every password variable's name starts with (the manifest's rule).
+    pub prefix: &'a str,
     pub now: Timestamp,
 }
 

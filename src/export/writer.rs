@@ -40,7 +40,7 @@ pub fn write(folders: &[Folder], scopes: &[Scope], options: &Options) -> Exporte
         .map(|f| (f.id, &f.path))
         .collect();
     let variables = match options.passwords {
-        Passwords::Env => names::assign(&with_password, options.variables),
+        Passwords::Env => names::assign(&with_password, options.variables, options.prefix),
         Passwords::Unmanaged => HashMap::new(),
     };
 
@@ -305,6 +305,7 @@ mod tests {
             schema_line: "# schema",
             kept: "",
             variables: &variables,
+            prefix: "DOCSPACE_LINK_",
             now: "2026-06-01T00:00:00Z".parse().unwrap(),
         };
         write(folders, &[], &options).text
@@ -342,6 +343,7 @@ mod tests {
             schema_line: "# schema",
             kept: "",
             variables: &variables,
+            prefix: "DOCSPACE_LINK_",
             now: "2026-06-01T00:00:00Z".parse().unwrap(),
         };
         let scopes = [

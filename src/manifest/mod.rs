@@ -2,19 +2,31 @@
 //! that point at the line, column and text that are wrong.
 
 mod diagnostic;
+mod events;
 pub mod existing;
+mod mask;
+mod password;
 mod policy;
 mod raw;
 #[cfg(test)]
 mod schema;
 mod scopes;
+mod source;
+mod structure;
+mod text_mask;
 mod validate;
 mod yaml;
 
 use std::path::Path;
 
-pub use diagnostic::{Diagnostic, ManifestError, Pos, Source};
+pub use diagnostic::{Code, Diagnostic, ManifestError, Pos};
+pub use mask::{Masks, closing_bracket};
+pub use password::{
+    DEFAULT_PREFIX as PASSWORD_PREFIX, PREFIX_VARIABLE as PASSWORD_PREFIX_VARIABLE,
+};
 pub use scopes::{Scope, parse_scope_path};
+pub use source::Source;
+pub use yaml::MAX_MANIFEST_BYTES;
 #[cfg(test)]
 pub(crate) use yaml::parse as parse_yaml;
 
@@ -58,43 +70,33 @@ pub struct Environment<'a> {
 /// Reads and validates the manifest at `path`.
 pub fn load(path: &Path, env: &Environment) -> Result<Manifest, ManifestError> {
     let name = path.display().to_string();
-    match std::fs::read_to_string(path) {
-        Ok(text) => parse(Source { name, text }, env),
-        Err(e) => Err(ManifestError::new(
-            Source {
-                name: name.clone(),
-                text: String::new(),
-            },
-            vec![Diagnostic {
-                message: format!("cannot read the manifest {name}: {e}"),
-                pos: None,
-                label: None,
-                notes: Vec::new(),
-                help: None,
-            }],
-        )),
+    let unreadable = |e: std::io::Error| {
+        let d = Diagnostic::file(Code::Read, format!("cannot read the manifest {name}: {e}"));
+        ManifestError::new(Source::lf(name.clone(), String::new()), vec![d])
+    };
+    // Checked before reading, so a huge file is refused without being read.
+    let size = std::fs::metadata(path).map_err(unreadable)?.len();
+    if size > MAX_MANIFEST_BYTES as u64 {
+        return Err(too_large(Source::lf(name.clone(), String::new()), size));
     }
+    let bytes = std::fs::read(path).map_err(unreadable)?;
+    parse(Source::decode(name.clone(), bytes)?, env)
 }
 
-/// Validates manifest text; every validation problem is reported, a YAML error stops
-/// at the first (the parser cannot go on past it).
+/// Validates manifest text, reporting every problem: all structural ones at once, then,
+/// once the structure is sound, every validation problem.
 pub fn parse(source: Source, env: &Environment) -> Result<Manifest, ManifestError> {
-    if source.text.lines().all(|l| {
-        let l = l.trim();
-        l.is_empty() || l.starts_with('#') || l == "---"
-    }) {
-        let d = Diagnostic {
-            message: "the manifest is empty".to_owned(),
-            pos: None,
-            label: None,
-            notes: Vec::new(),
-            help: Some("start with `version: 1` and a `folders:` list".to_owned()),
-        };
-        return Err(ManifestError::new(source, vec![d]));
+    let source = Source::lf(source.name, source.text);
+    if source.text.len() > MAX_MANIFEST_BYTES {
+        let size = source.text.len() as u64;
+        return Err(too_large(source, size));
     }
     let raw: raw::RawManifest = match yaml::parse(&source.text) {
         Ok(raw) => raw,
-        Err(d) => return Err(ManifestError::new(source, vec![d])),
+        Err(first) => {
+            let diagnostics = explain_structure(&source.text, first);
+            return Err(ManifestError::new(source, diagnostics));
+        }
     };
     let (scopes, mut problems) = scopes::validate(&raw);
     let (policy, policy_problems) = policy::validate(&raw, env.now);
@@ -113,6 +115,39 @@ pub fn parse(source: Source, env: &Environment) -> Result<Manifest, ManifestErro
             Err(ManifestError::new(source, diagnostics))
         }
     }
+}
+
+/// serde stopped at `first`; the structure pass finds the rest. A budget error is not
+/// walked again, and when the pass finds nothing serde's own error stands.
+fn explain_structure(text: &str, first: Diagnostic) -> Vec<Diagnostic> {
+    if first.code == Code::TooLarge {
+        return vec![first];
+    }
+    match structure::check(text) {
+        structure::Outcome::Empty => vec![
+            Diagnostic::file(Code::Empty, "the manifest is empty")
+                .help("start with `version: 1` and a `folders:` list"),
+        ],
+        // Only the syntax error: serde has it too, in words explain() has polished.
+        structure::Outcome::Problems(found) if found.iter().all(|d| d.code == Code::YamlSyntax) => {
+            vec![first]
+        }
+        structure::Outcome::Problems(found) => found,
+    }
+}
+
+fn too_large(source: Source, size: u64) -> ManifestError {
+    let mib = |n: u64| n as f64 / f64::from(1 << 20);
+    let d = Diagnostic::file(
+        Code::TooLarge,
+        format!(
+            "the manifest is {:.1} MiB; docspace-links reads manifests of at most {} MiB",
+            mib(size),
+            MAX_MANIFEST_BYTES >> 20
+        ),
+    )
+    .help("split it into several manifests (each is planned and applied on its own)");
+    ManifestError::new(source, vec![d])
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use jiff::{SignedDuration, Timestamp};
 use serde_saphyr::Spanned;
 
-use super::diagnostic::{Diagnostic, Pos};
+use super::diagnostic::{Code, Diagnostic, Pos};
 use super::raw::{RawLink, RawLinkFields, RawManifest, RawPassword, RawPolicy};
 use super::validate::parse_expiry;
 use super::yaml::span_pos;
@@ -68,6 +68,7 @@ fn parse(raw: &RawPolicy, errors: &mut Vec<Diagnostic>) -> Policy {
             Err(message) => {
                 errors.push(
                     Diagnostic::at(span_pos(m), message)
+                        .code(Code::PolicyRule)
                         .label("expected a number of days or weeks")
                         .help("write `90d` (days) or `12w` (weeks); a link that never expires always breaks the rule"),
                 );
@@ -110,9 +111,12 @@ fn check_entry(
     now: Timestamp,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let with_rule = |d: Diagnostic, rule: Option<Pos>, what: &str| match rule {
-        Some(p) => d.note(p, format!("the policy's `{what}` rule")),
-        None => d,
+    let with_rule = |d: Diagnostic, rule: Option<Pos>, what: &str| {
+        let d = d.code(Code::PolicyViolation);
+        match rule {
+            Some(p) => d.note(p, format!("the policy's `{what}` rule")),
+            None => d,
+        }
     };
     let access = effective(fields, defaults, |f| f.access.as_ref());
     if let Some(a) = access {
@@ -232,7 +236,7 @@ mod tests {
     use crate::manifest::{Environment, Manifest, ManifestError, Source, parse};
 
     fn check(text: &str) -> Result<Manifest, ManifestError> {
-        let var = |n: &str| (n == "P").then(|| "long-enough-pass".to_owned());
+        let var = |n: &str| (n == "DOCSPACE_LINK_P").then(|| "long-enough-pass".to_owned());
         let env = Environment {
             var: &var,
             base_dir: std::path::Path::new("/nonexistent"),
@@ -252,7 +256,7 @@ mod tests {
     #[test]
     fn a_manifest_that_obeys_the_policy_passes_and_keeps_it() {
         let m = check(&format!(
-            "{POLICY}folders:\n  - path: A/B\n    link: {{ access: editing, password: {{ env: P }}, expires: 2026-06-29, deny_download: true }}\n  - path: A/C\n    link: {{ title: unmanaged fields are the portal's }}\n  - path: A/D\n    link: absent\n"
+            "{POLICY}folders:\n  - path: A/B\n    link: {{ access: editing, password: {{ env: DOCSPACE_LINK_P }}, expires: 2026-06-29, deny_download: true }}\n  - path: A/C\n    link: {{ title: unmanaged fields are the portal's }}\n  - path: A/D\n    link: absent\n"
         ))
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(m.policy.max_lifetime_days, Some(28));

@@ -223,19 +223,19 @@ impl JsonSchema for RawPassword {
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "description": "A password reference: never the password itself.",
+            "description": "A password reference: never the password itself. The password must have 8 to 30 printable ASCII characters (! to ~), without spaces.",
             "oneOf": [
                 { "const": false, "description": "The link must have no password." },
                 {
                     "type": "object",
-                    "description": "Read from this environment variable.",
+                    "description": "Read from this environment variable. Its name must start with DOCSPACE_LINK_ (or the prefix in DOCSPACE_LINKS_PASSWORD_PREFIX); DOCSPACE_TOKEN is refused.",
                     "properties": { "env": { "type": "string", "minLength": 1 } },
                     "required": ["env"],
                     "additionalProperties": false
                 },
                 {
                     "type": "object",
-                    "description": "Read from this file, relative to the manifest; a trailing newline is dropped.",
+                    "description": "Read from this file, relative to the manifest; a single trailing newline is dropped.",
                     "properties": { "file": { "type": "string", "minLength": 1 } },
                     "required": ["file"],
                     "additionalProperties": false

@@ -4,7 +4,7 @@ use schemars::generate::SchemaSettings;
 
 use super::raw::RawManifest;
 
-fn json_schema() -> serde_json::Value {
+pub(super) fn json_schema() -> serde_json::Value {
     let schema = SchemaSettings::draft07()
         .into_generator()
         .into_root_schema_for::<RawManifest>();

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde_saphyr::Spanned;
 
-use super::diagnostic::{Diagnostic, Pos};
+use super::diagnostic::{Code, Diagnostic, Pos};
 use super::raw::{RawManifest, RawScope};
 use super::validate::parse_path;
 use super::yaml::span_pos;
@@ -44,6 +44,7 @@ pub fn validate(raw: &RawManifest) -> (Vec<Scope>, Vec<Diagnostic>) {
         if let Some(first) = seen.get(&target) {
             errors.push(
                 Diagnostic::at(pos, "this scope is listed twice")
+                    .code(Code::DuplicateScope)
                     .label("second time")
                     .note(*first, "first listed here")
                     .help("keep one of them"),
@@ -81,7 +82,11 @@ fn target(raw: &Spanned<RawScope>, errors: &mut Vec<Diagnostic>) -> Option<(Targ
         (Some(path), None) => match parse_scope_path(&path.value) {
             Ok(p) => Some((Target::Path(p), span_pos(path))),
             Err((message, help)) => {
-                errors.push(Diagnostic::at(span_pos(path), message).help(help));
+                errors.push(
+                    Diagnostic::at(span_pos(path), message)
+                        .code(Code::Path)
+                        .help(help),
+                );
                 None
             }
         },
@@ -90,6 +95,7 @@ fn target(raw: &Spanned<RawScope>, errors: &mut Vec<Diagnostic>) -> Option<(Targ
             _ => {
                 errors.push(
                     Diagnostic::at(span_pos(id), format!("`{}` is not a folder id", id.value))
+                        .code(Code::Id)
                         .label("not a positive integer")
                         .help("folder and room ids are positive integers, as in the portal's URLs"),
                 );
@@ -99,6 +105,7 @@ fn target(raw: &Spanned<RawScope>, errors: &mut Vec<Diagnostic>) -> Option<(Targ
         (Some(_), Some(_)) => {
             errors.push(
                 Diagnostic::at(span_pos(raw), "this scope has both `path` and `id`")
+                    .code(Code::Target)
                     .label("one subtree, named twice")
                     .help("name the room or folder by `path` or by `id`: remove one of them"),
             );
@@ -107,6 +114,7 @@ fn target(raw: &Spanned<RawScope>, errors: &mut Vec<Diagnostic>) -> Option<(Targ
         (None, None) => {
             errors.push(
                 Diagnostic::at(span_pos(raw), "this scope does not say which subtree")
+                    .code(Code::Target)
                     .label("no `path` or `id`")
                     .help("add `path: Room` (or `path: \"@my\"` for My Documents) or `id: 12345`"),
             );

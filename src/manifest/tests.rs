@@ -1,4 +1,5 @@
-//! The manifest contract (design.md 1), rule by rule, through `parse` as the tool calls it.
+//! The manifest contract (design.md 1), rule by rule, through `parse` and `load` as the
+//! tool calls them. Long because the contract has many rules; each test is one of them.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -11,7 +12,11 @@ use crate::model::{Access, DesiredPassword, Expiry};
 
 const NOW: &str = "2026-11-28T12:00:00Z";
 /// Values of the environment the tests run in; none of them may ever be printed.
-const VARS: [(&str, &str); 3] = [("P", "long-enough-pass"), ("SHORT", "abc12"), ("EMPTY", "")];
+const VARS: [(&str, &str); 3] = [
+    ("DOCSPACE_LINK_P", "long-enough-pass"),
+    ("DOCSPACE_LINK_SHORT", "abc12"),
+    ("DOCSPACE_LINK_EMPTY", ""),
+];
 
 fn parse_in(text: &str, dir: &Path) -> Result<Manifest, ManifestError> {
     let vars: HashMap<&str, &str> = VARS.into_iter().collect();
@@ -39,6 +44,35 @@ fn err(text: &str) -> String {
         Ok(m) => panic!("accepted: {m:?}"),
         Err(e) => e.to_string(),
     }
+}
+
+/// The codes of the problems found, in report order.
+fn codes(text: &str) -> Vec<&'static str> {
+    match parse_in(text, Path::new("/nonexistent")) {
+        Ok(m) => panic!("accepted: {m:?}"),
+        Err(e) => e.diagnostics().iter().map(|d| d.code.as_str()).collect(),
+    }
+}
+
+/// Parses with exactly these environment variables set.
+fn parse_with(text: &str, vars: &[(&str, &str)]) -> Result<Manifest, ManifestError> {
+    let vars: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let var = move |n: &str| vars.get(n).cloned();
+    let env = Environment {
+        var: &var,
+        base_dir: Path::new("/nonexistent"),
+        now: NOW.parse().unwrap(),
+    };
+    parse(
+        Source {
+            name: "links.yaml".into(),
+            text: text.into(),
+        },
+        &env,
+    )
 }
 
 /// One entry with this `link:` flow mapping (the value starts at line 4, column 11).
@@ -71,7 +105,7 @@ folders:
       access: editing
       title: Press kit
       expires: 2027-06-30T00:00:00Z
-      password: { env: P }
+      password: { env: DOCSPACE_LINK_P }
       deny_download: true
       internal: false
 "#);
@@ -169,7 +203,8 @@ fn link_absent_and_empty_mapping() {
     );
     let e = err(&link("5"));
     assert!(
-        e.contains("expected `absent` or a mapping of link fields, found integer"),
+        e.contains("expected `absent` or a mapping of link fields, found `5`")
+            && e.contains(&at(4, 11)),
         "{e}"
     );
     assert!(!e.contains("RawLink"), "{e}");
@@ -347,9 +382,8 @@ fn passwords_from_env_and_file() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("kit.pass"), "from-a-file-pass\n").unwrap();
     std::fs::write(dir.path().join("crlf.pass"), "windows-pass\r\n").unwrap();
-    std::fs::write(dir.path().join("keep.pass"), "two-lines\n\n").unwrap();
     let m = parse_in(
-        "version: 1\nfolders:\n  - id: 1\n    link: { password: { file: kit.pass } }\n  - id: 2\n    link: { password: false }\n  - id: 3\n    link: { password: { env: P } }\n  - id: 4\n    link: { password: { file: crlf.pass } }\n  - id: 5\n    link: { password: { file: keep.pass } }\n",
+        "version: 1\nfolders:\n  - id: 1\n    link: { password: { file: kit.pass } }\n  - id: 2\n    link: { password: false }\n  - id: 3\n    link: { password: { env: DOCSPACE_LINK_P } }\n  - id: 4\n    link: { password: { file: crlf.pass } }\n",
         dir.path(),
     )
     .unwrap_or_else(|e| panic!("{e}"));
@@ -361,11 +395,6 @@ fn passwords_from_env_and_file() {
     assert!(matches!(spec(&m, 1).password, Some(DesiredPassword::None)));
     assert_eq!(secret(2), "long-enough-pass");
     assert_eq!(secret(3), "windows-pass");
-    assert_eq!(
-        secret(4),
-        "two-lines\n",
-        "only one trailing newline is dropped"
-    );
 }
 
 #[test]
@@ -393,14 +422,17 @@ fn password_references_that_do_not_work() {
             "`password: true` does not say which password",
         ),
         (
-            "{ password: { env: NOPE } }",
-            "environment variable NOPE is not set",
+            "{ password: { env: DOCSPACE_LINK_NOPE } }",
+            "environment variable DOCSPACE_LINK_NOPE is not set",
         ),
         (
-            "{ password: { env: EMPTY } }",
-            "the password from environment variable EMPTY is empty",
+            "{ password: { env: DOCSPACE_LINK_EMPTY } }",
+            "the password from environment variable DOCSPACE_LINK_EMPTY is empty",
         ),
-        ("{ password: { env: SHORT } }", "shorter than 8 characters"),
+        (
+            "{ password: { env: DOCSPACE_LINK_SHORT } }",
+            "shorter than 8 characters",
+        ),
         ("{ password: { env: '' } }", "`env` needs the name"),
         (
             "{ password: { file: missing.txt } }",
@@ -414,15 +446,21 @@ fn password_references_that_do_not_work() {
             "{fields}: {e}"
         );
     }
-    assert!(err(&link("{ password: { env: SHORT } }")).contains("400"));
-    let both = err(&link("{ password: { env: A, file: b } }"));
+    assert!(err(&link("{ password: { env: DOCSPACE_LINK_SHORT } }")).contains("400"));
+    let both = err(&link("{ password: { env: DOCSPACE_LINK_A, file: b } }"));
     assert!(both.contains("exactly one of `env` or `file`"), "{both}");
     let unknown = err(&link("{ password: { value: s3cret-value } }"));
     assert!(
-        unknown.contains("unknown key `value`") && unknown.contains("{ env: NAME }"),
+        unknown.contains("unknown key in a password reference")
+            && unknown.contains("{ env: NAME }"),
         "{unknown}"
     );
+    assert_eq!(unknown.matches("error:").count(), 1, "{unknown}");
     assert!(!unknown.contains("s3cret-value"), "{unknown}");
+    // A key in a password reference may be the password itself: it is never echoed.
+    let key = err(&link("{ password: { s3cret-key } }"));
+    assert!(key.contains("unknown key in a password reference"), "{key}");
+    assert!(!key.contains("s3cret-key"), "{key}");
 }
 
 #[test]
@@ -430,7 +468,7 @@ fn no_secret_is_ever_printed() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("short.pass"), "tiny-1\n").unwrap();
     std::fs::write(dir.path().join("good.pass"), "file-secret-value\n").unwrap();
-    let bad = "version: 1\ndefaults:\n  password: literal-in-defaults\nfolders:\n  - id: 1\n    link: { password: literal-flow, title: '' }\n  - id: 2\n    link:\n      password: \"literal-quoted\"\n  - id: 3\n    link:\n      password:\n        literal-block\n  - id: 4\n    link: { password: { env: SHORT } }\n  - id: 5\n    link: { password: { file: short.pass } }\n  - id: 6\n    link: { password: { env: P }, expires: 2020-01-01 }\n  - id: 7\n    link: { password: { file: good.pass }, access: nope }\n";
+    let bad = "version: 1\ndefaults:\n  password: literal-in-defaults\nfolders:\n  - id: 1\n    link: { password: literal-flow, title: '' }\n  - id: 2\n    link:\n      password: \"literal-quoted\"\n  - id: 3\n    link:\n      password:\n        literal-block\n  - id: 4\n    link: { password: { env: DOCSPACE_LINK_SHORT } }\n  - id: 5\n    link: { password: { file: short.pass } }\n  - id: 6\n    link: { password: { env: DOCSPACE_LINK_P }, expires: 2020-01-01 }\n  - id: 7\n    link: { password: { file: good.pass }, access: nope }\n";
     let rendered = match parse_in(bad, dir.path()) {
         Ok(m) => panic!("accepted: {m:?}"),
         Err(e) => format!("{e}\n{e:?}"),
@@ -443,7 +481,7 @@ fn no_secret_is_ever_printed() {
     };
     assert_eq!(all.matches("error:").count(), 8, "{all}");
     let good = parse_in(
-        "version: 1\nfolders:\n  - id: 1\n    link: { password: { env: P } }\n  - id: 2\n    link: { password: { file: good.pass } }\n",
+        "version: 1\nfolders:\n  - id: 1\n    link: { password: { env: DOCSPACE_LINK_P } }\n  - id: 2\n    link: { password: { file: good.pass } }\n",
         dir.path(),
     )
     .unwrap();
@@ -573,7 +611,7 @@ fn title_limits() {
 #[test]
 fn every_error_is_reported_at_once() {
     let e = err(
-        "version: 1\nfolders:\n  - id: 1\n    link: { expires: 2020-01-01 }\n  - id: 2\n    link: { password: { env: NOPE } }\n  - path: /A\n    link: absent\n",
+        "version: 1\nfolders:\n  - id: 1\n    link: { expires: 2020-01-01 }\n  - id: 2\n    link: { password: { env: DOCSPACE_LINK_NOPE } }\n  - path: /A\n    link: absent\n",
     );
     assert_eq!(e.matches("error:").count(), 3, "{e}");
 }
@@ -642,7 +680,7 @@ fn rendered_error_reports() {
     insta::assert_snapshot!(
         "several_errors",
         err(
-            "version: 1\ndefaults:\n  expires: 2020-01-01\nfolders:\n  - path: /Marketing\n    link: absent\n  - id: 12\n    link:\n      title: \"\"\n      password: { env: NOPE }\n"
+            "version: 1\ndefaults:\n  expires: 2020-01-01\nfolders:\n  - path: /Marketing\n    link: absent\n  - id: 12\n    link:\n      title: \"\"\n      password: { env: DOCSPACE_LINK_NOPE }\n"
         )
     );
     insta::assert_snapshot!("missing_version", err("folders: []\n"));
@@ -677,4 +715,485 @@ fn expiry_is_to_the_second() {
     let e =
         err("version: 1\nfolders:\n  - id: 1\n    link: { expires: \"2027-06-30T12:00:00.5Z\" }\n");
     assert!(e.contains("fractions of a second"), "{e}");
+}
+
+#[test]
+fn every_structural_error_is_reported_in_one_run() {
+    let text = "version: 1\nfolders:\n  - path: Marketing\n    link:\n      acess: read\n      titel: Press kit\n  - path: Sales\n    link: { access: raed, deny_download: [true] }\n  - id: abc\n    lnk: absent\n";
+    let e = err(text);
+    for (needle, line, column) in [
+        ("unknown key `acess`", 5, 7),
+        ("unknown key `titel`", 6, 7),
+        ("unknown access level `raed`", 8, 21),
+        ("`deny_download` must be true or false, found a list", 8, 42),
+        ("`id` must be an integer, found `abc`", 9, 9),
+        ("unknown key `lnk`", 10, 5),
+    ] {
+        assert!(
+            e.contains(&format!("error: {needle}\n")) && e.contains(&at(line, column)),
+            "{needle}:\n{e}"
+        );
+    }
+    assert_eq!(e.matches("error:").count(), 6, "{e}");
+    assert_eq!(
+        codes(text),
+        [
+            "unknown-key",
+            "unknown-key",
+            "unknown-access",
+            "invalid-type",
+            "invalid-type",
+            "unknown-key"
+        ]
+    );
+    insta::assert_snapshot!(
+        "three_structural_errors",
+        err(
+            "version: 1\nfolders:\n  - path: Marketing\n    link: { acess: read, titel: Press kit }\n  - path: Sales\n    link: { access: raed }\n"
+        )
+    );
+}
+
+#[test]
+fn every_duplicate_key_with_the_first_one() {
+    let e = err(
+        "version: 1\nfolders:\n  - id: 1\n    link: { title: a, title: b }\n  - id: 2\n    link: absent\n    link: absent\n",
+    );
+    assert_eq!(e.matches("error: the key").count(), 2, "{e}");
+    assert!(e.contains(&at(4, 23)) && e.contains(&at(4, 13)), "{e}");
+    assert!(e.contains(&at(7, 5)) && e.contains(&at(6, 5)), "{e}");
+    assert!(e.contains("note: the first `link` is here"), "{e}");
+}
+
+#[test]
+fn structure_and_yaml_errors_together() {
+    // What the parser read before the broken line is checked too.
+    let e = err(
+        "version: 1\nfolders:\n  - id: 1\n    link: { acess: read }\n  - id: 2\n    link: { title: 'x }\n",
+    );
+    assert!(
+        e.contains("unknown key `acess`") && e.contains(&at(4, 13)),
+        "{e}"
+    );
+    assert_eq!(
+        codes(
+            "version: 1\nfolders:\n  - id: 1\n    link: { acess: read }\n  - id: 2\n    link: { title: 'x }\n"
+        ),
+        ["unknown-key", "yaml-syntax"]
+    );
+    // A syntax error alone keeps serde's wording.
+    let alone = err("version: 1\nfolders:\n  - id: 1\n    link: { title: 'x }\n");
+    assert!(
+        alone.contains("error: unclosed quote") && alone.contains(&at(4, 20)),
+        "{alone}"
+    );
+}
+
+#[test]
+fn what_the_structure_pass_accepts_serde_accepts() {
+    // Spellings the pass must not refuse: quoted scalars, YAML 1.2 booleans and
+    // integers, null for optional fields, anchors and aliases.
+    let m = ok(
+        "version: 0x1\ndefaults: &d { access: 'read', deny_download: True }\nfolders:\n  - id: +1_000\n    link: *d\n  - path: \"Sales\"\n    link: { title: 5, expires: ~, internal: FALSE, password: null }\n",
+    );
+    assert_eq!(m.entries.len(), 2);
+    assert_eq!(m.entries[0].target, Target::Id(1000));
+    assert_eq!(spec(&m, 1).title.as_deref(), Some("5"));
+    assert_eq!(spec(&m, 1).internal, Some(false));
+}
+
+#[test]
+fn every_diagnostic_names_its_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[&str]); 22] = [
+        ("version: 1\nfoldrs: []\n", &["unknown-key"]),
+        ("version: 1\nversion: 1\nfolders: []\n", &["duplicate-key"]),
+        ("version: 1\n", &["missing-key"]),
+        ("version: 1\nfolders: 5\n", &["invalid-type"]),
+        (&link("{ access: reed }"), &["unknown-access"]),
+        ("version: 1\nfolders: [\n", &["yaml-syntax"]),
+        ("", &["empty"]),
+        ("version: 2\nfolders: []\n", &["version"]),
+        (
+            "version: 1\nfolders:\n  - path: /A\n    link: absent\n",
+            &["path"],
+        ),
+        (
+            "version: 1\nfolders:\n  - id: 0\n    link: absent\n",
+            &["id"],
+        ),
+        ("version: 1\nfolders:\n  - link: absent\n", &["target"]),
+        (
+            "version: 1\nfolders:\n  - id: 1\n    link: absent\n  - id: 1\n    link: absent\n",
+            &["duplicate-entry"],
+        ),
+        (&link("{ title: '' }"), &["title"]),
+        (&link("{ expires: soon }"), &["expiry-format"]),
+        (&link("{ expires: 2020-01-01 }"), &["expiry-past"]),
+        (&link("{ expires: 2040-01-01 }"), &["expiry-too-far"]),
+        (&link("{ password: hunter2hunter2 }"), &["literal-password"]),
+        (&link("{ password: true }"), &["password-reference"]),
+        (
+            &link("{ password: { env: DOCSPACE_LINK_NOPE } }"),
+            &["password-unavailable"],
+        ),
+        (
+            &link("{ password: { env: DOCSPACE_LINK_SHORT } }"),
+            &["password-policy"],
+        ),
+        (
+            &link("{ password: { env: DOCSPACE_TOKEN } }"),
+            &["password-env-forbidden"],
+        ),
+        ("\u{1b}version: 1\n", &["yaml-syntax"]),
+    ];
+    for (text, want) in cases {
+        assert_eq!(codes(text), want, "{text:?}");
+    }
+    let path = dir.path().join("bad.yaml");
+    std::fs::write(&path, b"version: 1\nfolders: [\xff]\n").unwrap();
+    let env = Environment {
+        var: &|_| None,
+        base_dir: dir.path(),
+        now: Timestamp::now(),
+    };
+    let e = load(&path, &env).unwrap_err();
+    assert_eq!(e.diagnostics()[0].code, Code::Encoding);
+    let e = load(&dir.path().join("missing.yaml"), &env).unwrap_err();
+    assert_eq!(e.diagnostics()[0].code, Code::Read);
+}
+
+#[test]
+fn literal_passwords_are_masked_however_the_key_is_spelt() {
+    let cases = [
+        // An escape in a quoted key: the parsed key is `password`.
+        "version: 1\nfolders:\n  - id: 1\n    link: { \"pass\\u0077ord\": hunter2-escaped }\n",
+        // A complex key.
+        "version: 1\nfolders:\n  - id: 1\n    link:\n      ? password\n      : hunter2-complex\n",
+        // Another case: an unknown key, whose value may still be a password.
+        "version: 1\nfolders:\n  - id: 1\n    link:\n      Password: hunter2-capital\n",
+        // Single quotes around the key, a value on the next line.
+        "version: 1\nfolders:\n  - id: 1\n    link:\n      'password':\n        hunter2-next-line\n",
+        // An alias: the anchored value is the secret, wherever it is written.
+        "version: 1\nx-secret: &pw hunter2-anchored\nfolders:\n  - id: 1\n    link: { password: *pw }\n",
+    ];
+    for text in cases {
+        let e = err(text);
+        assert!(e.contains("********"), "nothing masked:\n{e}");
+        assert!(!e.contains("hunter2"), "leaked:\n{e}");
+    }
+    let capital = err(cases[2]);
+    assert!(capital.contains("unknown key `Password`"), "{capital}");
+}
+
+#[test]
+fn literal_passwords_are_masked_in_a_file_that_does_not_parse() {
+    for text in [
+        // Before the broken line, spans from what the parser read.
+        "version: 1\nfolders:\n  - id: 1\n    link: { \"pass\\u0077ord\": hunter2-escaped }\n  - id: 2\n    link: { title: 'x }\n",
+        // On it, the text heuristic.
+        "version: 1\nfolders:\n  - id: 1\n    link: { Password: hunter2-broken, title: 'x }\n",
+    ] {
+        let e = err(text);
+        assert!(!e.contains("hunter2"), "leaked:\n{e}");
+    }
+}
+
+#[test]
+fn carets_line_up_after_wide_characters() {
+    let e = err(
+        "version: 1\nfolders:\n  - id: 1\n    link: { title: 日本語のタイトル, acess: read }\n",
+    );
+    let lines: Vec<&str> = e.lines().collect();
+    let source = lines.iter().position(|l| l.starts_with("4 |")).unwrap();
+    let caret = lines[source + 1];
+    // Each of the 8 CJK characters takes two columns on a terminal.
+    let before = "    link: { title: 日本語のタイトル, ".chars().count() + 8;
+    assert_eq!(before, 37);
+    assert_eq!(
+        caret,
+        format!("  | {}^^^^^ not a manifest key", " ".repeat(before)),
+        "{e}"
+    );
+    assert!(e.contains(&at(4, 30)), "the column counts characters: {e}");
+    insta::assert_snapshot!("cjk_title", e);
+}
+
+#[test]
+fn cr_and_crlf_line_ends() {
+    for end in ["\r", "\r\n"] {
+        let text = [
+            "# the demo's links",
+            "version: 1",
+            "folders:",
+            "  - id: 1",
+            "    link: { acess: read }",
+            "",
+        ]
+        .join(end);
+        let e = err(&text);
+        assert!(e.contains(&at(5, 13)), "{end:?}: {e}");
+        assert!(
+            e.contains("5 |     link: { acess: read }\n  |             ^^^^^"),
+            "{end:?}: {e}"
+        );
+        let fine = [
+            "# comment",
+            "version: 1",
+            "folders:",
+            "  - id: 1",
+            "    link: absent",
+            "",
+        ]
+        .join(end);
+        assert_eq!(ok(&fine).entries[0].target_pos.line, 4, "{end:?}");
+    }
+    let e = err("# only\r# comments\r");
+    assert!(e.contains("the manifest is empty"), "{e}");
+}
+
+#[test]
+fn invalid_utf8_is_reported_at_its_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("links.yaml");
+    let env = Environment {
+        var: &|_| None,
+        base_dir: dir.path(),
+        now: Timestamp::now(),
+    };
+    for (bytes, line, column) in [
+        (
+            &b"version: 1\nfolders:\n  - path: Caf\xe9 room\n    link: absent\n"[..],
+            3,
+            14,
+        ),
+        (
+            &b"version: 1\r\nfolders:\r\n  - path: Caf\xe9\r\n"[..],
+            3,
+            14,
+        ),
+        (&b"version: 1\rfolders:\r  - path: \xff\r"[..], 3, 11),
+        (&b"\xfe\xffversion: 1\n"[..], 1, 1),
+    ] {
+        std::fs::write(&path, bytes).unwrap();
+        let e = load(&path, &env).unwrap_err();
+        let text = e.to_string();
+        assert_eq!(e.diagnostics().len(), 1, "{text}");
+        assert!(
+            text.contains(&format!("line {line}, column {column}"))
+                && text.contains(&format!(":{line}:{column}\n")),
+            "{text}"
+        );
+        assert!(text.contains("help: save the manifest as UTF-8"), "{text}");
+    }
+}
+
+#[test]
+fn password_policy_of_the_portal() {
+    let manifest = link("{ password: { env: DOCSPACE_LINK_X } }");
+    let refused = |value: &str, needle: &str| {
+        let e = parse_with(&manifest, &[("DOCSPACE_LINK_X", value)]).unwrap_err();
+        let text = format!("{e}\n{e:?}");
+        assert!(text.contains(needle), "{value:?}: {text}");
+        assert_eq!(e.diagnostics()[0].code, Code::PasswordPolicy);
+        assert!(text.contains(&at(4, 23)), "{text}");
+        if value.trim().len() > 3 {
+            assert!(!text.contains(value.trim()), "{value:?} leaked: {text}");
+        }
+    };
+    refused("long-enough-pass\n", "ends with a line break");
+    refused("long-enough-pass\r\n", "ends with a line break");
+    refused("long-enough-pass  ", "starts or ends with whitespace");
+    refused(" long-enough-pass", "starts or ends with whitespace");
+    refused(
+        "long enough pass",
+        "has a space or a character that is not printable ASCII",
+    );
+    refused("long-enough-pässword", "not printable ASCII");
+    refused("long-enough\tpass", "not printable ASCII");
+    refused("1234567", "shorter than 8 characters");
+    refused(&"x".repeat(31), "longer than 30 characters");
+    let trimmed = parse_with(&manifest, &[("DOCSPACE_LINK_X", "long-enough-pass\n")])
+        .unwrap_err()
+        .to_string();
+    assert!(trimmed.contains("trims"), "{trimmed}");
+    for fine in [
+        "12345678",
+        "!\"#$%&'()*+,-./:;<=>?@",
+        "[\\]^_`{|}~0aZ",
+        &"x".repeat(30),
+    ] {
+        let m =
+            parse_with(&manifest, &[("DOCSPACE_LINK_X", fine)]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            matches!(&spec(&m, 0).password, Some(DesiredPassword::Secret(p)) if m.secrets.get(p).unwrap().expose_secret() == fine)
+        );
+    }
+}
+
+#[test]
+fn a_password_file_loses_one_newline_and_no_more() {
+    let dir = tempfile::tempdir().unwrap();
+    for (content, fine) in [
+        ("file-password\n", true),
+        ("file-password\r\n", true),
+        ("file-password", true),
+        ("file-password\n\n", false),
+        ("file-password \n", false),
+        ("file-password\r\n\r\n", false),
+    ] {
+        std::fs::write(dir.path().join("p.pass"), content).unwrap();
+        let r = parse_in(&link("{ password: { file: p.pass } }"), dir.path());
+        match (r, fine) {
+            (Ok(m), true) => assert!(
+                matches!(&spec(&m, 0).password, Some(DesiredPassword::Secret(p)) if m.secrets.get(p).unwrap().expose_secret() == "file-password")
+            ),
+            (Err(e), false) => {
+                let text = e.to_string();
+                assert!(
+                    text.contains("the password from file") && !text.contains("file-password"),
+                    "{text}"
+                );
+            }
+            (r, _) => panic!("{content:?}: {r:?}"),
+        }
+    }
+}
+
+#[test]
+fn password_variables_need_the_prefix_and_never_the_api_key() {
+    let manifest = |name: &str| link(&format!("{{ password: {{ env: {name} }} }}"));
+    let looked_up = std::cell::RefCell::new(Vec::new());
+    let run = |name: &str, prefix: Option<&str>| {
+        looked_up.borrow_mut().clear();
+        let var = |n: &str| {
+            looked_up.borrow_mut().push(n.to_owned());
+            match n {
+                "DOCSPACE_LINKS_PASSWORD_PREFIX" => prefix.map(str::to_owned),
+                _ => Some("a-good-password".to_owned()),
+            }
+        };
+        let env = Environment {
+            var: &var,
+            base_dir: Path::new("/nonexistent"),
+            now: NOW.parse().unwrap(),
+        };
+        parse(
+            Source {
+                name: "links.yaml".into(),
+                text: manifest(name),
+            },
+            &env,
+        )
+    };
+    for prefix in [None, Some(""), Some("DOCSPACE_")] {
+        let e = run("DOCSPACE_TOKEN", prefix).unwrap_err();
+        assert_eq!(e.diagnostics()[0].code, Code::PasswordEnvForbidden);
+        assert!(
+            e.to_string()
+                .contains("DOCSPACE_TOKEN is the portal's API key"),
+            "{e}"
+        );
+        assert!(
+            !looked_up.borrow().contains(&"DOCSPACE_TOKEN".to_owned()),
+            "the key was read"
+        );
+    }
+    let e = run("CI_DEPLOY_KEY", None).unwrap_err();
+    assert_eq!(e.diagnostics()[0].code, Code::PasswordEnvForbidden);
+    let text = e.to_string();
+    assert!(
+        text.contains("does not start with DOCSPACE_LINK_")
+            && text.contains("DOCSPACE_LINKS_PASSWORD_PREFIX"),
+        "{text}"
+    );
+    assert!(
+        !looked_up.borrow().contains(&"CI_DEPLOY_KEY".to_owned()),
+        "the variable was read"
+    );
+    run("DOCSPACE_LINK_PRESS", None).unwrap();
+    run("CI_DEPLOY_KEY", Some("CI_")).unwrap();
+    run("CI_DEPLOY_KEY", Some("")).unwrap();
+    let e = run("DOCSPACE_LINK_PRESS", Some("CI_")).unwrap_err();
+    assert!(e.to_string().contains("does not start with CI_"), "{e}");
+}
+
+#[test]
+fn a_large_manifest_parses() {
+    // Past serde-saphyr's default budget (250,000 nodes, about 13,000 entries like
+    // these), which used to fail with "budget breached: Nodes".
+    let m = ok(&crate::manifest::tests::generated(15_000));
+    assert_eq!(m.entries.len(), 15_000);
+}
+
+/// `n` entries with every field.
+pub fn generated(n: usize) -> String {
+    let mut s = String::from("version: 1\nfolders:\n");
+    for i in 0..n {
+        s.push_str(&format!("  - path: Room {i}/Folder {i}\n    link:\n      access: read\n      title: Shared link {i}\n      expires: 2030-06-30T00:00:00Z\n      password: {{ env: DOCSPACE_LINK_P }}\n      deny_download: true\n      internal: false\n"));
+    }
+    s
+}
+
+#[test]
+fn past_the_size_cap_is_a_manifest_error() {
+    let mut text = "version: 1\nfolders: []\n".to_owned();
+    text.push_str(&"#".repeat(MAX_MANIFEST_BYTES - text.len()));
+    assert_eq!(text.len(), MAX_MANIFEST_BYTES);
+    assert!(parse_in(&text, Path::new("/nonexistent")).is_ok());
+    text.push('#');
+    let e = parse_in(&text, Path::new("/nonexistent")).unwrap_err();
+    assert_eq!(e.diagnostics()[0].code, Code::TooLarge);
+    assert!(
+        e.to_string()
+            .contains("docspace-links reads manifests of at most 32 MiB"),
+        "{e}"
+    );
+    // From a file, it is refused before it is read.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.yaml");
+    std::fs::File::create(&path)
+        .unwrap()
+        .set_len(MAX_MANIFEST_BYTES as u64 + 1)
+        .unwrap();
+    let env = Environment {
+        var: &|_| None,
+        base_dir: dir.path(),
+        now: Timestamp::now(),
+    };
+    let e = load(&path, &env).unwrap_err();
+    assert_eq!(e.diagnostics()[0].code, Code::TooLarge);
+}
+
+#[test]
+fn aliases_that_expand_too_far_are_too_large() {
+    // The parser's alias limits stay: far more aliases than anchors is a bomb's shape.
+    let mut text = String::from("version: 1\nfolders:\n  - &e { id: 1, link: absent }\n");
+    text.push_str(&"  - *e\n".repeat(200));
+    let e = parse_in(&text, Path::new("/nonexistent")).unwrap_err();
+    assert_eq!(e.diagnostics().len(), 1, "{e}");
+    assert_eq!(e.diagnostics()[0].code, Code::TooLarge, "{e}");
+    assert!(e.to_string().contains("aliases expand to too much"), "{e}");
+}
+
+#[test]
+fn thousands_of_errors_render_masked() {
+    // Every entry wrong, every line with a literal password: the file is masked once
+    // per report, each line as it is shown.
+    let mut text = String::from("version: 1\nfolders:\n");
+    for i in 0..7_000 {
+        text.push_str(&format!(
+            "  - {{ id: {}, link: {{ password: hunter2-{i}, title: '' }} }}\n",
+            i + 1
+        ));
+    }
+    let e = parse_in(&text, Path::new("/nonexistent")).unwrap_err();
+    assert_eq!(e.diagnostics().len(), 14_000);
+    let out = e.to_string();
+    assert_eq!(out.matches("error:").count(), 14_000);
+    assert_eq!(
+        out.matches("{ password: ********, title: '' }").count(),
+        14_000
+    );
+    assert!(!out.contains("hunter2"));
 }

@@ -3,24 +3,21 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry as Slot;
-use std::path::Path;
 
 use jiff::civil::{Date, DateTime};
 use jiff::{Timestamp, ToSpan, tz::TimeZone};
-use secrecy::{ExposeSecret, SecretString};
 use serde_saphyr::Spanned;
 
-use super::diagnostic::{Diagnostic, Pos};
-use super::raw::{RawEntry, RawLink, RawLinkFields, RawManifest, RawPassword};
+use super::diagnostic::{Code, Diagnostic, Pos};
+use super::password::{self, Problem};
+use super::raw::{RawEntry, RawLink, RawLinkFields, RawManifest};
 use super::yaml::span_pos;
 use super::{DesiredLink, Entry, Environment, FolderPath, LinkSpec, Target};
-use crate::model::{Access, DesiredPassword, Expiry, PasswordRef, Secrets};
+use crate::model::{Access, DesiredPassword, Expiry, Secrets, utc};
 
 pub const SUPPORTED_VERSION: u32 = 1;
 /// The server's limit for `title` (docspace-api.md 2).
 const MAX_TITLE: usize = 255;
-/// The portal's default password policy (docspace-api.md 2.3).
-const MIN_PASSWORD: usize = 8;
 /// The server refuses expiry dates further ahead (docspace-api.md 2.2).
 const MAX_EXPIRY_YEARS: i64 = 10;
 const MY_DOCUMENTS: &str = "@my";
@@ -39,6 +36,7 @@ pub fn validate(
                     raw.version.value
                 ),
             )
+            .code(Code::Version)
             .label("unsupported version")
             .help(format!("write `version: {SUPPORTED_VERSION}`, or use the docspace-links release made for this manifest")),
         ]);
@@ -90,6 +88,7 @@ pub fn validate(
         if let Some((first, message)) = first {
             errors.push(
                 Diagnostic::at(target_pos, message)
+                    .code(Code::DuplicateEntry)
                     .label("second entry")
                     .note(first, "the first entry for this folder is here")
                     .help("keep one entry per folder"),
@@ -116,7 +115,11 @@ fn check_target(raw: &Spanned<RawEntry>, errors: &mut Vec<Diagnostic>) -> Option
         (Some(path), None) => match parse_path(&path.value) {
             Ok(p) => Some((Target::Path(p), span_pos(path))),
             Err((message, help)) => {
-                errors.push(Diagnostic::at(span_pos(path), message).help(help));
+                errors.push(
+                    Diagnostic::at(span_pos(path), message)
+                        .code(Code::Path)
+                        .help(help),
+                );
                 None
             }
         },
@@ -125,6 +128,7 @@ fn check_target(raw: &Spanned<RawEntry>, errors: &mut Vec<Diagnostic>) -> Option
             _ => {
                 errors.push(
                     Diagnostic::at(span_pos(id), format!("`{}` is not a folder id", id.value))
+                        .code(Code::Id)
                         .label("not a positive integer")
                         .help("folder and room ids are positive integers, as in the portal's URLs"),
                 );
@@ -134,6 +138,7 @@ fn check_target(raw: &Spanned<RawEntry>, errors: &mut Vec<Diagnostic>) -> Option
         (Some(_), Some(_)) => {
             errors.push(
                 Diagnostic::at(span_pos(raw), "this entry has both `path` and `id`")
+                    .code(Code::Target)
                     .label("one folder, named twice")
                     .help("name the folder by `path` or by `id`: remove one of them"),
             );
@@ -142,6 +147,7 @@ fn check_target(raw: &Spanned<RawEntry>, errors: &mut Vec<Diagnostic>) -> Option
         (None, None) => {
             errors.push(
                 Diagnostic::at(span_pos(raw), "this entry does not say which folder")
+                    .code(Code::Target)
                     .label("no `path` or `id`")
                     .help("add `path: Room/Folder` or `id: 12345`"),
             );
@@ -220,7 +226,7 @@ impl Fields {
             password: reported(
                 raw.password
                     .as_ref()
-                    .map(|p| at_value(p, resolve_password(&p.value, env, secrets))),
+                    .map(|p| at_value(p, password::resolve(&p.value, env, secrets))),
                 errors,
             ),
             deny_download: raw.deny_download.as_ref().map(|b| b.value),
@@ -253,11 +259,12 @@ impl Fields {
     }
 }
 
-fn at_value<T, V>(
-    field: &Spanned<V>,
-    checked: Result<T, (String, String)>,
-) -> Result<T, Diagnostic> {
-    checked.map_err(|(message, help)| Diagnostic::at(span_pos(field), message).help(help))
+fn at_value<T, V>(field: &Spanned<V>, checked: Result<T, Problem>) -> Result<T, Diagnostic> {
+    checked.map_err(|(code, message, help)| {
+        Diagnostic::at(span_pos(field), message)
+            .code(code)
+            .help(help)
+    })
 }
 
 /// A checked field's value; its error, if any, goes to the list.
@@ -275,12 +282,14 @@ fn check_title(t: &Spanned<String>) -> Result<String, Diagnostic> {
     let n = t.value.chars().count();
     if t.value.trim().is_empty() {
         Err(Diagnostic::at(span_pos(t), "a link title cannot be empty")
+            .code(Code::Title)
             .help("leave `title` out to keep whatever title the portal has"))
     } else if n > MAX_TITLE {
         Err(Diagnostic::at(
             span_pos(t),
             format!("the title is {n} characters long; the portal allows at most {MAX_TITLE}"),
         )
+        .code(Code::Title)
         .label("too long"))
     } else {
         Ok(t.value.clone())
@@ -289,7 +298,7 @@ fn check_title(t: &Spanned<String>) -> Result<String, Diagnostic> {
 
 const EXPIRY_FORMS: &str = "write an RFC 3339 timestamp with an offset (2027-06-30T00:00:00Z, 2027-06-30T09:00:00+02:00), a date (2027-06-30, meaning 00:00 UTC) or `never`";
 
-pub(super) fn parse_expiry(text: &str, now: Timestamp) -> Result<Expiry, (String, String)> {
+pub(super) fn parse_expiry(text: &str, now: Timestamp) -> Result<Expiry, Problem> {
     let text = text.trim();
     if text == "never" {
         return Ok(Expiry::Never);
@@ -310,6 +319,7 @@ pub(super) fn parse_expiry(text: &str, now: Timestamp) -> Result<Expiry, (String
             .map(|z| z.timestamp())
             .map_err(|_| {
                 (
+                    Code::ExpiryFormat,
                     format!("`{text}` is not a valid date"),
                     EXPIRY_FORMS.to_owned(),
                 )
@@ -319,12 +329,14 @@ pub(super) fn parse_expiry(text: &str, now: Timestamp) -> Result<Expiry, (String
             Ok(t) => t,
             Err(_) if text.parse::<DateTime>().is_ok() => {
                 return Err((
+                    Code::ExpiryFormat,
                     format!("the timestamp `{text}` has no UTC offset"),
                     "add `Z` for UTC or an offset such as `+02:00`: without one the instant is ambiguous".to_owned(),
                 ));
             }
             Err(_) => {
                 return Err((
+                    Code::ExpiryFormat,
                     format!("`{text}` is not a date or timestamp"),
                     EXPIRY_FORMS.to_owned(),
                 ));
@@ -333,12 +345,14 @@ pub(super) fn parse_expiry(text: &str, now: Timestamp) -> Result<Expiry, (String
     };
     if at.subsec_nanosecond() != 0 {
         return Err((
+            Code::ExpiryFormat,
             format!("`{text}` has fractions of a second"),
             "use whole seconds: links expire to the second".to_owned(),
         ));
     }
     if at <= now {
         return Err((
+            Code::ExpiryPast,
             format!("the expiry {at} is in the past"),
             "the portal silently saves a past expiry as no expiry at all; use a future date or `never`".to_owned(),
         ));
@@ -349,100 +363,23 @@ pub(super) fn parse_expiry(text: &str, now: Timestamp) -> Result<Expiry, (String
         .map_or(Timestamp::MAX, |z| z.timestamp());
     if at > limit {
         return Err((
+            Code::ExpiryTooFar,
             format!("the expiry {at} is more than {MAX_EXPIRY_YEARS} years ahead"),
-            format!("the portal refuses expiry dates after {limit}"),
+            format!("the portal refuses expiry dates after {}", utc(limit)),
         ));
     }
     Ok(Expiry::At(at))
 }
 
-const PASSWORD_FORMS: &str = "reference the password instead: `password: { env: NAME }` (an environment variable, e.g. a CI secret) or `password: { file: path }` (relative to the manifest, kept out of git); `password: false` means the link must have none";
+#[cfg(test)]
+mod expiry_tests {
+    use super::*;
 
-/// Checks the secret behind a reference and files it in `secrets`; the desired
-/// state keeps only the reference.
-fn resolve_password(
-    raw: &RawPassword,
-    env: &Environment,
-    secrets: &mut Secrets,
-) -> Result<DesiredPassword, (String, String)> {
-    let (secret, origin, reference) = match raw {
-        RawPassword::Off => return Ok(DesiredPassword::None),
-        RawPassword::On => {
-            return Err((
-                "`password: true` does not say which password".to_owned(),
-                PASSWORD_FORMS.to_owned(),
-            ));
-        }
-        RawPassword::Literal => {
-            return Err((
-                "a password cannot be written in the manifest: secrets do not belong in git"
-                    .to_owned(),
-                PASSWORD_FORMS.to_owned(),
-            ));
-        }
-        RawPassword::Env(name) if name.trim().is_empty() => {
-            return Err((
-                "`env` needs the name of an environment variable".to_owned(),
-                PASSWORD_FORMS.to_owned(),
-            ));
-        }
-        RawPassword::Env(name) => match (env.var)(name) {
-            Some(v) => (
-                SecretString::from(v),
-                format!("environment variable {name}"),
-                PasswordRef::Env(name.clone()),
-            ),
-            None => {
-                return Err((
-                    format!("environment variable {name} is not set"),
-                    format!("set {name} before running (in CI, from the secret store)"),
-                ));
-            }
-        },
-        RawPassword::File(file) => {
-            let path = env.base_dir.join(file);
-            match read_secret_file(&path) {
-                Ok(secret) => (
-                    secret,
-                    format!("file {}", path.display()),
-                    PasswordRef::File(file.clone()),
-                ),
-                Err(e) => {
-                    return Err((
-                        format!("cannot read password file {}: {e}", path.display()),
-                        "the path is relative to the manifest's directory".to_owned(),
-                    ));
-                }
-            }
-        }
-    };
-    let length = secret.expose_secret().chars().count();
-    if length == 0 {
-        return Err((
-            format!("the password from {origin} is empty"),
-            "a link without a password is written `password: false`".to_owned(),
-        ));
+    #[test]
+    fn the_expiry_limit_is_shown_in_whole_seconds() {
+        let now: Timestamp = "2026-12-01T07:13:42.123456789Z".parse().unwrap();
+        let (_, message, help) = parse_expiry("2040-01-01", now).unwrap_err();
+        assert!(message.contains("more than 10 years ahead"), "{message}");
+        assert!(help.ends_with("after 2036-12-01T07:13:42Z"), "{help}");
     }
-    if length < MIN_PASSWORD {
-        return Err((
-            format!("the password from {origin} is shorter than {MIN_PASSWORD} characters"),
-            format!(
-                "the portal's default password policy refuses it (400 Bad Request); use at least {MIN_PASSWORD} characters"
-            ),
-        ));
-    }
-    secrets.insert(reference.clone(), secret);
-    Ok(DesiredPassword::Secret(reference))
-}
-
-/// The file's text without its trailing newline, wrapped before anything else sees it.
-fn read_secret_file(path: &Path) -> Result<SecretString, String> {
-    let text = std::fs::read(path).map_err(|e| e.kind().to_string())?;
-    let text = String::from_utf8(text).map_err(|_| "it is not UTF-8 text".to_owned())?;
-    let secret = SecretString::from(text);
-    let value = secret.expose_secret();
-    let trimmed = value
-        .strip_suffix('\n')
-        .map_or(value, |t| t.strip_suffix('\r').unwrap_or(t));
-    Ok(SecretString::from(trimmed.to_owned()))
 }

@@ -4,10 +4,17 @@
 use serde::de::DeserializeOwned;
 use serde_saphyr::Error;
 
-use super::diagnostic::{Diagnostic, Pos};
+use serde_saphyr::budget::BudgetBreach;
 
-const BOOLEAN_HELP: &str =
+use super::diagnostic::{Code, Diagnostic, Pos};
+
+pub const BOOLEAN_HELP: &str =
     "use true or false (YAML 1.1 words such as yes, no, on and off are not booleans here)";
+
+/// The largest manifest read. A 100,000-entry manifest with every field is about 22 MB;
+/// this leaves room for long paths and titles while bounding the memory a manifest can
+/// take (about seven times its size while it is parsed and validated).
+pub const MAX_MANIFEST_BYTES: usize = 32 << 20;
 
 /// Parses YAML strictly: duplicate keys are errors, only `true`/`false` are booleans,
 /// and unknown tags are refused rather than silently dropped.
@@ -17,6 +24,13 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, Diagnostic> {
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
         reject_unsupported_tags: true,
         with_snippet: false,
+        // The default budget (250,000 nodes) stops at about 13,000 entries with every
+        // field. Every node takes at least one byte of text and at most two events, so
+        // these never bind below MAX_MANIFEST_BYTES; alias and depth limits stay.
+        budget: serde_saphyr::budget! {
+            max_nodes: MAX_MANIFEST_BYTES,
+            max_events: 2 * MAX_MANIFEST_BYTES + 16,
+        },
     };
     serde_saphyr::from_str_with_options(text, options)
         .map_err(|e| explain(e.without_snippet(), text))
@@ -46,7 +60,22 @@ fn explain(e: &Error, text: &str) -> Diagnostic {
         Some(k) => format!("`{k}` must be {what}"),
         None => format!("expected {what}"),
     };
+    let mut code = Code::InvalidType;
     let (message, label, help): (String, Option<&str>, Option<String>) = match e {
+        Error::Budget { breach, .. } => {
+            code = Code::TooLarge;
+            (
+                format!(
+                    "the manifest is too large to read: {}",
+                    budget_words(breach)
+                ),
+                None,
+                Some(format!(
+                    "split it into manifests of at most {} MiB, without aliases of aliases",
+                    MAX_MANIFEST_BYTES >> 20
+                )),
+            )
+        }
         Error::InvalidBooleanStrict { .. } => (
             match found {
                 Some(w) => format!("`{w}` is not a boolean"),
@@ -55,48 +84,63 @@ fn explain(e: &Error, text: &str) -> Diagnostic {
             Some("expected true or false"),
             Some(BOOLEAN_HELP.to_owned()),
         ),
-        Error::DuplicateMappingKey { key, .. } => (
-            match key {
-                Some(k) => format!("the key `{k}` appears twice in the same mapping"),
-                None => "a key appears twice in the same mapping".to_owned(),
-            },
-            Some("duplicate key"),
-            Some(
-                "remove one of them; YAML keeps only one and the manifest will not guess which"
-                    .to_owned(),
-            ),
-        ),
+        Error::DuplicateMappingKey { key, .. } => {
+            code = Code::DuplicateKey;
+            (
+                match key {
+                    Some(k) => format!("the key `{k}` appears twice in the same mapping"),
+                    None => "a key appears twice in the same mapping".to_owned(),
+                },
+                Some("duplicate key"),
+                Some(
+                    "remove one of them; YAML keeps only one and the manifest will not guess which"
+                        .to_owned(),
+                ),
+            )
+        }
         Error::SerdeUnknownField {
             field, expected, ..
-        } => (
-            format!("unknown key `{field}`"),
-            Some("not a manifest key"),
-            Some(if *expected == ["env", "file"] {
-                "a password is referenced as `{ env: NAME }` or `{ file: PATH }`, or is `false`"
-                    .to_owned()
-            } else {
-                format!("expected one of: {}", expected.join(", "))
-            }),
-        ),
+        } => {
+            code = Code::UnknownKey;
+            (
+                format!("unknown key `{field}`"),
+                Some("not a manifest key"),
+                Some(if *expected == ["env", "file"] {
+                    "a password is referenced as `{ env: NAME }` or `{ file: PATH }`, or is `false`"
+                        .to_owned()
+                } else {
+                    format!("expected one of: {}", expected.join(", "))
+                }),
+            )
+        }
         Error::SerdeUnknownVariant {
             variant, expected, ..
-        } if key == Some("unlisted") => (
-            format!("`unlisted` cannot be `{variant}`"),
-            Some("not a way to treat unlisted links"),
-            Some(format!("use one of: {}", expected.join(", "))),
-        ),
+        } if key == Some("unlisted") => {
+            code = Code::InvalidType;
+            (
+                format!("`unlisted` cannot be `{variant}`"),
+                Some("not a way to treat unlisted links"),
+                Some(format!("use one of: {}", expected.join(", "))),
+            )
+        }
         Error::SerdeUnknownVariant {
             variant, expected, ..
-        } => (
-            format!("unknown access level `{variant}`"),
-            Some("not an access level"),
-            Some(format!("use one of: {}", expected.join(", "))),
-        ),
-        Error::SerdeMissingField { field, .. } => (
-            format!("missing key `{field}`"),
-            None,
-            missing_help(field).map(str::to_owned),
-        ),
+        } => {
+            code = Code::UnknownAccess;
+            (
+                format!("unknown access level `{variant}`"),
+                Some("not an access level"),
+                Some(format!("use one of: {}", expected.join(", "))),
+            )
+        }
+        Error::SerdeMissingField { field, .. } => {
+            code = Code::MissingKey;
+            (
+                format!("missing key `{field}`"),
+                None,
+                missing_help(field).map(str::to_owned),
+            )
+        }
         Error::SerdeInvalidType {
             unexpected,
             expected,
@@ -116,36 +160,60 @@ fn explain(e: &Error, text: &str) -> Diagnostic {
             (message, None, help)
         }
         Error::NullIntoString { .. } => (field("a string, not empty"), None, None),
-        Error::Eof { .. } => (
-            "the manifest ends in the middle of a value".to_owned(),
-            None,
-            None,
-        ),
-        Error::MultipleDocuments { .. } => (
-            "the manifest holds more than one YAML document".to_owned(),
-            Some("a second document starts here"),
-            Some(
-                "keep the whole manifest in one document: remove the `---` before this line"
-                    .to_owned(),
-            ),
-        ),
+        Error::Eof { .. } => {
+            code = Code::YamlSyntax;
+            (
+                "the manifest ends in the middle of a value".to_owned(),
+                None,
+                None,
+            )
+        }
+        Error::MultipleDocuments { .. } => {
+            code = Code::YamlSyntax;
+            (
+                "the manifest holds more than one YAML document".to_owned(),
+                Some("a second document starts here"),
+                Some(
+                    "keep the whole manifest in one document: remove the `---` before this line"
+                        .to_owned(),
+                ),
+            )
+        }
         // Errors our own visitors raise are already written for people.
         Error::Message { msg, .. } => (msg.clone(), None, None),
-        other => (
-            other
-                .to_string()
-                .split_once(" at line ")
-                .map_or_else(|| other.to_string(), |(m, _)| m.to_owned()),
-            None,
-            None,
-        ),
+        other => {
+            code = Code::YamlSyntax;
+            (
+                other
+                    .to_string()
+                    .split_once(" at line ")
+                    .map_or_else(|| other.to_string(), |(m, _)| m.to_owned()),
+                None,
+                None,
+            )
+        }
     };
     Diagnostic {
+        code,
         message,
         pos,
         label: label.map(str::to_owned),
         notes: Vec::new(),
         help,
+    }
+}
+
+/// What ran over, in words; the nodes and events budgets cannot, below the size cap.
+fn budget_words(breach: &BudgetBreach) -> String {
+    match breach {
+        BudgetBreach::Depth { .. } => "it nests values too deeply".to_owned(),
+        BudgetBreach::Aliases { .. }
+        | BudgetBreach::Anchors { .. }
+        | BudgetBreach::AliasAnchorRatio { .. }
+        | BudgetBreach::RecordedAnchorEvents { .. }
+        | BudgetBreach::RecordedAnchorBytes { .. }
+        | BudgetBreach::MergeKeys { .. } => "its aliases expand to too much".to_owned(),
+        other => format!("{other:?}"),
     }
 }
 
@@ -164,7 +232,7 @@ fn friendly(expected: &str) -> String {
     words.to_owned()
 }
 
-fn missing_help(field: &str) -> Option<&'static str> {
+pub fn missing_help(field: &str) -> Option<&'static str> {
     match field {
         "version" => Some("start the manifest with `version: 1`"),
         "folders" => Some("add a `folders:` list with one entry per folder"),

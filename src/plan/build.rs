@@ -13,7 +13,7 @@ use super::unlisted::{facts, unlisted};
 use super::{Action, Item, Plan, placement};
 use crate::docspace::observe::Observed;
 use crate::docspace::resolve::ResolveError;
-use crate::manifest::{Diagnostic, Manifest};
+use crate::manifest::{Code, Diagnostic, Manifest};
 use crate::model::{DesiredLink, DesiredPassword, ObservedAccess, ObservedLink};
 
 pub fn build(
@@ -59,8 +59,18 @@ pub fn build(
                 continue;
             }
             Err(e) => {
-                diagnostics
-                    .push(Diagnostic::at(entry.target_pos, e.to_string()).label("this folder"));
+                let code = match e {
+                    ResolveError::NotFound(_) => Code::FolderNotFound,
+                    ResolveError::Ambiguous(_) => Code::AmbiguousFolder,
+                    ResolveError::CannotHaveLinks(_) | ResolveError::Api(_) => {
+                        Code::NoExternalLinks
+                    }
+                };
+                diagnostics.push(
+                    Diagnostic::at(entry.target_pos, e.to_string())
+                        .code(code)
+                        .label("this folder"),
+                );
                 continue;
             }
         };
@@ -71,6 +81,7 @@ pub fn build(
                     entry.target_pos,
                     format!("two entries name the same folder (id {})", folder.id),
                 )
+                .code(Code::DuplicateEntry)
                 .label("second entry")
                 .note(other.target_pos, "first entry for this folder")
                 .help("keep one entry per folder"),

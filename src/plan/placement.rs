@@ -3,19 +3,15 @@
 //! manifest. Pure: every rule has a unit test below.
 
 use super::reconcile::SERVER_DEFAULT_ACCESS;
-use crate::manifest::{Diagnostic, Entry};
+use crate::manifest::{Code, Diagnostic, Entry};
 use crate::model::{Access, DesiredLink, Expiry, Placement, RoomType};
 
 /// Rules the server enforces per room type (docspace-api.md 2.1, 2.4, 2.5), checked
 /// before anything is sent so the error can point into the manifest.
 pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diagnostic> {
     let here = placement.describe();
-    let at = |pos, message: String, help: Option<String>| {
-        let d = Diagnostic::at(pos, message);
-        Some(match help {
-            Some(h) => d.help(h),
-            None => d,
-        })
+    let at = |code, pos, message: String, help: String| {
+        Some(Diagnostic::at(pos, message).code(code).help(help))
     };
     let allowed = placement.allowed_access();
     let list = |a: &[Access]| a.iter().map(|x| x.word()).collect::<Vec<_>>().join(", ");
@@ -28,11 +24,12 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
     let spec = match &entry.link {
         DesiredLink::Absent if own_link_is_permanent => {
             return at(
+                Code::ForcedValue,
                 entry.link_pos,
                 format!(
                     "{here} always has a primary link: the portal makes a new one as soon as it is revoked"
                 ),
-                Some("manage its fields instead, or remove this entry".to_owned()),
+                "manage its fields instead, or remove this entry".to_owned(),
             );
         }
         DesiredLink::Absent => return None,
@@ -40,26 +37,29 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
     };
     if allowed.is_empty() {
         return at(
+            Code::NoExternalLinks,
             entry.link_pos,
             format!("{here} cannot have external links"),
-            Some("use `link: absent`, or share a folder inside the room".to_owned()),
+            "use `link: absent`, or share a folder inside the room".to_owned(),
         );
     }
     match spec.access {
         Some(a) if !allowed.contains(&a) => {
             return at(
+                Code::AccessNotAllowed,
                 entry.access_pos.unwrap_or(entry.link_pos),
                 format!("access level `{a}` is not allowed for {here}"),
-                Some(format!("allowed here: {}", list(allowed))),
+                format!("allowed here: {}", list(allowed)),
             );
         }
         None if creating && !allowed.contains(&SERVER_DEFAULT_ACCESS) => {
             return at(
+                Code::AccessNotAllowed,
                 entry.link_pos,
                 format!(
                     "the link must be created, and the portal's default access `{SERVER_DEFAULT_ACCESS}` is not allowed for {here}"
                 ),
-                Some(format!("set `access:` to one of: {}", list(allowed))),
+                format!("set `access:` to one of: {}", list(allowed)),
             );
         }
         _ => {}
@@ -71,25 +71,28 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
     match (room_type, spec.internal) {
         (Some(RoomType::VirtualData), Some(false)) => {
             return at(
+                Code::ForcedValue,
                 entry.link_pos,
                 format!("links in {here} are always internal; the portal forces `internal: true`"),
-                Some("remove `internal: false` or set it to true".to_owned()),
+                "remove `internal: false` or set it to true".to_owned(),
             );
         }
         (Some(RoomType::Public), Some(true)) => {
             return at(
+                Code::ForcedValue,
                 entry.link_pos,
                 format!("links in {here} are never internal; the portal forces `internal: false`"),
-                Some("remove `internal: true` or set it to false".to_owned()),
+                "remove `internal: true` or set it to false".to_owned(),
             );
         }
         _ => {}
     }
     if own_link_is_permanent && matches!(spec.expires, Some(Expiry::At(_))) {
         return at(
+            Code::ForcedValue,
             entry.link_pos,
             format!("the primary link of {here} cannot expire; the portal drops the date"),
-            Some("use `expires: never` or leave it out".to_owned()),
+            "use `expires: never` or leave it out".to_owned(),
         );
     }
     None
@@ -168,6 +171,7 @@ mod tests {
                 assert_eq!(d.is_none(), allowed.contains(&a), "{a} in {place:?}: {d:?}");
                 if let Some(d) = d {
                     assert_eq!(d.pos, Some(ACCESS), "points at the access value");
+                    assert_eq!(d.code, Code::AccessNotAllowed);
                 }
             }
         }

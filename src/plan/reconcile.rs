@@ -354,19 +354,7 @@ mod tests {
     const NOW: &str = "2026-12-01T00:00:00Z";
 
     fn link() -> ObservedLink {
-        ObservedLink {
-            id: "6b1c3e52-2f0a-4c1e-9a57-0d1f2e3a4b5c".into(),
-            share_link: Some("https://portal.example.com/s/Ab3dE9x".into()),
-            access: ObservedAccess::Known(Access::Read),
-            title: "Press kit".into(),
-            password: ObservedPassword::Known(SecretString::from("Str0ng!pass")),
-            expires: Some("2027-01-01T00:00:00Z".parse().unwrap()),
-            deny_download: false,
-            internal: false,
-            can_edit_internal: true,
-            can_edit_expiry: true,
-            expired: false,
-        }
+        ObservedLink::example()
     }
 
     fn secrets() -> Secrets {

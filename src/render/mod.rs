@@ -5,6 +5,7 @@
 mod human;
 mod json;
 mod printable;
+pub mod snippet;
 mod style;
 
 pub use human::{apply_report, plan_text};

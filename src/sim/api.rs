@@ -3,19 +3,20 @@
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
+use axum::{Extension, Router};
 use jiff::Timestamp;
 use serde::Serialize;
 
 use super::App;
 use super::access::Scope;
-use super::envelope::{self, ApiError, FOLDER_NOT_FOUND, Href};
+use super::auth::{self, Anonymous, Caller, RouteKind, Visitor};
+use super::envelope::{self, ACCESS_DENIED, ApiError, CANNOT_VIEW_FOLDER, FOLDER_NOT_FOUND, Href};
 use super::faults::{RateHeaders, Verdict};
 use super::links::{Route, Written};
 use super::state::{Kind, Portal, Pos};
@@ -23,7 +24,9 @@ use super::wire::{FolderContent, FolderEntry, LinkEntry, LinkWrite, PathPart, Vi
 
 /// The server lists at most this many links, without paging.
 const MAX_LISTED_LINKS: usize = 100;
+/// `ApiContext.DefaultCount` and `MaxCount`: listings take `count` in 1..=100.
 const DEFAULT_PAGE: usize = 100;
+const MAX_PAGE: i64 = 100;
 
 pub(crate) fn routes(app: Arc<App>) -> Router<Arc<App>> {
     Router::new()
@@ -41,6 +44,7 @@ pub(crate) fn routes(app: Arc<App>) -> Router<Arc<App>> {
             get(room_links).put(put_room_link),
         )
         .route("/api/2.0/files/rooms/{id}/link", get(get_room_link))
+        .route("/api/2.0/files/rooms/{id}", get(folder_info))
         .route("/api/2.0/files/rooms", get(rooms))
         .route("/api/2.0/files/@my", get(my_documents))
         .route("/api/2.0/files/{id}", get(folder_contents))
@@ -48,7 +52,7 @@ pub(crate) fn routes(app: Arc<App>) -> Router<Arc<App>> {
 }
 
 /// Faults first (a proxy or the limiter answers before the portal does), then the
-/// token; every answer is logged.
+/// key and its scopes; every answer is logged.
 async fn gate(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
@@ -57,8 +61,8 @@ async fn gate(State(app): State<Arc<App>>, request: Request, next: Next) -> Resp
     response
 }
 
-async fn judged(app: &App, request: Request, next: Next) -> Response {
-    let (latency, error, rate, slot) = match app.faults.judge(request.method() == Method::GET) {
+async fn judged(app: &App, mut request: Request, next: Next) -> Response {
+    let (latency, error, rate, slot) = match app.faults.judge(request.method()) {
         Verdict::Throttle(headers) => {
             let mut response = envelope::empty(StatusCode::TOO_MANY_REQUESTS);
             add_rate_headers(response.headers_mut(), headers);
@@ -84,8 +88,18 @@ async fn judged(app: &App, request: Request, next: Next) -> Response {
         ) => envelope::proxy_error_page(s),
         Some(s @ (StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS)) => envelope::empty(s),
         Some(s) => envelope::injected_error(s),
-        None if !authorized(app, request.headers()) => envelope::empty(StatusCode::UNAUTHORIZED),
-        None => next.run(request).await,
+        None => {
+            let route = RouteKind::of(&request);
+            match refusal(app, &route, request.headers()) {
+                Err(status) => envelope::empty(status),
+                Ok(anonymous) => {
+                    if anonymous {
+                        request.extensions_mut().insert(Anonymous);
+                    }
+                    next.run(request).await
+                }
+            }
+        }
     };
     drop(slot);
     if let Some(headers) = rate {
@@ -94,18 +108,21 @@ async fn judged(app: &App, request: Request, next: Next) -> Response {
     response
 }
 
-fn authorized(app: &App, headers: &HeaderMap) -> bool {
-    let Some(value) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let token = match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
-        _ => return false,
-    };
-    app.portal().accepts_token(token)
+/// The empty-bodied refusal of a request's credentials, or whether it goes on as an
+/// anonymous visitor (`Ok(true)`): only visitor routes that answer anonymous
+/// callers themselves let one through.
+fn refusal(app: &App, route: &RouteKind, headers: &HeaderMap) -> Result<bool, StatusCode> {
+    let portal = app.portal();
+    match auth::caller(&portal.keys, headers) {
+        Caller::Anonymous => match route.visitor {
+            Some(Visitor::FolderInfo | Visitor::Contents) => Ok(true),
+            _ => Err(StatusCode::UNAUTHORIZED),
+        },
+        Caller::Unknown if route.visitor.is_some() => Err(StatusCode::FORBIDDEN),
+        Caller::Unknown => Err(StatusCode::UNAUTHORIZED),
+        Caller::Key(key) if !key.permits(route.area, route.write) => Err(StatusCode::FORBIDDEN),
+        Caller::Key(_) => Ok(false),
+    }
 }
 
 fn add_rate_headers(headers: &mut HeaderMap, rate: RateHeaders) {
@@ -114,7 +131,9 @@ fn add_rate_headers(headers: &mut HeaderMap, rate: RateHeaders) {
     };
     put("x-ratelimit-limit", rate.limit);
     put("x-ratelimit-remaining", rate.remaining);
-    put("x-ratelimit-reset", rate.reset);
+    if let Some(reset) = rate.reset {
+        put("x-ratelimit-reset", reset);
+    }
     if let Some(after) = rate.retry_after {
         put("retry-after", after);
     }
@@ -146,7 +165,12 @@ fn respond<T: Serialize>(
         action: method.as_str().to_owned(),
     };
     match result {
-        Ok(answer) => envelope::ok(&href, answer.body, answer.count),
+        Ok(answer) => envelope::ok(
+            &href,
+            answer.body,
+            answer.count,
+            app.faults.envelope_status_one(),
+        ),
         Err(err) => err.into_response(&href),
     }
 }
@@ -156,6 +180,7 @@ fn view(app: &App) -> View<'_> {
         base: &app.base,
         offset: app.config.portal_offset,
         echo_passwords: app.config.echo_passwords,
+        omit_link_titles: app.faults.omit_link_titles(),
         now: Timestamp::now(),
     }
 }
@@ -314,11 +339,21 @@ fn put_link(app: &App, id: &str, body: &[u8], route: Route) -> Result<Answer<Lin
     Ok(written(&portal, pos, outcome, &view))
 }
 
-async fn folder_info(State(app): State<Arc<App>>, uri: Uri, Path(id): Path<String>) -> Response {
+/// `GET folder/{id}` and `GET rooms/{id}`: one `FolderDto`, for any folder id. The
+/// folder is looked up before the caller is: an anonymous caller learns 404 too.
+async fn folder_info(
+    State(app): State<Arc<App>>,
+    uri: Uri,
+    Path(id): Path<String>,
+    anonymous: Option<Extension<Anonymous>>,
+) -> Response {
     let view = view(&app);
     let result = {
         let portal = app.portal();
-        locate(&portal, &id).map(|pos| Answer::one(FolderEntry::new(&portal, pos, &view)))
+        locate(&portal, &id).and_then(|pos| match anonymous {
+            Some(_) => Err(ApiError::Unauthenticated),
+            None => Ok(Answer::one(FolderEntry::new(&portal, pos, &view))),
+        })
     };
     respond(&app, Method::GET, &uri, result)
 }
@@ -357,14 +392,28 @@ impl Listing {
         let filter = find("filterValue")
             .filter(|v| !v.is_empty())
             .map(str::to_lowercase);
-        let with_subfolders = match find("withSubfolders") {
+        let with_subfolders = match find("withSubFolders").map(str::trim) {
             None | Some("") => true,
-            Some(v) => !v.eq_ignore_ascii_case("false"),
+            Some(v) if v.eq_ignore_ascii_case("true") => true,
+            Some(v) if v.eq_ignore_ascii_case("false") => false,
+            Some(v) => {
+                return Err(ApiError::Validation {
+                    field: "withSubFolders",
+                    message: format!("The value '{v}' is not valid for WithSubFolders."),
+                });
+            }
         };
         let filter_type = number("filterType", FILTER_NONE)?;
+        let count = number("count", DEFAULT_PAGE as i64)?;
+        if !(1..=MAX_PAGE).contains(&count) {
+            return Err(ApiError::Validation {
+                field: "count",
+                message: format!("The field Count must be between 1 and {MAX_PAGE}."),
+            });
+        }
         Ok(Listing {
             start: usize::try_from(number("startIndex", 0)?).unwrap_or(0),
-            count: usize::try_from(number("count", DEFAULT_PAGE as i64)?).unwrap_or(0),
+            count: count as usize,
             // A search reaches into subfolders unless the caller says otherwise.
             recursive: filter.is_some() && with_subfolders,
             filter,
@@ -437,7 +486,11 @@ fn collect(portal: &Portal, pos: Pos, listing: &Listing, out: &mut Vec<Pos>) {
 
 /// Which folder a listing route shows.
 enum Target {
-    Folder(String),
+    /// `GET {folderId}`, which also serves anonymous visitors.
+    Folder {
+        id: String,
+        anonymous: bool,
+    },
     /// `GET rooms`: `filterValue` matches room titles only and `filterType` means a
     /// room type, which the simulator does not filter on.
     Rooms,
@@ -449,7 +502,13 @@ fn listing_of(app: &App, uri: &Uri, query: &[(String, String)], target: Target) 
     let result = Listing::parse(query).and_then(|mut listing| {
         let portal = app.portal();
         let pos = match &target {
-            Target::Folder(id) => locate(&portal, id)?,
+            // Anonymous: `GetFolderItemsAsync` says an unknown folder is forbidden
+            // (`GenerateException`), a known one not viewable.
+            Target::Folder { id, anonymous } => match (locate(&portal, id), anonymous) {
+                (Err(_), true) => return Err(ApiError::Forbidden(ACCESS_DENIED.to_owned())),
+                (Ok(_), true) => return Err(ApiError::Forbidden(CANNOT_VIEW_FOLDER.to_owned())),
+                (found, false) => found?,
+            },
             Target::Rooms => {
                 listing.recursive = false;
                 listing.folders_wanted = true;
@@ -467,8 +526,13 @@ async fn folder_contents(
     uri: Uri,
     Path(id): Path<String>,
     Query(query): Query<Vec<(String, String)>>,
+    anonymous: Option<Extension<Anonymous>>,
 ) -> Response {
-    listing_of(&app, &uri, &query, Target::Folder(id))
+    let target = Target::Folder {
+        id,
+        anonymous: anonymous.is_some(),
+    };
+    listing_of(&app, &uri, &query, target)
 }
 
 async fn rooms(

@@ -27,7 +27,8 @@ pub struct SimArgs {
     /// Status of injected errors; 502, 503 and 504 come with an HTML body.
     #[arg(long, value_name = "CODE", default_value_t = 503)]
     pub error_status: u16,
-    /// Token-bucket rate limit; also enforces 50 parallel GETs and 15 parallel writes.
+    /// The portal's rate limiter: N requests per sliding second (for its 1,500 per
+    /// minute), 50 parallel GETs, 15 parallel writes, 10,000 writes a day.
     #[arg(long, value_name = "N")]
     pub rate_limit_per_sec: Option<f64>,
     /// Share of API connections closed without an answer (0 to 1).
@@ -36,7 +37,8 @@ pub struct SimArgs {
     /// Seed of the fault generator, to replay a run.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub fault_seed: u64,
-    /// Behave like releases after 3.7.2: never echo link passwords.
+    /// Omit link passwords without saying one is set (no release does; for testing
+    /// clients against one that would).
     #[arg(long)]
     pub hide_passwords: bool,
     /// Behave like releases after 3.7.2: `GET .../link` answers 404 after a revoke.
@@ -54,6 +56,7 @@ impl SimArgs {
                 rate_limit_per_sec: self.rate_limit_per_sec,
                 drop_rate: self.drop_rate,
                 seed: self.fault_seed,
+                ..Faults::default()
             },
             echo_passwords: !self.hide_passwords,
             revoked_primary: if self.revoked_primary_404 {

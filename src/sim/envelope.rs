@@ -54,12 +54,18 @@ struct ValidationProblem<'a> {
 }
 
 /// `count` of the envelope: the list length, 1 for an object, 0 for nothing.
-pub(crate) fn ok<T: Serialize>(href: &Href, response: Option<T>, count: usize) -> Response {
+/// `status_one` is the hostile switch: a 200 whose envelope flags an error.
+pub(crate) fn ok<T: Serialize>(
+    href: &Href,
+    response: Option<T>,
+    count: usize,
+    status_one: bool,
+) -> Response {
     let body = Success {
         response,
         count,
         links: [href],
-        status: 0,
+        status: u8::from(status_one),
         status_code: 200,
     };
     json(StatusCode::OK, &body)
@@ -69,6 +75,9 @@ pub(crate) fn ok<T: Serialize>(href: &Href, response: Option<T>, count: usize) -
 pub(crate) enum ApiError {
     NotFound(&'static str),
     Forbidden(String),
+    /// An anonymous caller on a visitor route that needs a user: the server's
+    /// `AuthenticationException`, a 401 with a JSON body.
+    Unauthenticated,
     Validation {
         field: &'static str,
         message: String,
@@ -78,6 +87,8 @@ pub(crate) enum ApiError {
 pub(crate) const ROLE_NOT_AVAILABLE: &str = "The role is not available for this user type";
 pub(crate) const ACCESS_DENIED: &str = "Access denied";
 pub(crate) const FOLDER_NOT_FOUND: &str = "The required folder was not found";
+pub(crate) const CANNOT_VIEW_FOLDER: &str =
+    "You don't have enough permission to view the folder content";
 
 impl ApiError {
     pub(crate) fn too_many_links(max: usize) -> ApiError {
@@ -86,6 +97,16 @@ impl ApiError {
 
     pub(crate) fn into_response(self, href: &Href) -> Response {
         let (status, message, kind) = match &self {
+            ApiError::Unauthenticated => {
+                // Written without a stack trace: no `type`, no `stack`, `hresult` 0.
+                // The message is .NET's for a bare `AuthenticationException`.
+                let body = serde_json::json!({
+                    "status": 1,
+                    "statusCode": 401,
+                    "error": {"message": "System error.", "hresult": 0},
+                });
+                return json(StatusCode::UNAUTHORIZED, &body);
+            }
             ApiError::NotFound(m) => (
                 StatusCode::NOT_FOUND,
                 *m,
@@ -128,7 +149,7 @@ impl ApiError {
     }
 }
 
-/// 401 and 429 come without a body, like the real server's.
+/// 401, 429 and a key's 403 come without a body, like the real server's.
 pub(crate) fn empty(status: StatusCode) -> Response {
     let mut response = Response::new(Body::empty());
     *response.status_mut() = status;

@@ -1,11 +1,19 @@
-//! Injected faults: latency, error answers, dropped connections and the server's
-//! rate limiter (docspace-api.md 4). Every random draw comes from one generator
-//! seeded by [`Faults::seed`], so a failing run can be replayed.
+//! Injected faults: latency, error answers, dropped connections, the server's
+//! rate limiter (docspace-api.md 4) and two hostile answer shapes. Every random draw
+//! comes from one generator seeded by [`Faults::seed`], so a failing run can be
+//! replayed.
+//!
+//! The limiter is the server's chain (`BaseStartup`: a sliding window, then the
+//! concurrency caps, then the daily write cap), each rejecting with its own headers.
+//! A permit the window handed out stays spent when a later limit rejects, as in the
+//! server's Redis limiters.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use axum::http::Method;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
@@ -20,11 +28,23 @@ pub struct Faults {
     /// Share of API requests answered with `error_status` instead.
     pub error_rate: f64,
     pub error_status: u16,
-    /// Token-bucket rate; when set, the concurrency caps apply too.
+    /// Turns the server's limiter on: at most this many requests in any sliding
+    /// window of one second (the server counts 1,500 per minute; a rate below 1 is
+    /// one request per `1 / rate` seconds). The concurrency caps (50 GETs, 15 other
+    /// requests in flight) and the daily write cap apply too. A rejection is an
+    /// empty `429` with only `X-RateLimit-Limit` and `X-RateLimit-Remaining`.
     pub rate_limit_per_sec: Option<f64>,
+    /// POST and PUT requests allowed per day, counted from the first one; a rejection
+    /// also carries `Retry-After` and `X-RateLimit-Reset`. Unset: the server's 10,000
+    /// while `rate_limit_per_sec` is set, otherwise no cap.
+    pub daily_write_limit: Option<u64>,
     /// Share of API connections closed without an answer.
     pub drop_rate: f64,
     pub seed: u64,
+    /// Hostile: link entries come without `title` (in `sharedLink` and `sharedTo`).
+    pub omit_link_titles: bool,
+    /// Hostile: every 200 answer's envelope says `"status": 1`, which is not data.
+    pub envelope_status_one: bool,
 }
 
 impl Default for Faults {
@@ -34,73 +54,154 @@ impl Default for Faults {
             error_rate: 0.0,
             error_status: 503,
             rate_limit_per_sec: None,
+            daily_write_limit: None,
             drop_rate: 0.0,
             seed: 0,
+            omit_link_titles: false,
+            envelope_status_one: false,
         }
     }
 }
 
 impl Faults {
+    /// The hostile shapes are read by the handlers, not by [`FaultEngine::judge`].
     fn is_quiet(&self) -> bool {
         self.latency_ms == 0
             && self.error_rate <= 0.0
             && self.rate_limit_per_sec.is_none()
+            && self.daily_write_limit.is_none()
             && self.drop_rate <= 0.0
+    }
+
+    fn daily_cap(&self) -> Option<u64> {
+        self.daily_write_limit
+            .or(self.rate_limit_per_sec.map(|_| DEFAULT_DAILY_WRITES))
     }
 }
 
 /// The server's concurrency caps per user: the excess is rejected at once, not queued.
 const MAX_PARALLEL_GETS: usize = 50;
 const MAX_PARALLEL_WRITES: usize = 15;
+/// `RateLimiterSettings.DailyWriteLimit`.
+const DEFAULT_DAILY_WRITES: u64 = 10_000;
+const A_DAY: Duration = Duration::from_secs(24 * 3600);
 
-/// What the `X-RateLimit-*` headers say.
+/// What the `X-RateLimit-*` and `Retry-After` headers say; `None` is no header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct RateHeaders {
     pub(crate) limit: u64,
     pub(crate) remaining: u64,
-    /// Seconds until the bucket is full again.
-    pub(crate) reset: u64,
-    /// Seconds until a retry can succeed; set on rejections only.
+    pub(crate) reset: Option<u64>,
     pub(crate) retry_after: Option<u64>,
 }
 
-/// A token bucket holding one second's worth of requests.
+/// The per-minute sliding window, scaled to `limit` requests per `window`: a log of
+/// the admitted requests still inside it, as the server's Redis sorted set keeps.
 #[derive(Debug)]
-pub(crate) struct TokenBucket {
-    rate: f64,
-    capacity: f64,
-    tokens: f64,
-    last: Instant,
+pub(crate) struct SlidingWindow {
+    limit: usize,
+    window: Duration,
+    admitted: VecDeque<Instant>,
 }
 
-impl TokenBucket {
-    pub(crate) fn new(rate: f64, now: Instant) -> TokenBucket {
-        let rate = rate.max(0.001);
-        let capacity = rate.max(1.0);
-        TokenBucket {
-            rate,
-            capacity,
-            tokens: capacity,
-            last: now,
+impl SlidingWindow {
+    pub(crate) fn new(rate_per_sec: f64) -> SlidingWindow {
+        let rate = rate_per_sec.max(0.001);
+        let limit = rate.floor().max(1.0);
+        SlidingWindow {
+            limit: limit as usize,
+            window: Duration::from_secs_f64(limit / rate),
+            admitted: VecDeque::with_capacity(limit as usize),
         }
     }
 
-    pub(crate) fn take(&mut self, now: Instant) -> Result<RateHeaders, RateHeaders> {
-        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
-        self.tokens = (self.tokens + elapsed * self.rate).min(self.capacity);
-        self.last = now;
-        let admitted = self.tokens >= 1.0;
-        if admitted {
-            self.tokens -= 1.0;
+    /// Admitted requests learn the limit, what is left and, as `X-RateLimit-Reset`,
+    /// the Unix time (rounded up) at which the oldest request in the window leaves
+    /// it, as the server's OpenAPI document describes these headers (its limiter
+    /// itself only writes headers on a rejection). A rejection carries the limit and
+    /// `remaining: 0` only.
+    pub(crate) fn take(
+        &mut self,
+        now: Instant,
+        wall: SystemTime,
+    ) -> Result<RateHeaders, RateHeaders> {
+        while self
+            .admitted
+            .front()
+            .is_some_and(|&t| t + self.window <= now)
+        {
+            self.admitted.pop_front();
         }
-        let headers = RateHeaders {
-            limit: self.capacity as u64,
-            remaining: self.tokens as u64,
-            reset: ((self.capacity - self.tokens) / self.rate).ceil() as u64,
-            retry_after: (!admitted)
-                .then(|| (((1.0 - self.tokens) / self.rate).ceil() as u64).max(1)),
+        let limit = self.limit as u64;
+        if self.admitted.len() >= self.limit {
+            return Err(RateHeaders {
+                limit,
+                remaining: 0,
+                reset: None,
+                retry_after: None,
+            });
+        }
+        self.admitted.push_back(now);
+        let oldest_leaves = self.admitted.front().map_or(now, |&t| t + self.window);
+        let reset = (wall + (oldest_leaves - now))
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs_f64()
+            .ceil();
+        Ok(RateHeaders {
+            limit,
+            remaining: (self.limit - self.admitted.len()) as u64,
+            reset: Some(reset as u64),
+            retry_after: None,
+        })
+    }
+}
+
+/// The daily POST/PUT cap: a fixed window opened by the first write.
+#[derive(Debug)]
+pub(crate) struct DailyWrites {
+    limit: u64,
+    used: u64,
+    /// When the window closes, on the monotonic clock and as a Unix time.
+    ends: Option<(Instant, SystemTime)>,
+}
+
+impl DailyWrites {
+    pub(crate) fn new(limit: u64) -> DailyWrites {
+        DailyWrites {
+            limit,
+            used: 0,
+            ends: None,
+        }
+    }
+
+    /// A rejection says when the window closes, as the fixed-window limiter's lease
+    /// does: `Retry-After` in seconds from now, `X-RateLimit-Reset` as a Unix time.
+    pub(crate) fn take(&mut self, now: Instant, wall: SystemTime) -> Result<(), RateHeaders> {
+        let (end, wall_end) = match self.ends {
+            Some((end, wall_end)) if end > now => (end, wall_end),
+            _ => {
+                self.used = 0;
+                let ends = (now + A_DAY, wall + A_DAY);
+                self.ends = Some(ends);
+                ends
+            }
         };
-        if admitted { Ok(headers) } else { Err(headers) }
+        if self.used < self.limit {
+            self.used += 1;
+            return Ok(());
+        }
+        Err(RateHeaders {
+            limit: self.limit,
+            remaining: 0,
+            reset: Some(
+                wall_end
+                    .duration_since(UNIX_EPOCH)
+                    .unwrap_or_default()
+                    .as_secs(),
+            ),
+            retry_after: Some((end - now).as_secs_f64().ceil() as u64),
+        })
     }
 }
 
@@ -127,6 +228,8 @@ pub(crate) enum Verdict {
 pub(crate) struct FaultEngine {
     /// Lets the common, fault-free case skip the lock.
     active: AtomicBool,
+    omit_link_titles: AtomicBool,
+    envelope_status_one: AtomicBool,
     inner: Mutex<Inner>,
     gets: Arc<AtomicUsize>,
     writes: Arc<AtomicUsize>,
@@ -135,17 +238,21 @@ pub(crate) struct FaultEngine {
 struct Inner {
     faults: Faults,
     rng: SmallRng,
-    bucket: Option<TokenBucket>,
+    window: Option<SlidingWindow>,
+    daily: Option<DailyWrites>,
 }
 
 impl FaultEngine {
     pub(crate) fn new(faults: Faults) -> FaultEngine {
         let engine = FaultEngine {
             active: AtomicBool::new(false),
+            omit_link_titles: AtomicBool::new(false),
+            envelope_status_one: AtomicBool::new(false),
             inner: Mutex::new(Inner {
                 faults: Faults::default(),
                 rng: SmallRng::seed_from_u64(0),
-                bucket: None,
+                window: None,
+                daily: None,
             }),
             gets: Arc::new(AtomicUsize::new(0)),
             writes: Arc::new(AtomicUsize::new(0)),
@@ -154,19 +261,30 @@ impl FaultEngine {
         engine
     }
 
-    /// Replaces every setting and restarts the generator and the bucket.
+    /// Replaces every setting and restarts the generator and the limiters.
     pub(crate) fn set(&self, faults: Faults) {
         let mut inner = self.lock();
         self.active.store(!faults.is_quiet(), Ordering::Release);
+        self.omit_link_titles
+            .store(faults.omit_link_titles, Ordering::Release);
+        self.envelope_status_one
+            .store(faults.envelope_status_one, Ordering::Release);
         inner.rng = SmallRng::seed_from_u64(faults.seed);
-        inner.bucket = faults
-            .rate_limit_per_sec
-            .map(|r| TokenBucket::new(r, Instant::now()));
+        inner.window = faults.rate_limit_per_sec.map(SlidingWindow::new);
+        inner.daily = faults.daily_cap().map(DailyWrites::new);
         inner.faults = faults;
     }
 
     pub(crate) fn current(&self) -> Faults {
         self.lock().faults.clone()
+    }
+
+    pub(crate) fn omit_link_titles(&self) -> bool {
+        self.omit_link_titles.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn envelope_status_one(&self) -> bool {
+        self.envelope_status_one.load(Ordering::Acquire)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -182,7 +300,7 @@ impl FaultEngine {
         rate > 0.0 && inner.rng.random_bool(rate.min(1.0))
     }
 
-    pub(crate) fn judge(&self, is_get: bool) -> Verdict {
+    pub(crate) fn judge(&self, method: &Method) -> Verdict {
         if !self.active.load(Ordering::Acquire) {
             return Verdict::Serve {
                 latency: Duration::ZERO,
@@ -192,28 +310,38 @@ impl FaultEngine {
             };
         }
         let mut inner = self.lock();
+        let (now, wall) = (Instant::now(), SystemTime::now());
         let latency = Duration::from_millis(inner.faults.latency_ms);
-        let (rate, slot) = match inner.bucket.as_mut() {
+        let (rate, slot) = match inner.window.as_mut() {
             None => (None, None),
-            Some(bucket) => {
-                let (counter, cap) = if is_get {
+            Some(window) => {
+                let headers = match window.take(now, wall) {
+                    Ok(headers) => headers,
+                    Err(rejected) => return Verdict::Throttle(rejected),
+                };
+                let (counter, cap) = if method == Method::GET {
                     (&self.gets, MAX_PARALLEL_GETS)
                 } else {
                     (&self.writes, MAX_PARALLEL_WRITES)
                 };
                 if counter.fetch_add(1, Ordering::AcqRel) >= cap {
                     counter.fetch_sub(1, Ordering::AcqRel);
-                    let mut headers = bucket.take(Instant::now()).unwrap_or_else(|h| h);
-                    headers.retry_after = Some(1);
-                    return Verdict::Throttle(headers);
+                    return Verdict::Throttle(RateHeaders {
+                        limit: cap as u64,
+                        remaining: 0,
+                        reset: None,
+                        retry_after: None,
+                    });
                 }
-                let slot = Slot(Arc::clone(counter));
-                match bucket.take(Instant::now()) {
-                    Ok(headers) => (Some(headers), Some(slot)),
-                    Err(headers) => return Verdict::Throttle(headers),
-                }
+                (Some(headers), Some(Slot(Arc::clone(counter))))
             }
         };
+        if matches!(*method, Method::POST | Method::PUT)
+            && let Some(daily) = inner.daily.as_mut()
+            && let Err(rejected) = daily.take(now, wall)
+        {
+            return Verdict::Throttle(rejected);
+        }
         let error_rate = inner.faults.error_rate;
         let error = (error_rate > 0.0 && inner.rng.random_bool(error_rate.min(1.0)))
             .then_some(inner.faults.error_status);
@@ -231,24 +359,78 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bucket_admits_a_burst_then_throttles_then_refills() {
+    fn the_window_admits_its_limit_then_rejects_until_the_oldest_leaves() {
         let t0 = Instant::now();
-        let mut bucket = TokenBucket::new(2.0, t0);
-        let first = bucket.take(t0).expect("first admitted");
-        assert_eq!((first.limit, first.remaining), (2, 1));
-        assert!(bucket.take(t0).is_ok());
-        let rejected = bucket.take(t0).expect_err("third throttled");
-        assert_eq!(rejected.retry_after, Some(1));
-        assert_eq!(rejected.remaining, 0);
-        assert!(bucket.take(t0 + Duration::from_millis(600)).is_ok());
+        let wall = UNIX_EPOCH + Duration::from_millis(1_800_000_000_250);
+        let take = |window: &mut SlidingWindow, ms: u64| {
+            let later = Duration::from_millis(ms);
+            window.take(t0 + later, wall + later)
+        };
+        let mut window = SlidingWindow::new(2.0);
+        let first = take(&mut window, 0).expect("first admitted");
+        // The first request leaves at ...001.25 s: the header rounds up.
+        assert_eq!(
+            (first.limit, first.remaining, first.reset),
+            (2, 1, Some(1_800_000_002))
+        );
+        let second = take(&mut window, 500).expect("second admitted");
+        assert_eq!((second.remaining, second.reset), (0, Some(1_800_000_002)));
+        let rejected = take(&mut window, 900).expect_err("third rejected");
+        assert_eq!(
+            rejected,
+            RateHeaders {
+                limit: 2,
+                remaining: 0,
+                reset: None,
+                retry_after: None
+            }
+        );
+        // The first request left the window; the second is still in it.
+        let third = take(&mut window, 1000).expect("third admitted");
+        assert_eq!(
+            third.reset,
+            Some(1_800_000_002),
+            "the second leaves at ...001.75"
+        );
+        assert!(take(&mut window, 1100).is_err());
     }
 
     #[test]
-    fn slow_buckets_ask_for_longer_waits() {
+    fn slow_rates_widen_the_window() {
         let t0 = Instant::now();
-        let mut bucket = TokenBucket::new(0.25, t0);
-        assert!(bucket.take(t0).is_ok());
-        assert_eq!(bucket.take(t0).expect_err("empty").retry_after, Some(4));
+        let wall = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let mut window = SlidingWindow::new(0.25);
+        assert_eq!(
+            window.take(t0, wall).expect("admitted").reset,
+            Some(1_800_000_004)
+        );
+        let later = Duration::from_millis(3900);
+        assert!(window.take(t0 + later, wall + later).is_err());
+        let later = Duration::from_secs(4);
+        assert!(window.take(t0 + later, wall + later).is_ok());
+    }
+
+    #[test]
+    fn the_daily_cap_says_when_its_window_closes() {
+        let t0 = Instant::now();
+        let wall = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let mut daily = DailyWrites::new(2);
+        assert!(daily.take(t0, wall).is_ok());
+        let later = Duration::from_secs(3600);
+        assert!(daily.take(t0 + later, wall + later).is_ok());
+        let rejected = daily
+            .take(t0 + later, wall + later)
+            .expect_err("third write rejected");
+        assert_eq!(
+            rejected,
+            RateHeaders {
+                limit: 2,
+                remaining: 0,
+                reset: Some(1_800_000_000 + 24 * 3600),
+                retry_after: Some(23 * 3600),
+            }
+        );
+        assert!(daily.take(t0 + A_DAY, wall + A_DAY).is_ok(), "a new day");
     }
 
     #[test]
@@ -260,7 +442,12 @@ mod tests {
         };
         let draws = |engine: &FaultEngine| -> Vec<bool> {
             (0..64)
-                .map(|_| matches!(engine.judge(true), Verdict::Serve { error: Some(_), .. }))
+                .map(|_| {
+                    matches!(
+                        engine.judge(&Method::GET),
+                        Verdict::Serve { error: Some(_), .. }
+                    )
+                })
                 .collect()
         };
         let a = draws(&FaultEngine::new(faults.clone()));
@@ -270,18 +457,42 @@ mod tests {
     }
 
     #[test]
-    fn concurrency_cap_rejects_the_excess_at_once() {
+    fn concurrency_cap_rejects_the_excess_at_once_with_its_own_limit() {
         let engine = FaultEngine::new(Faults {
             rate_limit_per_sec: Some(1000.0),
             ..Faults::default()
         });
         let held: Vec<Verdict> = (0..MAX_PARALLEL_WRITES)
-            .map(|_| engine.judge(false))
+            .map(|_| engine.judge(&Method::PUT))
             .collect();
         assert!(held.iter().all(|v| matches!(v, Verdict::Serve { .. })));
-        assert!(matches!(engine.judge(false), Verdict::Throttle(_)));
-        assert!(matches!(engine.judge(true), Verdict::Serve { .. }));
+        match engine.judge(&Method::PUT) {
+            Verdict::Throttle(h) => assert_eq!((h.limit, h.remaining, h.reset), (15, 0, None)),
+            Verdict::Serve { .. } => panic!("the sixteenth write was served"),
+        }
+        assert!(matches!(engine.judge(&Method::GET), Verdict::Serve { .. }));
         drop(held);
-        assert!(matches!(engine.judge(false), Verdict::Serve { .. }));
+        assert!(matches!(engine.judge(&Method::PUT), Verdict::Serve { .. }));
+    }
+
+    #[test]
+    fn the_daily_cap_counts_posts_and_puts_only() {
+        let engine = FaultEngine::new(Faults {
+            daily_write_limit: Some(1),
+            ..Faults::default()
+        });
+        assert!(matches!(engine.judge(&Method::POST), Verdict::Serve { .. }));
+        assert!(matches!(engine.judge(&Method::GET), Verdict::Serve { .. }));
+        assert!(matches!(engine.judge(&Method::PUT), Verdict::Throttle(_)));
+    }
+
+    #[test]
+    fn the_limiter_brings_the_servers_daily_cap() {
+        let limited = Faults {
+            rate_limit_per_sec: Some(5.0),
+            ..Faults::default()
+        };
+        assert_eq!(limited.daily_cap(), Some(DEFAULT_DAILY_WRITES));
+        assert_eq!(Faults::default().daily_cap(), None);
     }
 }

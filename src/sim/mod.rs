@@ -14,14 +14,17 @@
 
 mod access;
 mod api;
+mod auth;
 pub mod cli;
 mod control;
 mod envelope;
 mod faults;
+pub mod harness;
 mod links;
 mod portal_time;
 mod seed;
 mod server;
+mod sharing;
 mod state;
 mod wire;
 
@@ -36,7 +39,9 @@ use tokio::task::JoinHandle;
 pub use access::RoomType;
 pub use faults::Faults;
 pub use links::RevokedPrimary;
-pub use seed::{GeneratedPortal, Seed, SeedAccess, SeedError, SeedFolder, SeedLink, SeedRoom};
+pub use seed::{
+    GeneratedPortal, Seed, SeedAccess, SeedError, SeedFolder, SeedLink, SeedRoom, SeedToken,
+};
 
 use control::RequestLog;
 use faults::FaultEngine;
@@ -46,7 +51,10 @@ use state::Portal;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimConfig {
     pub faults: Faults,
-    /// 3.7.2 echoes link passwords in clear; newer versions omit them.
+    /// Every server version echoes link passwords in clear (docspace-api.md 2.3).
+    /// `false` simulates one that would not: link entries then have no `password`
+    /// and nothing else says that one is set, which a client cannot tell from "no
+    /// password".
     pub echo_passwords: bool,
     pub revoked_primary: RevokedPrimary,
     /// The portal's time zone; expiry dates are written back in it.

@@ -11,16 +11,35 @@ use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
 
 use super::access::{Level, RoomType, Scope};
+use super::auth::is_scope;
 use super::portal_time::parse_seed_instant;
 
 /// A portal to simulate.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Seed {
     /// Accepted API keys.
-    pub tokens: Vec<String>,
+    pub tokens: Vec<SeedToken>,
     pub rooms: Vec<SeedRoom>,
     /// Folders under My Documents.
     pub my_documents: Vec<SeedFolder>,
+}
+
+/// An API key: `sk-test` in a seed, or `{key: sk-ro, scopes: [files:read]}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeedToken {
+    pub key: String,
+    /// `files:read`, `rooms:write`, `*:read`, `*`...; empty is full access, like a
+    /// key created without scopes.
+    pub scopes: Vec<String>,
+}
+
+impl SeedToken {
+    pub fn full(key: impl Into<String>) -> SeedToken {
+        SeedToken {
+            key: key.into(),
+            scopes: Vec::new(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -102,11 +121,10 @@ impl SeedFolder {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
-    #[error("{path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    /// The cause is part of the message, not a `source()`: printed with its
+    /// chain, it would otherwise appear twice.
+    #[error("cannot read the seed {path}: {cause}")]
+    Read { path: String, cause: std::io::Error },
     #[error("{origin}:{line}:{column}: {message}")]
     Invalid {
         origin: String,
@@ -138,15 +156,24 @@ impl Default for Seed {
 
 impl Seed {
     pub fn from_yaml_file(path: &Path) -> Result<Seed, SeedError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SeedError::Read {
+        let text = std::fs::read_to_string(path).map_err(|cause| SeedError::Read {
             path: path.display().to_string(),
-            source,
+            cause,
         })?;
         Seed::from_yaml_str(&text, &path.display().to_string())
     }
 
     pub fn from_yaml_str(text: &str, origin: &str) -> Result<Seed, SeedError> {
-        let options = serde_saphyr::options! { strict_booleans: true, with_snippet: false };
+        // The default node budget stops near 13,000 folders; a seed's nodes are
+        // bounded by its length (each takes at least a byte, at most two events).
+        let options = serde_saphyr::options! {
+            strict_booleans: true,
+            with_snippet: false,
+            budget: serde_saphyr::budget! {
+                max_nodes: text.len() + 16,
+                max_events: 2 * text.len() + 16,
+            },
+        };
         let raw: RawSeed = serde_saphyr::from_str_with_options(text, options).map_err(|err| {
             let at = err.location().unwrap_or(Location::UNKNOWN);
             let message = err.without_snippet().to_string();
@@ -191,8 +218,8 @@ impl Seed {
     }
 }
 
-fn default_tokens() -> Vec<String> {
-    vec!["sk-test".to_owned()]
+fn default_tokens() -> Vec<SeedToken> {
+    vec![SeedToken::full("sk-test")]
 }
 
 fn invalid(origin: &str, at: Location, message: String) -> SeedError {
@@ -207,12 +234,25 @@ fn invalid(origin: &str, at: Location, message: String) -> SeedError {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSeed {
-    #[serde(default = "default_tokens")]
-    tokens: Vec<String>,
+    tokens: Option<Vec<Spanned<RawToken>>>,
     #[serde(default)]
     rooms: Vec<RawRoom>,
     #[serde(default)]
     my_documents: Option<RawMyDocuments>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawToken {
+    Key(String),
+    Scoped(RawScopedToken),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScopedToken {
+    key: String,
+    scopes: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -286,9 +326,16 @@ impl RawSeed {
                 room_type: room.room_type,
             });
         }
+        let tokens = match self.tokens {
+            None => default_tokens(),
+            Some(raw) => raw
+                .into_iter()
+                .map(|t| v.token(t))
+                .collect::<Result<_, _>>()?,
+        };
         let my = self.my_documents.map(|m| m.folders).unwrap_or_default();
         Ok(Seed {
-            tokens: self.tokens,
+            tokens,
             rooms,
             my_documents: v.folders(my, Scope::MyDocuments)?,
         })
@@ -296,6 +343,19 @@ impl RawSeed {
 }
 
 impl Validator<'_> {
+    fn token(&self, raw: Spanned<RawToken>) -> Result<SeedToken, SeedError> {
+        let token = match raw.value {
+            RawToken::Key(key) => SeedToken::full(key),
+            RawToken::Scoped(RawScopedToken { key, scopes }) => SeedToken { key, scopes },
+        };
+        if let Some(bad) = token.scopes.iter().find(|s| !is_scope(s)) {
+            let message =
+                format!("scope `{bad}` is not `*`, `AREA:read` or `AREA:write` (files, rooms, *)");
+            return Err(invalid(self.origin, raw.referenced, message));
+        }
+        Ok(token)
+    }
+
     fn id(&mut self, id: Option<Spanned<u32>>) -> Result<Option<u32>, SeedError> {
         let Some(id) = id else { return Ok(None) };
         if id.value == 0 {

@@ -9,6 +9,7 @@ use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 
 use super::access::{Level, RoomType, Scope};
+use super::auth::ApiKey;
 use super::seed::{Seed, SeedFolder, SeedLink};
 
 /// Position of a folder in [`Portal::folders`]; ids are looked up once per request.
@@ -22,7 +23,7 @@ pub(crate) struct Portal {
     /// Drives link ids and share keys: deterministic, so two runs of a test or the
     /// demo show the same links.
     rng: SmallRng,
-    pub(crate) tokens: Box<[Box<str>]>,
+    pub(crate) keys: Box<[ApiKey]>,
 }
 
 pub(crate) struct Folder {
@@ -96,7 +97,14 @@ impl Portal {
                 rooms_root: 0,
                 my_root: 0,
                 rng: SmallRng::seed_from_u64(LINK_RNG_SEED),
-                tokens: seed.tokens.iter().map(|t| t.as_str().into()).collect(),
+                keys: seed
+                    .tokens
+                    .iter()
+                    .map(|t| ApiKey {
+                        key: t.key.as_str().into(),
+                        scopes: t.scopes.iter().map(|s| s.as_str().into()).collect(),
+                    })
+                    .collect(),
             },
             explicit,
             next_id: 1,
@@ -133,10 +141,6 @@ impl Portal {
 
     pub(crate) fn folder_mut(&mut self, pos: Pos) -> &mut Folder {
         &mut self.folders[pos as usize]
-    }
-
-    pub(crate) fn accepts_token(&self, token: &str) -> bool {
-        self.tokens.iter().any(|t| &**t == token)
     }
 
     pub(crate) fn fresh_link_id(&mut self) -> Uuid {

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::access::{Level, Scope};
 use super::envelope::ApiError;
 use super::portal_time::{format_portal_instant, parse_request_instant};
+use super::sharing::SharingFlags;
 use super::state::{Folder, Kind, Link, Portal, Pos};
 
 /// A parsed `FolderLinkRequest` (or the room variant).
@@ -135,11 +136,13 @@ fn flag(value: Option<&Value>, name: &'static str) -> Result<bool, ApiError> {
     }
 }
 
-/// How answers are rendered: the portal's address, time zone and version quirks.
+/// How answers are rendered: the portal's address, time zone, version quirks and
+/// hostile switches.
 pub(crate) struct View<'a> {
     pub(crate) base: &'a str,
     pub(crate) offset: Offset,
     pub(crate) echo_passwords: bool,
+    pub(crate) omit_link_titles: bool,
     pub(crate) now: Timestamp,
 }
 
@@ -164,17 +167,14 @@ pub(crate) struct LinkEntry {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct SharedLink {
     id: String,
-    title: Box<str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<Box<str>>,
     share_link: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     expiration_date: Option<String>,
     link_type: u8,
     #[serde(skip_serializing_if = "Option::is_none")]
     password: Option<Box<str>>,
-    /// Servers that hide passwords still say that one is set (modelled on the
-    /// `PasswordProtected` flag of FolderDto); absent when they echo it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    password_protected: Option<bool>,
     deny_download: bool,
     is_expired: bool,
     primary: bool,
@@ -188,12 +188,11 @@ impl LinkEntry {
         let editable = scope.may_edit_internal_and_expiry();
         let shared = SharedLink {
             id: link.id.hyphenated().to_string(),
-            title: link.title.clone(),
+            title: (!view.omit_link_titles).then(|| link.title.clone()),
             share_link: format!("{}/s/{}", view.base, link.key),
             expiration_date: link.expires.map(|e| format_portal_instant(e, view.offset)),
             link_type: 1,
             password: link.password.clone().filter(|_| view.echo_passwords),
-            password_protected: (!view.echo_passwords).then_some(link.password.is_some()),
             deny_download: link.deny_download,
             is_expired: link.expires.is_some_and(|e| e <= view.now),
             primary: link.primary,
@@ -224,7 +223,9 @@ impl LinkEntry {
     }
 }
 
-/// `FolderDto`: the fields a client reads to find folders, and the room's type.
+/// `FolderDto`: the fields a client reads to find folders, the room's own fields
+/// and the sharing flags. `GET folder/{id}`, `GET rooms/{id}` and every listing
+/// render folders alike.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct FolderEntry {
@@ -240,8 +241,14 @@ pub(crate) struct FolderEntry {
     indexing: bool,
     deny_download: bool,
     shared: bool,
+    shared_for_user: bool,
+    shared_external: bool,
+    parent_shared: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     room_type: Option<u8>,
+    /// Flattened: nothing at all on a folder that is not a room.
+    #[serde(flatten)]
+    room: Option<RoomFields>,
     #[serde(rename = "type")]
     folder_type: u8,
     root_folder_id: u32,
@@ -254,6 +261,35 @@ pub(crate) struct FolderEntry {
     updated: String,
     file_entry_type: u8,
 }
+
+/// What `FolderDtoHelper` adds for a room, as the owner of the API key sees it: no
+/// tags, the default logo, a member of the room.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RoomFields {
+    tags: [&'static str; 0],
+    logo: Logo,
+    in_room: bool,
+    used_space: u64,
+}
+
+/// A room without an uploaded logo: empty image URLs and a generated colour.
+#[derive(Serialize)]
+struct Logo {
+    original: &'static str,
+    large: &'static str,
+    medium: &'static str,
+    small: &'static str,
+    color: &'static str,
+}
+
+const DEFAULT_LOGO: Logo = Logo {
+    original: "",
+    large: "",
+    medium: "",
+    small: "",
+    color: "6191DC",
+};
 
 /// Folder types of the two roots (`FolderType.VirtualRooms`, `FolderType.USER`).
 const ROOMS_ROOT_TYPE: u8 = 14;
@@ -274,6 +310,7 @@ impl FolderEntry {
             Kind::MyRoot => (None, MY_ROOT_TYPE),
             Kind::Plain(_) => (None, 0),
         };
+        let sharing = SharingFlags::of(portal, pos);
         let stamp = format_portal_instant(portal_epoch(), view.offset);
         FolderEntry {
             id: folder.id,
@@ -291,8 +328,17 @@ impl FolderEntry {
             private: false,
             indexing: false,
             deny_download: false,
-            shared: !folder.links.is_empty(),
+            shared: sharing.shared,
+            shared_for_user: false,
+            shared_external: sharing.shared_external,
+            parent_shared: sharing.parent_shared,
             room_type,
+            room: room_type.map(|_| RoomFields {
+                tags: [],
+                logo: DEFAULT_LOGO,
+                in_room: true,
+                used_space: 0,
+            }),
             folder_type,
             root_folder_id: portal.folder(root).id,
             root_folder_type: root_type,

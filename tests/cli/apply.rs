@@ -1,6 +1,7 @@
 //! `apply`: converges, keeps what it does not manage, checks what it did.
 
 use crate::support::{Portal, SEED, hidden_passwords};
+use crate::test::Test;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_creates_updates_and_revokes() {
@@ -11,7 +12,7 @@ async fn apply_creates_updates_and_revokes() {
 version: 1
 folders:
   - path: Marketing/Brand assets
-    link: { access: review, title: Brand, expires: 2030-06-30, deny_download: true, password: { env: BRAND_PASS } }
+    link: { access: review, title: Brand, expires: 2030-06-30, deny_download: true, password: { env: DOCSPACE_LINK_BRAND } }
   - path: Marketing/Press kit
     link: { access: read }
   - path: Marketing/Archive
@@ -20,7 +21,7 @@ folders:
     );
     let out = portal.run_env(
         &["apply", "-f", "links.yaml", "--yes"],
-        &[("BRAND_PASS", "brand-pass-123")],
+        &[("DOCSPACE_LINK_BRAND", "brand-pass-123")],
     );
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(
@@ -83,7 +84,7 @@ version: 1
 defaults: { deny_download: true }
 folders:
   - path: Marketing/Brand assets
-    link: { access: read, title: Brand, password: { env: P } }
+    link: { access: read, title: Brand, password: { env: DOCSPACE_LINK_BRAND } }
   - path: Marketing/Press kit
     link: { access: comment, expires: never }
   - path: "@my/Old projects"
@@ -92,7 +93,7 @@ folders:
     link: { access: fill-forms }
 "#,
     );
-    let env = [("P", "brand-pass-123")];
+    let env = [("DOCSPACE_LINK_BRAND", "brand-pass-123")];
     let first = portal.run_env(&["apply", "-f", "links.yaml", "--yes"], &env);
     assert_eq!(first.code, 0, "{}", first.all());
     let writes_after_first = portal.writes().await;
@@ -138,27 +139,23 @@ async fn without_a_terminal_and_without_yes_apply_refuses() {
     assert!(portal.writes().await.is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_hidden_unmanaged_password_is_never_dropped() {
-    let portal = Portal::start_with(SEED, hidden_passwords()).await;
-    portal.write(
-        "links.yaml",
-        "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { deny_download: true }\n  - path: Marketing/Brand assets\n    link: { access: read }\n",
-    );
-    let out = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
-    assert_eq!(out.code, 3, "{}", out.all());
-    assert!(out.stdout.contains("manage `password`"), "{}", out.stdout);
-    assert!(
-        out.stdout.contains("Marketing/Brand assets: created"),
-        "{}",
-        out.stdout
-    );
-    let kit = portal.primary("Marketing/Press kit").await.unwrap();
+#[test]
+fn a_hidden_unmanaged_password_is_never_dropped() {
+    let ran = Test::new()
+        .sim(hidden_passwords())
+        .manifest("version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { deny_download: true }\n  - path: Marketing/Brand assets\n    link: { access: read }\n")
+        .args(["apply", "-f", "links.yaml", "--yes"])
+        .status(3)
+        .stdout_has("manage `password`")
+        .stdout_has("Marketing/Brand assets: created")
+        .run();
+    let kit = ran.primary("Marketing/Press kit").unwrap();
     assert_eq!(kit["password"], "s3cret-pass", "the password survived");
     assert_eq!(
         kit["deny_download"], false,
         "the refused folder was not touched"
     );
+    assert!(!ran.out.stdout.contains("s3cret-pass"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -206,14 +203,14 @@ async fn a_change_the_portal_silently_drops_is_reported_with_exit_3() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_apply_with_only_refusals_exits_4_and_writes_nothing() {
-    let portal = Portal::start_with(SEED, hidden_passwords()).await;
-    portal.write(
-        "links.yaml",
-        "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { deny_download: true }\n",
-    );
-    let out = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
-    assert_eq!(out.code, 4, "{}", out.all());
-    assert!(portal.writes().await.is_empty());
+#[test]
+fn an_apply_with_only_refusals_exits_4_and_writes_nothing() {
+    let ran = Test::new()
+        .seed(SEED)
+        .sim(hidden_passwords())
+        .manifest("version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { deny_download: true }\n")
+        .args(["apply", "-f", "links.yaml", "--yes"])
+        .status(4)
+        .run();
+    assert!(ran.writes().is_empty());
 }

@@ -1,15 +1,20 @@
 //! Bad input is refused before anything is written, with the place it is wrong.
 
-use crate::support::{Portal, SEED};
+use crate::support::{Portal, SEED, TOKEN};
 
 /// Runs `plan` and `apply --yes` on `manifest`; both must fail with exit 1 without
 /// a single write. Returns plan's stderr.
 async fn refused(manifest: &str) -> String {
+    refused_with(manifest, &[]).await
+}
+
+/// `refused` with these environment variables set.
+async fn refused_with(manifest: &str, env: &[(&str, &str)]) -> String {
     let portal = Portal::start(SEED).await;
     portal.write("links.yaml", manifest);
-    let plan = portal.run(&["plan", "-f", "links.yaml"]);
+    let plan = portal.run_env(&["plan", "-f", "links.yaml"], env);
     assert_eq!(plan.code, 1, "{}", plan.all());
-    let apply = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+    let apply = portal.run_env(&["apply", "-f", "links.yaml", "--yes"], env);
     assert_eq!(apply.code, 1, "{}", apply.all());
     assert!(
         portal.writes().await.is_empty(),
@@ -199,4 +204,104 @@ async fn usage_errors_exit_1_not_2() {
     assert_eq!(out.code, 1, "exit 2 means changes pending: {}", out.all());
     let out = portal.run(&["plan", "-f", "x.yaml", "--parallelism", "0"]);
     assert_eq!(out.code, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_structural_error_in_one_run() {
+    let err = refused(
+        "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link:\n      acess: read\n      titel: Press kit\n  - path: Marketing/Brand assets\n    link: { access: raed }\n",
+    )
+    .await;
+    for needle in [
+        "unknown key `acess`",
+        "links.yaml:5:7",
+        "unknown key `titel`",
+        "links.yaml:6:7",
+        "unknown access level `raed`",
+        "links.yaml:8:21",
+    ] {
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
+    insta::assert_snapshot!("error_three_structural", err);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_key_is_never_a_link_password() {
+    let err = refused("version: 1\nfolders:\n  - path: Marketing\n    link: { password: { env: DOCSPACE_TOKEN } }\n").await;
+    assert!(
+        err.contains("DOCSPACE_TOKEN is the portal's API key"),
+        "{err}"
+    );
+    assert!(!err.contains(TOKEN), "{err}");
+    // Nor any other secret of the CI: password variables need the prefix.
+    let manifest =
+        "version: 1\nfolders:\n  - path: Marketing\n    link: { password: { env: DEPLOY_KEY } }\n";
+    let env = [("DEPLOY_KEY", "deploy-key-secret")];
+    let err = refused_with(manifest, &env).await;
+    assert!(err.contains("does not start with DOCSPACE_LINK_"), "{err}");
+    assert!(!err.contains("deploy-key-secret"), "{err}");
+    // The prefix is the user's to choose.
+    let portal = Portal::start(SEED).await;
+    portal.write("links.yaml", manifest);
+    let out = portal.run_env(
+        &["plan", "-f", "links.yaml"],
+        &[env[0], ("DOCSPACE_LINKS_PASSWORD_PREFIX", "DEPLOY_")],
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_the_portal_would_trim_is_refused() {
+    let manifest = "version: 1\nfolders:\n  - path: Marketing\n    link: { password: { env: DOCSPACE_LINK_P } }\n";
+    for (value, needle) in [
+        ("trailing-newline\n", "ends with a line break"),
+        ("trailing-space ", "starts or ends with whitespace"),
+        ("no spaces inside", "not printable ASCII"),
+        (
+            "longer-than-thirty-characters-x",
+            "longer than 30 characters",
+        ),
+    ] {
+        let err = refused_with(manifest, &[("DOCSPACE_LINK_P", value)]).await;
+        assert!(err.contains(needle), "{value:?}: {err}");
+        assert!(!err.contains(value.trim()), "{value:?} leaked: {err}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn line_ends_and_encoding() {
+    let portal = Portal::start(SEED).await;
+    // CR-only line ends (classic Mac editors) were read as one comment line: "empty".
+    portal.write(
+        "cr.yaml",
+        "# links\rversion: 1\rfolders:\r  - path: Marketing\r    link: absent\r",
+    );
+    let out = portal.run(&["plan", "-f", "cr.yaml"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let read = portal.requests().await.len();
+    portal.write(
+        "crlf.yaml",
+        "# links\r\nversion: 1\r\nfolders:\r\n  - path: Marketing\r\n    link: { acess: read }\r\n",
+    );
+    let out = portal.run(&["plan", "-f", "crlf.yaml"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.stderr.contains("crlf.yaml:5:13\n")
+            && out.stderr.contains("5 |     link: { acess: read }\n"),
+        "{}",
+        out.stderr
+    );
+    std::fs::write(
+        portal.dir().join("latin1.yaml"),
+        b"version: 1\nfolders:\n  - path: Caf\xe9\n    link: absent\n",
+    )
+    .unwrap();
+    let out = portal.run(&["plan", "-f", "latin1.yaml"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    insta::assert_snapshot!("error_not_utf8", out.stderr);
+    assert_eq!(
+        portal.requests().await.len(),
+        read,
+        "a bad manifest reached the portal"
+    );
 }

@@ -1,46 +1,34 @@
 //! Under injected faults the tool fails closed and, run again, converges without
 //! ever making a second primary link or losing a password.
 
-use std::fmt::Write;
+use docspace_links::sim::harness::Generated;
 
 use crate::support::Portal;
 
 /// A portal of `rooms` × `folders` folders, every other one with a password link.
-fn seed(rooms: usize, folders: usize) -> String {
-    let mut s = String::from("tokens: [sk-test]\nrooms:\n");
-    for r in 0..rooms {
-        let _ = write!(s, "  - title: Room {r}\n    type: custom\n    folders:\n");
-        for f in 0..folders {
-            let _ = writeln!(s, "      - title: Folder {f}");
-            if f % 2 == 0 {
-                let _ = writeln!(
-                    s,
-                    "        link: {{ access: read, password: keep-me-{r}-{f} }}"
-                );
-            }
-        }
-    }
-    s
-}
-
-fn manifest(rooms: usize, folders: usize) -> String {
-    let mut s = String::from("version: 1\nfolders:\n");
-    for r in 0..rooms {
-        for f in 0..folders {
-            let _ = writeln!(
-                s,
-                "  - path: Room {r}/Folder {f}\n    link: {{ access: review, deny_download: true }}"
-            );
-        }
-    }
-    s
+fn portal(rooms: usize, per_room: usize) -> (Generated, String, String) {
+    let g = Generated { rooms, per_room };
+    let seed = g.seed(|r, f| {
+        (f % 2 == 0).then(|| {
+            format!(
+                "{{ access: read, password: {} }}",
+                Generated::password(r, f)
+            )
+        })
+    });
+    (
+        g,
+        seed,
+        g.manifest("{ access: review, deny_download: true }"),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repeated_applies_converge_under_errors_and_dropped_connections() {
     let (rooms, folders) = (3, 10);
-    let portal = Portal::start(&seed(rooms, folders)).await;
-    portal.write("links.yaml", &manifest(rooms, folders));
+    let (_, seed, manifest) = portal(rooms, folders);
+    let portal = Portal::start(&seed).await;
+    portal.write("links.yaml", &manifest);
     portal
         .faults(serde_json::json!({"error_rate": 0.15, "error_status": 503, "drop_rate": 0.05, "seed": 42}))
         .await;
@@ -62,7 +50,7 @@ async fn repeated_applies_converge_under_errors_and_dropped_connections() {
         .await;
     for r in 0..rooms {
         for f in 0..folders {
-            let path = format!("Room {r}/Folder {f}");
+            let path = Generated::path(r, f);
             // `primary` asserts there is at most one primary link.
             let link = portal
                 .primary(&path)
@@ -73,7 +61,7 @@ async fn repeated_applies_converge_under_errors_and_dropped_connections() {
             if f % 2 == 0 {
                 assert_eq!(
                     link["password"],
-                    format!("keep-me-{r}-{f}"),
+                    Generated::password(r, f),
                     "{path} lost its password"
                 );
             }
@@ -83,9 +71,9 @@ async fn repeated_applies_converge_under_errors_and_dropped_connections() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limited_portal_is_paced_not_hammered() {
-    let (rooms, folders) = (2, 20);
-    let portal = Portal::start(&seed(rooms, folders)).await;
-    portal.write("links.yaml", &manifest(rooms, folders));
+    let (_, seed, manifest) = portal(2, 20);
+    let portal = Portal::start(&seed).await;
+    portal.write("links.yaml", &manifest);
     portal
         .faults(serde_json::json!({"rate_limit_per_sec": 50.0}))
         .await;

@@ -5,17 +5,23 @@ mod apply;
 mod demo;
 mod errors;
 mod export;
+mod fake_server;
 mod faults;
 mod help;
+mod hostile;
 mod interactive;
+mod outputs;
 mod plan;
 mod policy;
+mod proxy;
+mod races;
 mod rich_portal;
 mod scopes;
 mod secrets;
 mod sim;
 mod sim_command;
 mod support;
+mod test;
 
 /// Snapshot settings shared by every test: link ids and ports vary run to run.
 pub fn redactions() -> insta::Settings {

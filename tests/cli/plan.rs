@@ -13,7 +13,7 @@ folders:
     link:
       access: editing
       title: Press kit
-      password: { env: PRESS_KIT_PASSWORD }
+      password: { env: DOCSPACE_LINK_PRESS_KIT }
   - path: Marketing/Archive
     link: absent
   - path: "@my/Drafts"
@@ -22,7 +22,7 @@ folders:
     link: { title: Partners }
 "#;
 
-const PRESS_KIT: (&str, &str) = ("PRESS_KIT_PASSWORD", "s3cret-pass");
+const PRESS_KIT: (&str, &str) = ("DOCSPACE_LINK_PRESS_KIT", "s3cret-pass");
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plan_makes_only_read_only_requests_and_changes_nothing() {
@@ -118,11 +118,11 @@ async fn password_rotation_is_detected_without_printing_either_password() {
     let portal = Portal::start(SEED).await;
     portal.write(
         "links.yaml",
-        "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { password: { env: NEW_PASS } }\n",
+        "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { password: { env: DOCSPACE_LINK_NEW } }\n",
     );
     let out = portal.run_env(
         &["plan", "-f", "links.yaml", "--detailed-exitcode"],
-        &[("NEW_PASS", "rotated-pass-2027")],
+        &[("DOCSPACE_LINK_NEW", "rotated-pass-2027")],
     );
     assert_eq!(out.code, 2, "{}", out.all());
     assert!(out.stdout.contains("password:"), "{}", out.stdout);
@@ -140,11 +140,11 @@ async fn unverifiable_password_is_said_not_guessed() {
     let portal = Portal::start_with(SEED, hidden_passwords()).await;
     portal.write(
         "links.yaml",
-        "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { password: { env: PASS } }\n",
+        "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { password: { env: DOCSPACE_LINK_PASS } }\n",
     );
     let out = portal.run_env(
         &["plan", "-f", "links.yaml", "--detailed-exitcode"],
-        &[("PASS", "whatever-pass")],
+        &[("DOCSPACE_LINK_PASS", "whatever-pass")],
     );
     assert_eq!(out.code, 0, "no change can be proven: {}", out.all());
     assert!(

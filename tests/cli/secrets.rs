@@ -28,7 +28,7 @@ async fn no_command_prints_a_secret() {
 version: 1
 folders:
   - path: Marketing/Press kit
-    link: { password: { env: P1 }, deny_download: true }
+    link: { password: { env: DOCSPACE_LINK_P1 }, deny_download: true }
   - path: Marketing/Brand assets
     link: { access: read, password: { file: pass.txt } }
   - path: Marketing/Archive
@@ -41,9 +41,12 @@ folders:
     );
     portal.write(
         "short.yaml",
-        "version: 1\nfolders:\n  - path: Marketing\n    link: { password: { env: SHORT } }\n",
+        "version: 1\nfolders:\n  - path: Marketing\n    link: { password: { env: DOCSPACE_LINK_SHORT } }\n",
     );
-    let env = [("P1", ENV_PASSWORD), ("SHORT", "abc")];
+    let env = [
+        ("DOCSPACE_LINK_P1", ENV_PASSWORD),
+        ("DOCSPACE_LINK_SHORT", "abc"),
+    ];
     let runs: Vec<(&str, Vec<&str>)> = vec![
         ("plan", vec!["plan", "-f", "links.yaml"]),
         (

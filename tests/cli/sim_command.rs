@@ -72,3 +72,19 @@ fn a_bad_seed_is_reported_with_its_position() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_missing_seed_is_said_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_docspace-links"))
+        .args(["sim", "--seed", "missing.yaml"])
+        .current_dir(dir.path())
+        .output()
+        .expect("binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        "error: cannot read the seed missing.yaml: No such file or directory (os error 2)"
+    );
+}

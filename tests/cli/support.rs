@@ -87,24 +87,9 @@ impl Portal {
         }
     }
 
-    async fn control(&self, path: &str) -> Value {
-        self.http
-            .get(format!("{}/__sim/{path}", self.url()))
-            .send()
-            .await
-            .expect("control endpoint answers")
-            .json()
-            .await
-            .expect("control endpoint sends JSON")
-    }
-
     /// Every API request answered so far: `[{"method","path","status"}]`.
     pub async fn requests(&self) -> Vec<Value> {
-        self.control("requests")
-            .await
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        self.handle.control().requests().await
     }
 
     /// Requests other than GET: writes.
@@ -124,7 +109,7 @@ impl Portal {
     }
 
     pub async fn state(&self) -> Value {
-        self.control("state").await
+        self.handle.control().state().await
     }
 
     /// The links of the folder at `path` (manifest form), from `/__sim/state`.
@@ -155,22 +140,10 @@ impl Portal {
     pub async fn set_title(&self, path: &str, folder: u64, title: &str) {
         let link = self.primary(path).await.expect("a primary link to rename");
         let body = serde_json::json!({
-            "linkId": link["id"], "access": 2, "title": title, "primary": true,
+            "access": 2, "title": title,
             "denyDownload": link["deny_download"], "internal": link["internal"],
         });
-        let status = self
-            .http
-            .put(format!(
-                "{}/api/2.0/files/folder/{folder}/links",
-                self.url()
-            ))
-            .bearer_auth(TOKEN)
-            .json(&body)
-            .send()
-            .await
-            .expect("the portal answers")
-            .status();
-        assert!(status.is_success(), "renaming: {status}");
+        self.hand().put(folder, body).await;
     }
 
     /// Makes a link through the API, as someone in the web UI would: `primary: false`
@@ -200,15 +173,7 @@ impl Portal {
     }
 
     pub async fn faults(&self, faults: Value) {
-        let status = self
-            .http
-            .post(format!("{}/__sim/faults", self.url()))
-            .json(&faults)
-            .send()
-            .await
-            .expect("faults endpoint answers")
-            .status();
-        assert!(status.is_success(), "setting faults: {status}");
+        self.handle.control().faults(faults).await;
     }
 }
 
@@ -263,3 +228,95 @@ my_documents:
       id: 601
       link: { access: read }
 "#;
+
+/// Someone editing the portal by hand, straight to the simulator (not through the
+/// tool's path): usable from a proxy hook, which must own what it uses.
+#[derive(Clone)]
+pub struct Hand {
+    url: String,
+    http: reqwest::Client,
+}
+
+impl Portal {
+    pub fn hand(&self) -> Hand {
+        Hand {
+            url: self.url(),
+            http: self.http.clone(),
+        }
+    }
+}
+
+impl Hand {
+    async fn send(&self, method: reqwest::Method, path: &str, body: Value) {
+        let status = self
+            .http
+            .request(method, format!("{}/api/2.0/files/{path}", self.url))
+            .bearer_auth(TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .expect("the portal answers")
+            .status();
+        assert!(status.is_success(), "hand edit {path}: {status}");
+    }
+
+    /// The id of the folder's first primary link, from `/__sim/state`.
+    pub async fn primary_id(&self, folder: u64) -> String {
+        let state: Value = self
+            .http
+            .get(format!("{}/__sim/state", self.url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        state["folders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == folder)
+            .and_then(|f| {
+                f["links"]
+                    .as_array()?
+                    .iter()
+                    .find(|l| l["primary"] == true)
+                    .cloned()
+            })
+            .unwrap_or_else(|| panic!("folder {folder} has no primary link"))["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub async fn revoke(&self, folder: u64) {
+        let id = self.primary_id(folder).await;
+        self.send(
+            reqwest::Method::PUT,
+            &format!("folder/{folder}/links"),
+            serde_json::json!({"linkId": id, "access": 0}),
+        )
+        .await;
+    }
+
+    pub async fn create(&self, folder: u64, title: &str) {
+        self.send(
+            reqwest::Method::POST,
+            &format!("folder/{folder}/link"),
+            serde_json::json!({"access": 2, "title": title, "primary": true}),
+        )
+        .await;
+    }
+
+    /// A full PUT of the folder's primary link, as the web client sends it.
+    pub async fn put(&self, folder: u64, mut body: Value) {
+        body["linkId"] = Value::String(self.primary_id(folder).await);
+        body["primary"] = Value::Bool(true);
+        self.send(
+            reqwest::Method::PUT,
+            &format!("folder/{folder}/links"),
+            body,
+        )
+        .await;
+    }
+}

@@ -6,7 +6,7 @@ use docspace_links::sim::{Faults, SimConfig};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use super::{PORTAL, Portal};
+use super::{Answer, PORTAL, Portal};
 
 async fn faulty(faults: Faults) -> Portal {
     Portal::with(
@@ -112,29 +112,50 @@ async fn errors_are_reproducible_from_the_seed() {
     assert!(first.contains(&200) && first.contains(&503));
 }
 
+/// A limit other than the daily cap: an empty 429 with only these two headers.
+fn assert_bare_429(answer: &Answer, limit: &str) {
+    assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(answer.text, "");
+    assert_eq!(answer.headers["x-ratelimit-limit"], limit);
+    assert_eq!(answer.headers["x-ratelimit-remaining"], "0");
+    for absent in ["retry-after", "x-ratelimit-reset"] {
+        assert!(!answer.headers.contains_key(absent), "{absent}");
+    }
+}
+
 #[tokio::test]
-async fn the_rate_limiter_answers_429_with_headers() {
+async fn the_window_limit_answers_a_bare_429() {
     let portal = faulty(Faults {
         rate_limit_per_sec: Some(3.0),
         ..Faults::default()
     })
     .await;
+    let started = unix_now();
     for remaining in ["2", "1", "0"] {
         let ok = portal.get("folder/101/links").await;
         assert_eq!(ok.status, StatusCode::OK);
         assert_eq!(ok.headers["x-ratelimit-limit"], "3");
         assert_eq!(ok.headers["x-ratelimit-remaining"], remaining);
-        assert!(ok.headers.contains_key("x-ratelimit-reset"));
+        // A Unix time: when the first request leaves the one-second window.
+        let reset: u64 = ok.headers["x-ratelimit-reset"]
+            .to_str()
+            .expect("ascii")
+            .parse()
+            .expect("a number");
+        assert!((started + 1..=started + 2).contains(&reset), "{reset}");
     }
-    let throttled = portal.get("folder/101/links").await;
-    assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(throttled.text, "");
-    assert_eq!(throttled.headers["retry-after"], "1");
-    assert_eq!(throttled.headers["x-ratelimit-remaining"], "0");
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_bare_429(&portal.get("folder/101/links").await, "3");
+    // One second after the first request, it has left the window.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     assert_eq!(portal.get("folder/101/links").await.status, StatusCode::OK);
     let log = portal.control(Method::GET, "requests", None).await;
     assert_eq!(log[3]["status"], 429);
+}
+
+async fn parallel_statuses(portal: &Portal, method: Method, n: usize) -> Vec<Answer> {
+    let body = (method != Method::GET).then(|| json!({"access": 0}));
+    let calls = (0..n).map(|_| portal.call(method.clone(), "folder/102/links", body.clone()));
+    futures::future::join_all(calls).await
 }
 
 #[tokio::test]
@@ -145,17 +166,90 @@ async fn the_limiter_caps_parallel_writes_at_fifteen() {
         ..Faults::default()
     })
     .await;
-    let writes = (0..20).map(|_| portal.put("folder/102/links", json!({"access": 0})));
-    let statuses: Vec<StatusCode> = futures::future::join_all(writes)
-        .await
-        .into_iter()
-        .map(|a| a.status)
-        .collect();
-    let throttled = statuses
+    let answers = parallel_statuses(&portal, Method::PUT, 20).await;
+    let throttled: Vec<&Answer> = answers
         .iter()
-        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
-        .count();
-    assert_eq!(throttled, 5, "{statuses:?}");
+        .filter(|a| a.status == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
+    assert_eq!(throttled.len(), 5);
+    for answer in throttled {
+        assert_bare_429(answer, "15");
+    }
+}
+
+#[tokio::test]
+async fn the_limiter_caps_parallel_reads_at_fifty() {
+    let portal = faulty(Faults {
+        rate_limit_per_sec: Some(10_000.0),
+        latency_ms: 300,
+        ..Faults::default()
+    })
+    .await;
+    let answers = parallel_statuses(&portal, Method::GET, 60).await;
+    let throttled: Vec<&Answer> = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
+    assert_eq!(throttled.len(), 10);
+    for answer in throttled {
+        assert_bare_429(answer, "50");
+    }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs()
+}
+
+#[tokio::test]
+async fn the_daily_write_cap_says_when_to_come_back() {
+    let portal = Portal::start().await;
+    portal
+        .control(
+            Method::POST,
+            "faults",
+            Some(json!({"daily_write_limit": 2})),
+        )
+        .await;
+    let created = portal
+        .post("folder/102/link", json!({"access": 2, "title": "One"}))
+        .await;
+    assert_eq!(created.status, StatusCode::OK);
+    assert_eq!(
+        portal
+            .put("folder/150/links", json!({"access": 2, "primary": true}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let before = unix_now();
+    let refused = portal
+        .put("folder/600/links", json!({"access": 2, "primary": true}))
+        .await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.text, "");
+    assert_eq!(refused.headers["x-ratelimit-limit"], "2");
+    assert_eq!(refused.headers["x-ratelimit-remaining"], "0");
+    let header = |name: &str| -> u64 {
+        refused.headers[name]
+            .to_str()
+            .expect("ascii")
+            .parse()
+            .expect("a number")
+    };
+    // The day started with the first write, moments ago.
+    let retry_after = header("retry-after");
+    assert!((86_390..=86_400).contains(&retry_after), "{retry_after}");
+    let reset = header("x-ratelimit-reset");
+    assert!(
+        (before + 86_390..=before + 86_401).contains(&reset),
+        "{reset}, a Unix time"
+    );
+    assert_eq!(portal.folder_state(600).await["links"], json!([]));
+    // Reads are not writes.
+    assert_eq!(portal.get("folder/600/links").await.status, StatusCode::OK);
 }
 
 #[tokio::test]

@@ -1,11 +1,14 @@
 //! The simulator, exercised in-process over raw HTTP: reqwest and untyped JSON,
 //! never the project's client, so the two cannot share a misunderstanding.
 
+mod auth;
 mod control;
 mod faults;
+mod hostile;
 mod quirks;
 mod routes;
 mod seed;
+mod sharing;
 
 use docspace_links::sim::{Seed, SimConfig, SimHandle, Simulator};
 use reqwest::{Method, StatusCode};
@@ -102,10 +105,21 @@ impl Portal {
     }
 
     pub(crate) async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Answer {
-        let mut request = self
-            .http
-            .request(method, self.api(path))
-            .bearer_auth("sk-test");
+        self.call_as(Some("sk-test"), method, path, body).await
+    }
+
+    /// As the holder of `key`, or anonymously (no `Authorization` at all).
+    pub(crate) async fn call_as(
+        &self,
+        key: Option<&str>,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Answer {
+        let mut request = self.http.request(method, self.api(path));
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
         if let Some(body) = body {
             request = request.json(&body);
         }

@@ -242,3 +242,86 @@ async fn shutdown_closes_the_port() {
     portal.sim.shutdown().await;
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
+
+#[tokio::test]
+async fn rooms_by_id_answers_the_folder_object_with_the_rooms_own_fields() {
+    let portal = Portal::start().await;
+    let by_room = portal.get("rooms/100").await;
+    assert_eq!(by_room.status, StatusCode::OK);
+    assert_eq!(by_room.json["count"], 1);
+    let room = &by_room.json["response"];
+    assert_eq!(room, &portal.get("folder/100").await.json["response"]);
+    assert_eq!(room["id"], 100);
+    assert_eq!(room["title"], "Marketing");
+    assert_eq!(room["roomType"], 5);
+    assert_eq!(room["tags"], json!([]));
+    assert!(room["logo"]["original"].is_string() && room["logo"]["color"].is_string());
+    assert_eq!(room["mute"], false);
+    assert_eq!(room["inRoom"], true);
+    assert!(room["usedSpace"].is_u64());
+    // Any folder id will do, and a folder has none of the room's fields.
+    let folder = portal.get("rooms/101").await.json["response"].clone();
+    assert_eq!(folder, portal.get("folder/101").await.json["response"]);
+    assert_eq!(folder["title"], "Press kit");
+    for key in ["roomType", "tags", "logo", "inRoom", "usedSpace"] {
+        assert!(folder.get(key).is_none(), "{key} in {folder}");
+    }
+    assert_eq!(folder["mute"], false);
+}
+
+#[tokio::test]
+async fn an_unknown_room_or_folder_is_the_required_folder_not_found() {
+    let portal = Portal::start().await;
+    for path in ["rooms/999", "rooms/0", "rooms/abc", "folder/999"] {
+        let answer = portal.get(path).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{path}");
+        let body = answer.json.as_object().expect("an error envelope");
+        let mut keys: Vec<&str> = body.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["error", "status", "statusCode"], "{path}");
+        assert_eq!(
+            answer.json["error"]["message"], "The required folder was not found",
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn listings_take_a_count_of_1_to_100() {
+    let portal = Portal::start().await;
+    for listing in ["rooms", "100", "@my"] {
+        let most = portal.get(&format!("{listing}?count=100")).await;
+        assert_eq!(most.status, StatusCode::OK, "{listing}");
+        for count in ["101", "0", "-1"] {
+            let answer = portal.get(&format!("{listing}?count={count}")).await;
+            assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{listing} {count}");
+            assert_eq!(answer.json["status"], 1);
+            assert_eq!(
+                answer.json["response"]["errors"]["count"],
+                json!(["The field Count must be between 1 and 100."])
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn with_sub_folders_is_matched_case_insensitively() {
+    let portal = Portal::start().await;
+    for key in ["withSubFolders", "withSubfolders", "WITHSUBFOLDERS"] {
+        for value in ["false", "False"] {
+            let flat = portal
+                .get(&format!("100?filterType=2&filterValue=press&{key}={value}"))
+                .await;
+            assert_eq!(titles(&flat.json), ["Press kit"], "{key}={value}");
+        }
+        let deep = portal
+            .get(&format!("100?filterType=2&filterValue=press&{key}=true"))
+            .await;
+        assert_eq!(titles(&deep.json), ["Press kit", "Old press kit"], "{key}");
+    }
+    let bad = portal
+        .get("100?filterType=2&filterValue=press&withSubFolders=maybe")
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.json["response"]["errors"]["withSubFolders"].is_array());
+}

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use docspace_links::sim::{GeneratedPortal, RoomType, Seed, SeedAccess, SimConfig};
+use docspace_links::sim::{GeneratedPortal, RoomType, Seed, SeedAccess, SeedToken, SimConfig};
 use reqwest::Method;
 
 use super::Portal;
@@ -64,11 +64,39 @@ fn defaults_fill_tokens_and_access() {
         "x",
     )
     .expect("valid");
-    assert_eq!(seed.tokens, ["sk-test"]);
+    assert_eq!(seed.tokens, [SeedToken::full("sk-test")]);
     assert_eq!(
         seed.my_documents[0].link.as_ref().expect("link").access,
         SeedAccess::Read
     );
+}
+
+#[test]
+fn tokens_are_plain_keys_or_keys_with_scopes() {
+    let seed = Seed::from_yaml_str(
+        "tokens: [sk-test, {key: sk-ro, scopes: [files:read, \"*:read\"]}]\n",
+        "x",
+    )
+    .expect("valid");
+    assert_eq!(
+        seed.tokens,
+        [
+            SeedToken::full("sk-test"),
+            SeedToken {
+                key: "sk-ro".into(),
+                scopes: vec!["files:read".into(), "*:read".into()],
+            }
+        ]
+    );
+}
+
+#[test]
+fn a_malformed_scope_is_rejected_at_its_token() {
+    let message = error("tokens:\n  - sk-test\n  - { key: sk-ro, scopes: [files:admin] }\n");
+    assert!(message.starts_with("portal.yaml:3:"), "{message}");
+    assert!(message.contains("files:admin"), "{message}");
+    let message = error("tokens:\n  - { key: sk-ro, scope: [files:read] }\n");
+    assert!(message.starts_with("portal.yaml:2:"), "{message}");
 }
 
 #[test]
@@ -155,4 +183,17 @@ rooms:
         (serde_json::Value::Null, false.into())
     );
     assert_eq!(portal.folder_state(3).await["links"][0]["internal"], true);
+}
+
+#[test]
+fn a_seed_past_the_parsers_default_budget_parses() {
+    // About 14,000 folders with links already broke the default 250,000 nodes.
+    let g = docspace_links::sim::harness::Generated {
+        rooms: 20,
+        per_room: 1_000,
+    };
+    let text = g.seed(|r, f| Some(format!("{{ access: read, password: keep-{r}-{f}-pass }}")));
+    let seed = Seed::from_yaml_str(&text, "big.yaml").expect("parses");
+    assert_eq!(seed.rooms.len(), 20);
+    assert_eq!(seed.rooms[19].folders.len(), 1_000);
 }
