@@ -12,8 +12,8 @@ use std::path::Path;
 
 pub use diagnostic::{Diagnostic, ManifestError, Pos, Source};
 
-use crate::model::Secrets;
 pub use crate::model::{DesiredLink, FolderPath, LinkSpec, Target};
+use crate::model::{Safety, Secrets};
 
 /// A validated manifest: the desired state, with its text kept for later error
 /// reports and the secrets its password references name, kept apart.
@@ -22,6 +22,8 @@ pub struct Manifest {
     pub source: Source,
     pub entries: Vec<Entry>,
     pub secrets: Secrets,
+    /// The shares over which apply refuses a plan unless forced.
+    pub safety: Safety,
 }
 
 /// One folder and the link it must have.
@@ -92,6 +94,7 @@ pub fn parse(source: Source, env: &Environment) -> Result<Manifest, ManifestErro
             source,
             entries,
             secrets,
+            safety: Safety::default(),
         }),
         Err(diagnostics) => Err(ManifestError::new(source, diagnostics)),
     }
