@@ -2,12 +2,16 @@
 //! against an in-process simulated portal.
 
 mod apply;
+mod baseline;
 mod demo;
 mod errors;
 mod faults;
+mod formats;
 mod help;
 mod interactive;
 mod plan;
+mod safety;
+mod saved_plan;
 mod secrets;
 mod sim;
 mod sim_command;
