@@ -86,6 +86,15 @@ pub enum Error {
         actual: String,
     },
     #[error(
+        "the saved plan {path} does not match the manifest {manifest} at {line} (it wants something \
+         else there, or names another folder); nothing was changed. Make the plan again instead of editing it"
+    )]
+    PlanNotFromManifest {
+        path: String,
+        manifest: String,
+        line: String,
+    },
+    #[error(
         "the saved plan {path} was made at {created_at}, {age} ago, longer than --max-age {max_age}; \
          nothing was changed. Make and review a new plan (or raise --max-age)"
     )]
@@ -118,6 +127,7 @@ impl Error {
             | Error::PlanFormat { .. }
             | Error::PlanPortal { .. }
             | Error::PlanManifestChanged { .. }
+            | Error::PlanNotFromManifest { .. }
             | Error::PlanTooOld { .. } => exit::REFUSED,
             _ => exit::ERROR,
         }
@@ -140,6 +150,7 @@ impl Error {
             Error::PlanFormat { .. } => "plan_format",
             Error::PlanPortal { .. } => "plan_portal",
             Error::PlanManifestChanged { .. } => "plan_manifest_changed",
+            Error::PlanNotFromManifest { .. } => "plan_not_from_manifest",
             Error::PlanTooOld { .. } => "plan_too_old",
             Error::UnknownSubcommand(_) => "unknown_subcommand",
             Error::Io { .. } => "io",

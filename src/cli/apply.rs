@@ -97,6 +97,7 @@ async fn from_saved(
     )?;
     let manifest = parse_manifest(&manifest_path, manifest_text)?;
     out.hide(manifest.secrets.values());
+    saved.matches(&shown, &manifest)?;
     let plan = saved.plan;
     if !review(&plan, &manifest, args, style, out)? {
         return finish(&Report::default(), args, &config, style, out);

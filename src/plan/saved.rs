@@ -12,6 +12,8 @@ use sha2::{Digest, Sha256};
 
 use super::Plan;
 use crate::error::Error;
+use crate::manifest::Manifest;
+use crate::model::Target;
 
 /// The version this build writes and reads. Bumped whenever a field changes
 /// meaning: an older or newer plan is refused rather than half understood.
@@ -136,6 +138,38 @@ impl SavedPlan {
                 planned: self.manifest.sha256.clone(),
                 actual,
             });
+        }
+        Ok(())
+    }
+}
+
+impl SavedPlan {
+    /// Each item must be the plan of the manifest entry at its line: wanting what
+    /// the entry wants, for the folder it names. The digest already says the
+    /// manifest is the one planned from; this says the file was not edited since
+    /// (apply writes what the items say, so an edited item would be applied).
+    pub fn matches(&self, path: &str, manifest: &Manifest) -> Result<(), Error> {
+        let mismatch = |line: Option<u32>| Error::PlanNotFromManifest {
+            path: path.to_owned(),
+            manifest: manifest.source.name.clone(),
+            line: line.map_or_else(|| "any line".to_owned(), |l| format!("line {l}")),
+        };
+        if self.plan.items.len() != manifest.entries.len() {
+            return Err(mismatch(None));
+        }
+        for item in &self.plan.items {
+            let entry = manifest
+                .entries
+                .iter()
+                .find(|e| e.target_pos.line == item.line)
+                .ok_or_else(|| mismatch(Some(item.line)))?;
+            let same_target = match &entry.target {
+                Target::Path(p) => item.path == p.to_string(),
+                Target::Id(id) => item.folder_id.is_none_or(|f| f == *id),
+            };
+            if !same_target || entry.link != item.desired {
+                return Err(mismatch(Some(item.line)));
+            }
         }
         Ok(())
     }
@@ -271,6 +305,74 @@ mod tests {
         let err = SavedPlan::from_json("p.json", "plan:").unwrap_err();
         assert!(matches!(err, Error::PlanUnreadable { .. }));
         assert_eq!(err.exit_code(), crate::error::exit::ERROR);
+    }
+
+    fn manifest(text: &str) -> Manifest {
+        let env = crate::manifest::Environment {
+            var: &|_| None,
+            base_dir: std::path::Path::new("."),
+            now: "2026-12-01T00:00:00Z".parse().unwrap(),
+        };
+        crate::manifest::parse(
+            crate::manifest::Source {
+                name: "links.yaml".into(),
+                text: text.into(),
+            },
+            &env,
+        )
+        .unwrap()
+    }
+
+    fn planned(manifest: &Manifest, folder_id: u64) -> SavedPlan {
+        let items = manifest
+            .entries
+            .iter()
+            .map(|e| super::super::Item {
+                path: match &e.target {
+                    Target::Path(p) => p.to_string(),
+                    Target::Id(id) => format!("id {id} (Kit)"),
+                },
+                folder_id: Some(folder_id),
+                manifest: "links.yaml".into(),
+                line: e.target_pos.line,
+                desired: e.link.clone(),
+                action: super::super::Action::Unchanged,
+                notes: Vec::new(),
+                label: None,
+            })
+            .collect();
+        SavedPlan::new(
+            Plan::new(items, true),
+            "https://p.example",
+            "links.yaml",
+            &manifest.source.text,
+        )
+    }
+
+    #[test]
+    fn an_edited_item_does_not_match_its_manifest() {
+        let m = manifest("version: 1\nfolders:\n  - path: A/B\n    link: { access: read }\n");
+        planned(&m, 7).matches("p.json", &m).unwrap();
+
+        let mut wider = planned(&m, 7);
+        wider.plan.items[0].desired = crate::model::DesiredLink::Absent;
+        let err = wider.matches("p.json", &m).unwrap_err();
+        assert!(
+            matches!(err, Error::PlanNotFromManifest { ref line, .. } if line == "line 3"),
+            "{err}"
+        );
+        assert_eq!(err.exit_code(), crate::error::exit::REFUSED);
+
+        let mut moved = planned(&m, 7);
+        moved.plan.items[0].path = "A/C".into();
+        assert!(moved.matches("p.json", &m).is_err());
+        let mut more = planned(&m, 7);
+        more.plan.items.push(more.plan.items[0].clone());
+        assert!(more.matches("p.json", &m).is_err());
+
+        let by_id = manifest("version: 1\nfolders:\n  - id: 7\n    link: absent\n");
+        planned(&by_id, 7).matches("p.json", &by_id).unwrap();
+        assert!(planned(&by_id, 8).matches("p.json", &by_id).is_err());
     }
 
     #[test]

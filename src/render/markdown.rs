@@ -123,7 +123,7 @@ fn fit(mut out: String, blocks: Vec<String>, left_out: impl Fn(usize) -> String)
     if shown < total {
         let _ = writeln!(
             out,
-            "\n> [!NOTE]\n> {} not shown here: this text is kept under {LIMIT} characters. \
+            "\n> [!NOTE]\n> {} not shown here: this text is kept under 60,000 characters. \
              The whole list is in the job log.",
             left_out(shown)
         );
@@ -305,6 +305,65 @@ mod tests {
             )),
             "{}",
             &text[text.len() - 400..]
+        );
+    }
+
+    #[test]
+    fn apply_outcomes_are_a_table_cut_like_the_plan() {
+        use crate::apply::{Failure, Outcome};
+        let outcome = |n: usize, result| Outcome {
+            path: format!("Room/Folder | {n:04}"),
+            folder_id: Some(n as u64),
+            manifest: Arc::from("links.yaml"),
+            line: n as u32,
+            kind: Kind::Update,
+            result,
+        };
+        let small = Report {
+            outcomes: vec![
+                outcome(1, Ok(())),
+                outcome(2, Err(Failure::Stale("the title is now \"x\"".into()))),
+            ],
+        };
+        let text = apply_markdown(&small);
+        assert!(text.contains("**Apply complete: 0 created, 1 updated, 0 revoked, 1 failed.**"));
+        assert!(
+            text.contains("| ~ | Room/Folder &#124; 0001 | links.yaml line 1 | updated |"),
+            "{text}"
+        );
+        assert!(text.contains("| ! | Room/Folder &#124; 0002 | links.yaml line 2 | failed: changed since the plan, not written: the title is now \"x\" |"), "{text}");
+
+        let big = Report {
+            outcomes: (0..5000)
+                .map(|n| {
+                    outcome(
+                        n,
+                        if n % 2 == 0 {
+                            Ok(())
+                        } else {
+                            Err(Failure::Request("lost".into()))
+                        },
+                    )
+                })
+                .collect(),
+        };
+        let text = apply_markdown(&big);
+        assert!(text.len() <= LIMIT, "{}", text.len());
+        // Less the header and its separator.
+        let rows = text.lines().filter(|l| l.starts_with("| ")).count() - 2;
+        let left = 5000 - rows;
+        let failed = (rows..5000).filter(|n| n % 2 == 1).count();
+        assert!(
+            text.contains(&format!(
+                "more folders ({failed} of them failed) not shown here"
+            )),
+            "{}",
+            &text[text.len() - 300..]
+        );
+        assert!(
+            text.contains(&format!("> {left} more folders")),
+            "{}",
+            &text[text.len() - 300..]
         );
     }
 

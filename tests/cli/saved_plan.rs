@@ -289,6 +289,29 @@ async fn another_format_version_is_refused_and_named() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edited_plan_file_is_refused() {
+    let portal = Portal::start(SEED).await;
+    saved(&portal);
+    // Same manifest, same digest, but an item now wants more than the manifest does.
+    edit_plan(&portal, |p| {
+        for item in p["plan"]["items"].as_array_mut().unwrap() {
+            if item["path"] == "Marketing/Press kit" {
+                item["desired"]["access"] = json!("editing");
+            }
+        }
+    });
+    let out = portal.run_env(&["apply", "--plan", "plan.json", "--yes"], &ENV);
+    assert_eq!(out.code, 4, "{}", out.all());
+    assert!(
+        out.stderr
+            .contains("does not match the manifest links.yaml at line 4"),
+        "{}",
+        out.stderr
+    );
+    assert!(portal.writes().await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn secrets_are_resolved_at_apply_time() {
     let portal = Portal::start(SEED).await;
     saved(&portal);
