@@ -11,6 +11,8 @@ async fn help_snapshots() {
         ("help_apply", vec!["apply", "--help"]),
         ("help_demo", vec!["demo", "--help"]),
         ("help_sim", vec!["sim", "--help"]),
+        ("help_completions", vec!["completions", "--help"]),
+        ("help_man", vec!["man", "--help"]),
     ] {
         let out = portal.run(&args);
         assert_eq!(out.code, 0, "{name}: {}", out.all());
