@@ -114,6 +114,29 @@ async fn github_marks_refusals_and_unknowns_as_errors() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn github_reports_a_run_wide_error_as_one_error_command() {
+    let portal = Portal::start(SEED).await;
+    portal.write(
+        "links.yaml",
+        "version: 1\nfolders:\n  - path: Marketing/Archive\n    link: absent\n",
+    );
+    let out = portal.run_env(
+        &["plan", "-f", "links.yaml", "--format", "github"],
+        &[("DOCSPACE_TOKEN", "")],
+    );
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert_eq!(
+        out.stdout,
+        "::error title=docspace-links::DOCSPACE_TOKEN is not set: create an API key in DocSpace (Developer Tools > API keys, scopes files:read and files:write) and export it as DOCSPACE_TOKEN\n"
+    );
+    assert!(
+        out.stderr.starts_with("error: DOCSPACE_TOKEN is not set"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn github_puts_manifest_errors_at_their_line_and_column_without_the_secret() {
     let portal = Portal::start(SEED).await;
     portal.write(
