@@ -68,12 +68,11 @@ pub struct Expected<'a> {
 
 impl SavedPlan {
     pub fn new(plan: Plan, portal: &str, manifest_path: &str, manifest_text: &str) -> Self {
+        let now = Timestamp::now();
         SavedPlan {
             format_version: FORMAT_VERSION,
             created_by: concat!("docspace-links ", env!("CARGO_PKG_VERSION")).to_owned(),
-            created_at: Timestamp::now()
-                .round(jiff::Unit::Second)
-                .unwrap_or(Timestamp::now()),
+            created_at: now.round(jiff::Unit::Second).unwrap_or(now),
             portal: normalise_portal(portal),
             manifest: ManifestDigest {
                 path: manifest_path.to_owned(),
