@@ -9,6 +9,8 @@
 mod folder;
 mod verify;
 
+use std::sync::Arc;
+
 use futures::StreamExt;
 
 use crate::docspace::Transport;
@@ -21,6 +23,8 @@ use crate::progress::Progress;
 pub struct Outcome {
     pub path: String,
     pub folder_id: Option<u64>,
+    /// The manifest file and line of the entry, for messages and annotations.
+    pub manifest: Arc<str>,
     pub line: u32,
     pub kind: Kind,
     pub result: Result<(), Failure>,
@@ -99,6 +103,7 @@ pub async fn apply(
             let outcome = Outcome {
                 path: item.path.clone(),
                 folder_id: item.folder_id,
+                manifest: item.manifest.clone(),
                 line: item.line,
                 kind: item.action.kind(),
                 result,

@@ -21,8 +21,8 @@ pub use mask::{Masks, closing_bracket};
 pub use source::Source;
 pub use yaml::MAX_MANIFEST_BYTES;
 
-use crate::model::Secrets;
 pub use crate::model::{DesiredLink, FolderPath, LinkSpec, Target};
+use crate::model::{Safety, Secrets};
 
 /// A validated manifest: the desired state, with its text kept for later error
 /// reports and the secrets its password references name, kept apart.
@@ -31,6 +31,8 @@ pub struct Manifest {
     pub source: Source,
     pub entries: Vec<Entry>,
     pub secrets: Secrets,
+    /// The shares over which apply refuses a plan unless forced.
+    pub safety: Safety,
 }
 
 /// One folder and the link it must have.
@@ -91,6 +93,7 @@ pub fn parse(source: Source, env: &Environment) -> Result<Manifest, ManifestErro
             source,
             entries,
             secrets,
+            safety: Safety::default(),
         }),
         Err(diagnostics) => Err(ManifestError::new(source, diagnostics)),
     }

@@ -38,6 +38,7 @@ pub fn build(
             desired: entry.link.clone(),
             action,
             notes,
+            label: None,
         };
         let unknown = |folder_id, error: &dyn std::fmt::Display| {
             item(

@@ -6,28 +6,36 @@
 //! and applied later; nothing in it points back into the manifest or holds a secret.
 
 mod build;
+mod label;
 mod placement;
 mod reconcile;
+pub(crate) mod safety;
+pub(crate) mod saved;
+#[cfg(test)]
+mod schema;
 
 use std::fmt;
 use std::sync::Arc;
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Access, DesiredLink, LinkIdentity, ObservedAccess, utc};
 
 pub(crate) use build::build;
+pub(crate) use label::{Label, label_plan};
 pub(crate) use reconcile::{Context, Write, decide};
 
 /// One folder's part of the plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Item {
     /// As the manifest names it: `Marketing/Press kit`, `@my/Drafts`, `id 20202 (Kit)`.
     pub path: String,
     /// `None` when the folder could not even be found (its state is unknown).
     pub folder_id: Option<u64>,
     /// The manifest file and line of the entry, for messages and annotations.
+    #[schemars(with = "String")]
     pub manifest: Arc<str>,
     pub line: u32,
     /// What the entry wants, passwords as references: apply re-derives the change
@@ -38,9 +46,12 @@ pub struct Item {
     /// unverifiable password).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Note>,
+    /// Against a baseline manifest (`plan --baseline`): why this change is pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<Label>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "action")]
 pub enum Action {
     Unchanged,
@@ -66,7 +77,7 @@ pub enum Action {
 }
 
 /// A link a revoke removes, as the plan shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RevokedLink {
     pub target: LinkIdentity,
     pub title: String,
@@ -95,7 +106,9 @@ impl Action {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     Create,
@@ -106,7 +119,9 @@ pub enum Kind {
     Unknown,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     Access,
@@ -131,7 +146,7 @@ impl Field {
 }
 
 /// A field's value as plans show it. Passwords are only ever "set" or "not set".
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Value {
     Access(ObservedAccess),
@@ -168,7 +183,7 @@ impl fmt::Display for Value {
 }
 
 /// One field that changes. `old` is `None` for a link that is being created.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Change {
     pub field: Field,
     pub old: Option<Value>,
@@ -178,7 +193,7 @@ pub struct Change {
     pub rotated: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Note {
     /// The portal did not say whether the link has a password, so whether it is
@@ -204,7 +219,7 @@ impl fmt::Display for Note {
     }
 }
 
-#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Plan {
     /// Sorted by path, then folder id: output is stable run to run.
     pub items: Vec<Item>,
@@ -290,6 +305,7 @@ mod tests {
             desired: DesiredLink::Present(spec.clone()),
             action,
             notes: vec![Note::OtherPrimaryLinks(1)],
+            label: Some(Label::Conflict),
         };
         let plan = Plan::new(
             vec![

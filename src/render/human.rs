@@ -5,9 +5,10 @@ use std::fmt::Write;
 
 use super::{Style, printable};
 use crate::apply::Report;
-use crate::plan::{Action, Change, Item, Kind, Plan, Value};
+use crate::plan::safety::SafetyCheck;
+use crate::plan::{Action, Change, Item, Kind, Label, Plan, Value};
 
-fn symbol(kind: Kind, s: Style) -> String {
+pub(super) fn symbol(kind: Kind, s: Style) -> String {
     match kind {
         Kind::Create => s.green("+"),
         Kind::Update => s.yellow("~"),
@@ -18,8 +19,8 @@ fn symbol(kind: Kind, s: Style) -> String {
     }
 }
 
-fn heading(item: &Item, s: Style) -> String {
-    let what = match &item.action {
+pub(super) fn what(item: &Item) -> String {
+    match &item.action {
         Action::Create { .. } => "a primary link will be created".to_owned(),
         Action::Update { .. } => "the primary link will be updated in place".to_owned(),
         Action::Revoke { links } if links.len() == 1 => {
@@ -29,16 +30,56 @@ fn heading(item: &Item, s: Style) -> String {
         Action::Refused { .. } => "refused: will not be changed".to_owned(),
         Action::Unknown { .. } => "state unknown: could not be read".to_owned(),
         Action::Unchanged => "no change".to_owned(),
-    };
-    format!(
+    }
+}
+
+fn heading(item: &Item, s: Style) -> String {
+    let mut line = format!(
         "  {} {} {}",
         symbol(item.action.kind(), s),
         s.bold(&printable(&item.path)),
-        s.dim(&format!("({}): {what}", place(item.folder_id, item.line)))
-    )
+        s.dim(&format!(
+            "({}): {}",
+            place(item.folder_id, item.line),
+            what(item)
+        ))
+    );
+    // Only with --baseline: without one, the output stays as it always was.
+    if let Some(label) = item.label {
+        let word = format!("[{}]", label.word());
+        let _ = write!(
+            line,
+            " {}",
+            match label {
+                Label::Pending => s.green(&word),
+                Label::Drift => s.yellow(&word),
+                Label::Conflict => s.red(&word),
+            }
+        );
+    }
+    line
 }
 
-fn place(folder_id: Option<u64>, line: u32) -> String {
+/// The heading without symbol, indentation or colour (for annotations).
+pub(super) fn heading_text(item: &Item) -> String {
+    let mut line = format!(
+        "{} ({}): {}",
+        printable(&item.path),
+        place(item.folder_id, item.line),
+        what(item)
+    );
+    if let Some(label) = item.label {
+        let _ = write!(line, " [{}]", label.word());
+    }
+    line
+}
+
+/// A change as one plain line: `access: editing -> read`.
+pub(super) fn change_text(c: &Change) -> String {
+    change_line(c, 0, Style::plain()).trim_start().to_owned()
+}
+
+pub(super) fn place(folder_id: Option<u64>, line: u32) -> String {
     match folder_id {
         Some(id) => format!("folder {id}, manifest line {line}"),
         None => format!("manifest line {line}"),
@@ -72,14 +113,15 @@ fn change_line(c: &Change, width: usize, s: Style) -> String {
     }
 }
 
+/// Unchanged folders are left out unless there is something to note about them.
+pub(super) fn is_shown(item: &Item) -> bool {
+    item.action.kind() != Kind::Unchanged || !item.notes.is_empty()
+}
+
 /// The whole plan, ending with its summary line.
 pub fn plan_text(plan: &Plan, s: Style) -> String {
     let mut out = String::new();
-    let shown: Vec<&Item> = plan
-        .items
-        .iter()
-        .filter(|i| i.action.kind() != Kind::Unchanged || !i.notes.is_empty())
-        .collect();
+    let shown: Vec<&Item> = plan.items.iter().filter(|i| is_shown(i)).collect();
     let summary = plan.summary();
     if summary.changes() > 0 {
         out.push_str("docspace-links will make these changes:\n\n");
@@ -132,7 +174,7 @@ pub fn plan_text(plan: &Plan, s: Style) -> String {
     out
 }
 
-fn summary_line(plan: &Plan, s: Style) -> String {
+pub(super) fn summary_line(plan: &Plan, s: Style) -> String {
     let sum = plan.summary();
     let mut trouble = Vec::new();
     if sum.refused > 0 {
@@ -165,16 +207,33 @@ fn summary_line(plan: &Plan, s: Style) -> String {
     line
 }
 
+/// A warning per safety share the plan goes over, or nothing.
+pub fn safety_warning(check: &SafetyCheck, s: Style) -> String {
+    let mut out = String::new();
+    for violation in check.violations() {
+        let _ = writeln!(
+            out,
+            "{} {violation}: apply will refuse this plan unless --force is given.",
+            s.red("Warning:")
+        );
+    }
+    out
+}
+
+pub(super) fn done_word(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Create => "created",
+        Kind::Update => "updated",
+        Kind::Revoke => "revoked",
+        _ => "skipped",
+    }
+}
+
 /// What apply did, folder by folder, then a summary.
 pub fn apply_report(report: &Report, s: Style) -> String {
     let mut out = String::new();
     for o in &report.outcomes {
-        let verb = match o.kind {
-            Kind::Create => "created",
-            Kind::Update => "updated",
-            Kind::Revoke => "revoked",
-            _ => "skipped",
-        };
+        let verb = done_word(o.kind);
         match &o.result {
             Ok(()) => {
                 let _ = writeln!(

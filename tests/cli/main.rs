@@ -2,10 +2,12 @@
 //! against an in-process simulated portal.
 
 mod apply;
+mod baseline;
 mod demo;
 mod errors;
 mod fake_server;
 mod faults;
+mod formats;
 mod help;
 mod hostile;
 mod interactive;
@@ -13,6 +15,8 @@ mod outputs;
 mod plan;
 mod proxy;
 mod races;
+mod safety;
+mod saved_plan;
 mod secrets;
 mod sim;
 mod sim_command;
