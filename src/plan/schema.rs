@@ -2,47 +2,16 @@
 //! committed as `schemas/plan.schema.json`, so scripts that read saved plans can
 //! validate them and notice when the format changes.
 
-use schemars::Schema;
-use schemars::generate::SchemaSettings;
-use schemars::transform::RecursiveTransform;
-
 use super::saved::SavedPlan;
-
-/// schemars names integer widths as formats (`uint64`), which JSON Schema does not
-/// define and strict validators (ajv) reject; `minimum` already says what matters.
-fn drop_integer_formats(schema: &mut Schema) {
-    if schema
-        .get("format")
-        .and_then(|f| f.as_str())
-        .is_some_and(|f| f.starts_with("int") || f.starts_with("uint"))
-    {
-        schema.remove("format");
-    }
-}
+use crate::schemas;
 
 fn json_schema() -> serde_json::Value {
-    let schema = SchemaSettings::draft07()
-        .with_transform(RecursiveTransform(drop_integer_formats))
-        .into_generator()
-        .into_root_schema_for::<SavedPlan>();
-    serde_json::to_value(schema).expect("a schema is JSON")
+    schemas::generate::<SavedPlan>()
 }
-
-const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/plan.schema.json");
 
 #[test]
 fn committed_schema_is_up_to_date() {
-    let mut fresh = serde_json::to_string_pretty(&json_schema()).unwrap();
-    fresh.push('\n');
-    if std::env::var_os("UPDATE_SCHEMA").is_some() {
-        std::fs::write(COMMITTED, &fresh).unwrap();
-        return;
-    }
-    let committed = std::fs::read_to_string(COMMITTED).unwrap_or_default();
-    assert!(
-        committed == fresh,
-        "schemas/plan.schema.json is stale: regenerate it with `UPDATE_SCHEMA=1 cargo test --lib plan::schema` and commit it"
-    );
+    schemas::check_committed("plan.schema.json", &json_schema());
 }
 
 #[test]
