@@ -138,10 +138,10 @@ fn latency(rt: &Runtime, quick: bool) {
         ROOMS * PER_ROOM
     );
     println!(
-        "{:<10} {:>9} {:>8} {:>8} {:>11} {:>12} {:>16}",
+        "{:<14} {:>9} {:>8} {:>8} {:>11} {:>12} {:>16}",
         "run", "requests", "wall s", "ideal s", "wall/ideal", "sequential s", "sequential/wall"
     );
-    for action in ["plan", "apply"] {
+    for action in ["plan", "apply", "apply --plan"] {
         let measure = |parallelism: usize| {
             let faults = Faults {
                 latency_ms: LATENCY_MS,
@@ -149,14 +149,37 @@ fn latency(rt: &Runtime, quick: bool) {
             };
             let portal = Portal::start(rt, generated(ROOMS, PER_ROOM, false), faults);
             let p = parallelism.to_string();
-            let mut args = vec![action, "-f", "links.yaml", "--parallelism", &p];
-            if action == "apply" {
-                args.push("--yes");
-            }
+            // Creating every link is far over the safety shares: --force.
+            let args: Vec<&str> = match action {
+                "plan" => vec!["plan", "-f", "links.yaml", "--parallelism", &p],
+                "apply" => vec![
+                    "apply",
+                    "-f",
+                    "links.yaml",
+                    "--parallelism",
+                    &p,
+                    "--yes",
+                    "--force",
+                ],
+                _ => {
+                    let saved = portal.run(&["plan", "-f", "links.yaml", "--out", "plan.json"]);
+                    assert_eq!(saved.code, 0, "plan --out failed");
+                    vec![
+                        "apply",
+                        "--plan",
+                        "plan.json",
+                        "--parallelism",
+                        &p,
+                        "--yes",
+                        "--force",
+                    ]
+                }
+            };
+            let before = portal.requests().len();
             let r = portal.run(&args);
             // plan exits 0 (changes are news only with --detailed-exitcode).
             assert_eq!(r.code, 0, "{action} failed");
-            (portal.requests().len(), r.wall.as_secs_f64())
+            (portal.requests().len() - before, r.wall.as_secs_f64())
         };
         let (requests, wall) = measure(PARALLELISM);
         let ideal = requests as f64 * LATENCY_MS as f64 / 1000.0 / PARALLELISM as f64;
@@ -167,8 +190,12 @@ fn latency(rt: &Runtime, quick: bool) {
             (format!("{seq:.2}"), format!("{:.1}x", seq / wall))
         };
         println!(
-            "{:<10} {:>9} {:>8.2} {:>8.2} {:>10.2}x {:>12} {:>16}",
-            if action == "apply" { "apply*" } else { action },
+            "{:<14} {:>9} {:>8.2} {:>8.2} {:>10.2}x {:>12} {:>16}",
+            match action {
+                "apply" => "apply*",
+                "apply --plan" => "apply --plan**",
+                a => a,
+            },
             requests,
             wall,
             ideal,
@@ -178,7 +205,8 @@ fn latency(rt: &Runtime, quick: bool) {
         );
     }
     println!(
-        "  * apply creates all {} links (its plan's reads included)\n",
+        "  * apply creates all {} links (its plan's reads included)\n  \
+         ** apply of a saved plan that creates them: each folder read once more, right before its write\n",
         ROOMS * PER_ROOM
     );
 }
@@ -229,7 +257,7 @@ fn faults(rt: &Runtime) {
         portal.set_faults(
             json!({"error_rate": 0.15, "error_status": 503, "drop_rate": 0.05, "seed": 2026 + run}),
         );
-        portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+        portal.run(&["apply", "-f", "links.yaml", "--yes", "--force"]);
         portal.set_faults(json!({"error_rate": 0.0, "drop_rate": 0.0}));
         let check = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
         if check.code == 0 {

@@ -59,6 +59,64 @@ pub enum Error {
     /// `export` could not read part of what it was asked to export, or find it.
     #[error("{0}")]
     Export(String),
+    #[error(
+        "apply --format json does not ask for confirmation (the question would break the JSON); \
+         pass --yes, or review the plan with `plan --format json` first"
+    )]
+    ConfirmationInJson,
+    /// A safety share (design.md 1.1) went over: one sentence per share.
+    #[error(
+        "apply refused, nothing was changed: {}. Review the plan; if it is meant, run apply again with --force",
+        violations.join("; and ")
+    )]
+    SafetyShare { violations: Vec<String> },
+    #[error("cannot use the saved plan {path}: {reason}")]
+    PlanUnreadable { path: String, reason: String },
+    #[error(
+        "the saved plan {path} has format version {found}; this docspace-links reads version {}. \
+         Nothing was changed: make the plan again with this version",
+        crate::plan::saved::FORMAT_VERSION
+    )]
+    PlanFormat { path: String, found: String },
+    #[error(
+        "the saved plan {path} was made for the portal {planned}, not {given}; nothing was changed"
+    )]
+    PlanPortal {
+        path: String,
+        planned: String,
+        given: String,
+    },
+    #[error(
+        "the manifest {manifest} changed since the plan {path} was made (SHA-256 {planned} then, \
+         {actual} now); nothing was changed. Make and review a new plan"
+    )]
+    PlanManifestChanged {
+        path: String,
+        manifest: String,
+        planned: String,
+        actual: String,
+    },
+    #[error(
+        "the saved plan {path} does not match the manifest {manifest} at {line} (it wants something \
+         else there, or names another folder); nothing was changed. Make the plan again instead of editing it"
+    )]
+    PlanNotFromManifest {
+        path: String,
+        manifest: String,
+        line: String,
+    },
+    #[error(
+        "the saved plan {path} was made at {created_at}, {age} ago, longer than --max-age {max_age}; \
+         nothing was changed. Make and review a new plan (or raise --max-age)"
+    )]
+    PlanTooOld {
+        path: String,
+        created_at: String,
+        age: String,
+        max_age: String,
+    },
+    #[error("there is no subcommand `{0}`: see `docspace-links --help`")]
+    UnknownSubcommand(String),
     #[error("cannot {what}: {source}")]
     Io {
         what: &'static str,
@@ -76,8 +134,43 @@ impl Error {
             | Error::Cancelled
             | Error::StaleWhileConfirming
             | Error::OverwriteUnconfirmed { .. }
-            | Error::ExportCancelled { .. } => exit::REFUSED,
+            | Error::ExportCancelled { .. }
+            | Error::ConfirmationInJson
+            | Error::SafetyShare { .. }
+            | Error::PlanFormat { .. }
+            | Error::PlanPortal { .. }
+            | Error::PlanManifestChanged { .. }
+            | Error::PlanNotFromManifest { .. }
+            | Error::PlanTooOld { .. } => exit::REFUSED,
             _ => exit::ERROR,
+        }
+    }
+
+    /// A stable name for scripts (`"kind"` in JSON errors, docs/json.md).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Manifest(_) => "manifest",
+            Error::NoPortal => "no_portal",
+            Error::NoToken { .. } => "no_token",
+            Error::Portal(_) => "portal",
+            Error::Api(_) => "api",
+            Error::NoTerminal => "no_terminal",
+            Error::Cancelled => "cancelled",
+            Error::StaleWhileConfirming => "stale_while_confirming",
+            Error::ConfirmationInJson => "confirmation_in_json",
+            Error::SafetyShare { .. } => "safety_share",
+            Error::PlanUnreadable { .. } => "plan_unreadable",
+            Error::PlanFormat { .. } => "plan_format",
+            Error::PlanPortal { .. } => "plan_portal",
+            Error::PlanManifestChanged { .. } => "plan_manifest_changed",
+            Error::PlanNotFromManifest { .. } => "plan_not_from_manifest",
+            Error::PlanTooOld { .. } => "plan_too_old",
+            Error::UnknownSubcommand(_) => "unknown_subcommand",
+            Error::OverwriteUnconfirmed { .. } => "overwrite_unconfirmed",
+            Error::ExportCancelled { .. } => "export_cancelled",
+            Error::Export(_) => "export",
+            Error::Io { .. } => "io",
+            Error::Simulator(_) => "simulator",
         }
     }
 }
@@ -131,6 +224,7 @@ mod tests {
                 .map(|result| Outcome {
                     path: "A".into(),
                     folder_id: Some(1),
+                    manifest: "links.yaml".into(),
                     line: 1,
                     kind: Kind::Update,
                     result,

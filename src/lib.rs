@@ -15,4 +15,6 @@ mod model;
 mod plan;
 mod progress;
 mod render;
+#[cfg(test)]
+mod schemas;
 pub mod sim;

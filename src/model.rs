@@ -7,7 +7,10 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use std::borrow::Cow;
+
 use jiff::Timestamp;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
@@ -228,6 +231,23 @@ impl Expiry {
 }
 
 /// Plans spell an expiry as a manifest does: `never` or an RFC 3339 instant in UTC.
+impl JsonSchema for Expiry {
+    fn schema_name() -> Cow<'static, str> {
+        "Expiry".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "`never`, or an RFC 3339 instant in UTC, whole seconds.",
+            "type": "string",
+            "anyOf": [
+                { "const": "never" },
+                { "format": "date-time" }
+            ]
+        })
+    }
+}
+
 impl Serialize for Expiry {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -279,6 +299,20 @@ impl fmt::Display for DesiredPassword {
             DesiredPassword::Secret(PasswordRef::Env(n)) => write!(f, "env:{n}"),
             DesiredPassword::Secret(PasswordRef::File(p)) => write!(f, "file:{p}"),
         }
+    }
+}
+
+impl JsonSchema for DesiredPassword {
+    fn schema_name() -> Cow<'static, str> {
+        "PasswordReference".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Where the password comes from, never the password: `none` (the link must have none), `env:NAME` (an environment variable) or `file:PATH` (relative to the manifest).",
+            "type": "string",
+            "pattern": "^(none|env:.+|file:.+)$"
+        })
     }
 }
 
@@ -335,15 +369,15 @@ impl fmt::Debug for Secrets {
 }
 
 /// What a manifest entry wants of the folder's primary link.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "link")]
 pub enum DesiredLink {
     Absent,
     Present(LinkSpec),
 }
 
-/// The managed fields of a link; `None` leaves the portal's value alone.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The managed fields of a link; a field left out leaves the portal's value alone.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -352,6 +386,7 @@ pub struct LinkSpec {
     pub title: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<Expiry>,
+    /// A reference to the password, never the password itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<DesiredPassword>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -379,7 +414,7 @@ impl ObservedPassword {
 
 /// The access a link grants as the server reports it. Links made by other tools can
 /// carry levels the manifest cannot name; they are kept, not guessed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum ObservedAccess {
     Known(Access),
@@ -399,7 +434,7 @@ impl fmt::Display for ObservedAccess {
 /// Which link a plan item targets: the id a write names, and the share URL that
 /// tells the link apart from a new one the server may create under the same id
 /// (an unknown `linkId` in a PUT becomes a new link with that id, docspace-api.md 1).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LinkIdentity {
     pub link_id: String,
     pub share_link: Option<String>,
@@ -464,4 +499,26 @@ pub struct LinkValues {
     pub expires: Option<Timestamp>,
     pub deny_download: bool,
     pub internal: bool,
+}
+
+/// How much of what the manifest manages one apply may revoke or expose more
+/// (design.md 1.1): a plan over a share is refused as a whole unless `--force`d, so
+/// that one edit of `defaults:` cannot quietly revoke or widen every link at once.
+/// The shares are whole percents of the folders the manifest manages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Safety {
+    /// Folders whose primary link the plan revokes.
+    pub max_revoke_share: u8,
+    /// Folders whose link the plan makes more exposed: wider access, password or
+    /// expiry removed, `internal` true to false, a new link.
+    pub max_widen_share: u8,
+}
+
+impl Default for Safety {
+    fn default() -> Self {
+        Safety {
+            max_revoke_share: 30,
+            max_widen_share: 30,
+        }
+    }
 }

@@ -10,6 +10,8 @@ mod folder;
 mod unlisted;
 mod verify;
 
+use std::sync::Arc;
+
 use futures::StreamExt;
 
 use crate::docspace::Transport;
@@ -22,6 +24,8 @@ use crate::progress::Progress;
 pub struct Outcome {
     pub path: String,
     pub folder_id: Option<u64>,
+    /// The manifest file and line of the entry, for messages and annotations.
+    pub manifest: Arc<str>,
     pub line: u32,
     pub kind: Kind,
     pub result: Result<(), Failure>,
@@ -118,6 +122,7 @@ pub async fn apply(
                     Outcome {
                         path: item.path.clone(),
                         folder_id: item.folder_id,
+                        manifest: item.manifest.clone(),
                         line: item.line,
                         kind: item.action.kind(),
                         result,
@@ -136,6 +141,7 @@ pub async fn apply(
                     Outcome {
                         path: u.path.clone(),
                         folder_id: u.folder_id,
+                        manifest: u.manifest.clone(),
                         line: u.line,
                         kind: match u.action {
                             UnlistedAction::Unknown { .. } => Kind::Unknown,

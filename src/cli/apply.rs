@@ -1,27 +1,47 @@
-//! `apply`: show the plan, ask, re-check, carry it out, report per folder.
+//! `apply`: show the plan, ask, re-check, carry it out, report per folder. The plan
+//! is made now from the manifest (`-f`), or is exactly a saved, reviewed one
+//! (`--plan`), which is refused as a whole if it no longer fits the portal, the
+//! manifest or its age.
 
 use std::io::{BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
 
-use super::args::ApplyArgs;
-use super::config::{PortalConfig, load_manifest};
+use super::args::{ApplyArgs, ApplyFormat};
+use super::config::{PortalConfig, load_manifest, parse_manifest, step_summary};
 use super::{Output, make_plan};
+use crate::apply::Report;
 use crate::docspace::ApiError;
-use crate::error::{Error, apply_exit_code, exit};
+use crate::error::{Error, apply_exit_code};
+use crate::manifest::Manifest;
+use crate::plan::saved::{Expected, SavedPlan};
+use crate::plan::{Plan, safety};
 use crate::progress::Progress;
 use crate::render::{self, Style};
 
 pub async fn run(args: ApplyArgs, style: Style, out: &mut Output) -> Result<u8, Error> {
-    let manifest = load_manifest(&args.portal.file)?;
+    if args.format == ApplyFormat::Json && !args.yes {
+        return Err(Error::ConfirmationInJson);
+    }
+    match &args.plan {
+        Some(path) => from_saved(&args, path, style, out).await,
+        None => from_manifest(&args, style, out).await,
+    }
+}
+
+async fn from_manifest(args: &ApplyArgs, style: Style, out: &mut Output) -> Result<u8, Error> {
+    let file = args
+        .file
+        .as_deref()
+        .expect("clap requires -f when there is no --plan");
+    let manifest = load_manifest(file)?;
     let config = PortalConfig::connect(&args.portal, &manifest, out).await?;
     let transport = &config.transport;
     let progress = Progress::for_stderr();
     let plan = make_plan(&manifest, transport, &progress).await?;
-    out.print(&render::plan_text(&plan, style))?;
-    let summary = plan.summary();
-    if summary.is_empty() {
-        return Ok(exit::OK);
+    if !review(&plan, &manifest, args, style, out)? {
+        return finish(&Report::default(), args, &config, style, out);
     }
-    let plan = if args.yes || summary.changes() == 0 {
+    let plan = if args.yes || plan.summary().changes() == 0 {
         plan
     } else {
         confirm(out)?;
@@ -34,17 +54,120 @@ pub async fn run(args: ApplyArgs, style: Style, out: &mut Output) -> Result<u8, 
     };
     out.print("\n")?;
     let report = crate::apply::apply(&plan, &manifest.secrets, transport, &progress).await;
-    out.print(&render::apply_report(&report, style))?;
-    if transport.token_refused() {
+    finish(&report, args, &config, style, out)
+}
+
+/// `apply --plan FILE`: the checks that refuse the whole plan come first, then the
+/// secrets are resolved from the manifest as it is now (the digest says it is the
+/// one the plan was made from), and apply re-checks every folder before writing.
+async fn from_saved(
+    args: &ApplyArgs,
+    path: &Path,
+    style: Style,
+    out: &mut Output,
+) -> Result<u8, Error> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| Error::PlanUnreadable {
+        path: shown.clone(),
+        reason: e.to_string(),
+    })?;
+    let saved = SavedPlan::from_json(&shown, &text)?;
+    let config = PortalConfig::open(&args.portal, out)?;
+    let manifest_path = args
+        .file
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&saved.manifest.path));
+    let manifest_text = std::fs::read_to_string(&manifest_path).map_err(|source| Error::Io {
+        what: "read the manifest the saved plan was made from",
+        source,
+    })?;
+    let max_age = args.max_age.clone().unwrap_or_default();
+    saved.verify(
+        &shown,
+        &Expected {
+            portal: &config.portal,
+            manifest_text: &manifest_text,
+            now: jiff::Timestamp::now(),
+            max_age: max_age.duration,
+            max_age_text: &max_age.text,
+        },
+    )?;
+    let manifest = parse_manifest(&manifest_path, manifest_text)?;
+    config.guard(&manifest, out);
+    saved.matches(&shown, &manifest)?;
+    config.transport.check_portal().await?;
+    let plan = saved.plan;
+    if !review(&plan, &manifest, args, style, out)? {
+        return finish(&Report::default(), args, &config, style, out);
+    }
+    if !args.yes && plan.summary().changes() > 0 {
+        confirm(out)?;
+    }
+    out.print("\n")?;
+    let progress = Progress::for_stderr();
+    let report = crate::apply::apply(&plan, &manifest.secrets, &config.transport, &progress).await;
+    finish(&report, args, &config, style, out)
+}
+
+/// Shows the plan and holds it to the safety shares. `false` when there is nothing
+/// to do at all.
+fn review(
+    plan: &Plan,
+    manifest: &Manifest,
+    args: &ApplyArgs,
+    style: Style,
+    out: &Output,
+) -> Result<bool, Error> {
+    let safety = safety::check(plan, manifest.safety);
+    if args.format != ApplyFormat::Json {
+        out.print(&render::plan_text(plan, style))?;
+        out.print(&render::safety_warning(&safety, style))?;
+    }
+    if plan.summary().is_empty() {
+        return Ok(false);
+    }
+    if safety.is_exceeded() && !args.force {
+        return Err(Error::SafetyShare {
+            violations: safety.violations(),
+        });
+    }
+    Ok(true)
+}
+
+fn finish(
+    report: &Report,
+    args: &ApplyArgs,
+    config: &PortalConfig,
+    style: Style,
+    out: &Output,
+) -> Result<u8, Error> {
+    let code = apply_exit_code(report);
+    match args.format {
+        ApplyFormat::Json => {}
+        // Nothing was to be done: the plan said so already.
+        _ if report.outcomes.is_empty() => {}
+        ApplyFormat::Human => out.print(&render::apply_report(report, style))?,
+        ApplyFormat::Github => {
+            out.print(&render::apply_report(report, style))?;
+            out.print(&render::apply_commands(report))?;
+            if let Some(summary) = step_summary() {
+                out.append(&summary, &render::apply_markdown(report))?;
+            }
+        }
+    }
+    if config.transport.token_refused() {
         // The key stopped working half-way: an authentication error, not a
         // per-folder one.
         return Err(Error::Api(ApiError::Unauthorized));
     }
-    if let Some(down) = transport.portal_down() {
+    if let Some(down) = config.transport.portal_down() {
         // The rest was not attempted: one error that says why, not one per folder.
         return Err(Error::Api(down));
     }
-    Ok(apply_exit_code(&report))
+    if args.format == ApplyFormat::Json {
+        out.print(&render::apply_json(report, code))?;
+    }
+    Ok(code)
 }
 
 fn confirm(out: &Output) -> Result<(), Error> {

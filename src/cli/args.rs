@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use jiff::SignedDuration;
 
 use crate::sim;
 
@@ -25,7 +26,8 @@ pub struct Cli {
     pub command: Command,
 
     /// Never colour the output (as does a non-empty NO_COLOR, or TERM=dumb)
-    #[arg(long, global = true)]
+    // Listed last in every command's help, after the command's own options.
+    #[arg(long, global = true, display_order = 900)]
     pub no_color: bool,
 }
 
@@ -41,14 +43,20 @@ pub enum Command {
     Demo,
     /// Serve a simulated DocSpace portal for tests and experiments
     Sim(sim::cli::SimArgs),
+    /// Print a shell completion script on stdout
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on stdout, e.g. `docspace-links man | man -l -`
+    Man {
+        /// A subcommand's own page instead (docspace-links-plan(1), ...)
+        subcommand: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
 pub struct PortalArgs {
-    /// The manifest to read
-    #[arg(short = 'f', long = "file", value_name = "FILE")]
-    pub file: PathBuf,
-
     /// Base URL of the portal, e.g. https://example.onlyoffice.io
     #[arg(long, env = "DOCSPACE_URL", hide_env_values = true, value_name = "URL")]
     pub portal: Option<String>,
@@ -60,6 +68,10 @@ pub struct PortalArgs {
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
+    /// The manifest to read
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub file: PathBuf,
+
     #[command(flatten)]
     pub portal: PortalArgs,
 
@@ -67,25 +79,144 @@ pub struct PlanArgs {
     #[arg(long)]
     pub detailed_exitcode: bool,
 
-    /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Output format: github adds workflow commands and a job summary to the human output
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+
+    /// Also save the plan as JSON, for `apply --plan FILE` (no secret is written)
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Label each change pending, drift or conflict against this manifest, the one last
+    /// applied (e.g. `git show origin/main:links.yaml > old.yaml`)
+    #[arg(long, value_name = "OLD.yaml")]
+    pub baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
+    /// The manifest to read; with --plan, read instead of the path the plan names
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILE",
+        required_unless_present = "plan"
+    )]
+    pub file: Option<PathBuf>,
+
     #[command(flatten)]
     pub portal: PortalArgs,
 
     /// Apply without asking for confirmation (needed when not on a terminal, e.g. in CI)
     #[arg(long)]
     pub yes: bool,
+
+    /// Apply even when the plan revokes or widens more links than the safety shares allow
+    #[arg(long)]
+    pub force: bool,
+
+    /// Apply exactly this saved plan (from `plan --out`), re-checking each folder before writing
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+
+    /// With --plan: refuse a plan older than this, e.g. 30m, 24h, 7d [default: 24h]
+    #[arg(long, value_name = "AGE", value_parser = parse_age, requires = "plan")]
+    pub max_age: Option<MaxAge>,
+
+    /// Output format: github adds workflow commands and a job summary to the human output
+    #[arg(long, value_enum, default_value_t = ApplyFormat::Human)]
+    pub format: ApplyFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub enum PlanFormat {
     Human,
     Json,
+    Markdown,
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApplyFormat {
+    Human,
+    Json,
+    Github,
+}
+
+/// How old a saved plan may be, and how the user wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaxAge {
+    pub duration: SignedDuration,
+    pub text: String,
+}
+
+impl Default for MaxAge {
+    fn default() -> Self {
+        parse_age("24h").expect("the default parses")
+    }
+}
+
+/// A whole number and a unit: `90s`, `30m`, `24h`, `7d`, `2w`.
+fn parse_age(text: &str) -> Result<MaxAge, String> {
+    let bad = || format!("`{text}` is not an age: write a number and a unit, e.g. 30m, 24h or 7d");
+    let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+    let (number, unit) = text.split_at(split);
+    let n: i64 = number.parse().map_err(|_| bad())?;
+    let seconds = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => return Err(bad()),
+    };
+    let secs = n.checked_mul(seconds).ok_or_else(bad)?;
+    Ok(MaxAge {
+        duration: SignedDuration::from_secs(secs),
+        text: text.to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_take_a_number_and_a_unit() {
+        assert_eq!(
+            parse_age("30m").unwrap().duration,
+            SignedDuration::from_mins(30)
+        );
+        assert_eq!(
+            parse_age("24h").unwrap().duration,
+            SignedDuration::from_hours(24)
+        );
+        assert_eq!(
+            parse_age("7d").unwrap().duration,
+            SignedDuration::from_hours(168)
+        );
+        assert_eq!(
+            parse_age("2w").unwrap().duration,
+            SignedDuration::from_hours(336)
+        );
+        assert_eq!(
+            parse_age("90s").unwrap().duration,
+            SignedDuration::from_secs(90)
+        );
+        assert_eq!(MaxAge::default().text, "24h");
+        for bad in [
+            "",
+            "24",
+            "h",
+            "1.5h",
+            "-1h",
+            "24 h",
+            "3y",
+            "99999999999999999d",
+        ] {
+            assert!(parse_age(bad).is_err(), "{bad}");
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -2,7 +2,7 @@
 //! environment (ripgrep's `HiArgs` is the model): the flows below take these values
 //! and never look at flags or variables themselves.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use secrecy::SecretString;
 
@@ -10,7 +10,7 @@ use super::Output;
 use super::args::PortalArgs;
 use crate::docspace::{Settings, Transport};
 use crate::error::Error;
-use crate::manifest::{self, Environment, Manifest};
+use crate::manifest::{self, Environment, Manifest, Source};
 
 /// The variable that holds the API key. Read from the environment only: a flag
 /// would leave it in shell history and process listings.
@@ -18,6 +18,8 @@ pub const TOKEN_VAR: &str = "DOCSPACE_TOKEN";
 
 /// What a command that talks to a portal needs.
 pub struct PortalConfig {
+    /// As given: saved plans record it, and are applied only to the same portal.
+    pub portal: String,
     pub transport: Transport,
     /// Kept to scrub it from anything shown (a server may echo it in a message).
     pub token: SecretString,
@@ -32,12 +34,8 @@ impl PortalConfig {
         manifest: &Manifest,
         out: &mut Output,
     ) -> Result<PortalConfig, Error> {
-        out.hide(manifest.secrets.values());
-        let config = PortalConfig::from_args(args)?;
-        out.hide([&config.token]);
-        for secret in manifest.secrets.values() {
-            config.transport.add_secret(secret.clone());
-        }
+        let config = PortalConfig::open(args, out)?;
+        config.guard(manifest, out);
         config.transport.check_portal().await?;
         Ok(config)
     }
@@ -53,6 +51,22 @@ impl PortalConfig {
         out.hide([&config.token]);
         config.transport.check_portal().await?;
         Ok(config)
+    }
+
+    /// The transport, not yet checked; the token is hidden from the output at once.
+    pub fn open(args: &PortalArgs, out: &mut Output) -> Result<PortalConfig, Error> {
+        let config = PortalConfig::from_args(args)?;
+        out.hide([&config.token]);
+        Ok(config)
+    }
+
+    /// Makes the manifest's secrets known to the output and to the transport's
+    /// scrubber, so that neither can show one.
+    pub fn guard(&self, manifest: &Manifest, out: &mut Output) {
+        out.hide(manifest.secrets.values());
+        for secret in manifest.secrets.values() {
+            self.transport.add_secret(secret.clone());
+        }
     }
 
     fn from_args(args: &PortalArgs) -> Result<PortalConfig, Error> {
@@ -72,17 +86,44 @@ impl PortalConfig {
             ..Settings::default()
         };
         let transport = Transport::new(portal, token.clone(), settings).map_err(Error::Portal)?;
-        Ok(PortalConfig { transport, token })
+        Ok(PortalConfig {
+            portal: portal.to_owned(),
+            transport,
+            token,
+        })
     }
+}
+
+fn environment<'a>(file: &'a Path, var: &'a dyn Fn(&str) -> Option<String>) -> Environment<'a> {
+    Environment {
+        var,
+        base_dir: file.parent().unwrap_or(Path::new(".")),
+        now: jiff::Timestamp::now(),
+    }
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok()
 }
 
 /// Reads and validates the manifest, with secrets from the environment.
 pub fn load_manifest(file: &Path) -> Result<Manifest, Error> {
-    let base_dir = file.parent().unwrap_or(Path::new("."));
-    let env = Environment {
-        var: &|name| std::env::var(name).ok(),
-        base_dir,
-        now: jiff::Timestamp::now(),
+    Ok(manifest::load(file, &environment(file, &env_var))?)
+}
+
+/// Validates manifest text already read from `file` (a saved plan's manifest, whose
+/// digest was checked on exactly these bytes).
+pub fn parse_manifest(file: &Path, text: String) -> Result<Manifest, Error> {
+    let source = Source {
+        name: file.display().to_string(),
+        text,
     };
-    Ok(manifest::load(file, &env)?)
+    Ok(manifest::parse(source, &environment(file, &env_var))?)
+}
+
+/// The job summary file GitHub Actions reads Markdown from, when running there.
+pub fn step_summary() -> Option<PathBuf> {
+    std::env::var_os("GITHUB_STEP_SUMMARY")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
 }

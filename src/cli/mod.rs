@@ -6,13 +6,14 @@ mod args;
 mod config;
 mod demo;
 mod export;
+mod manual;
 mod output;
 mod plan;
 
 use clap::Parser;
 
 pub use args::Cli;
-use args::Command;
+use args::{ApplyFormat, Command, PlanFormat};
 pub(crate) use config::TOKEN_VAR;
 use output::Output;
 
@@ -49,17 +50,45 @@ pub fn main() -> u8 {
         }
     };
     let style = Style::detect(cli.no_color);
+    let errors = ErrorFormat::of(&cli.command);
     let mut out = Output::default();
     match runtime.block_on(run(cli.command, style, &mut out)) {
         Ok(code) => code,
         Err(e) => {
-            report(&e, &out);
+            report(&e, errors, &out);
             e.exit_code()
         }
     }
 }
 
-fn report(e: &Error, out: &Output) {
+/// Where JSON or workflow commands were asked for, errors come that way too.
+#[derive(Clone, Copy)]
+enum ErrorFormat {
+    Human,
+    Json,
+    Github,
+}
+
+impl ErrorFormat {
+    fn of(command: &Command) -> ErrorFormat {
+        match command {
+            Command::Plan(a) if a.format == PlanFormat::Json => ErrorFormat::Json,
+            Command::Apply(a) if a.format == ApplyFormat::Json => ErrorFormat::Json,
+            Command::Plan(a) if a.format == PlanFormat::Github => ErrorFormat::Github,
+            Command::Apply(a) if a.format == ApplyFormat::Github => ErrorFormat::Github,
+            _ => ErrorFormat::Human,
+        }
+    }
+}
+
+fn report(e: &Error, format: ErrorFormat, out: &Output) {
+    // stdout may be gone (a closed pipe): the message on stderr still counts.
+    let _ = match (format, e) {
+        (ErrorFormat::Json, e) => out.print(&render::error_json(e)),
+        (ErrorFormat::Github, Error::Manifest(m)) => out.print(&render::manifest_commands(m)),
+        (ErrorFormat::Github, e) => out.print(&render::error_command(&e.to_string())),
+        (ErrorFormat::Human, _) => Ok(()),
+    };
     match e {
         // Snippets of the manifest, each with its own `error:` heading.
         Error::Manifest(m) => out.eprint(&format!("{m}\n")),
@@ -77,6 +106,14 @@ async fn run(command: Command, style: Style, out: &mut Output) -> Result<u8, Err
             .await
             .map(|()| exit::OK)
             .map_err(|e| Error::Simulator(format!("{e:#}"))),
+        Command::Completions { shell } => {
+            out.print(&manual::completions(shell))?;
+            Ok(exit::OK)
+        }
+        Command::Man { subcommand } => {
+            out.print(&manual::man_page(subcommand.as_deref())?)?;
+            Ok(exit::OK)
+        }
     }
 }
 

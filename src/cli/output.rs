@@ -53,6 +53,19 @@ impl Output {
         }
     }
 
+    /// Appends to a file (GitHub's job summary), scrubbed like everything else.
+    pub fn append(&self, path: &std::path::Path, text: &str) -> Result<(), Error> {
+        std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(self.scrub(text).as_bytes()))
+            .map_err(|source| Error::Io {
+                what: "append to $GITHUB_STEP_SUMMARY",
+                source,
+            })
+    }
+
     pub fn eprint(&self, text: &str) {
         let _ = std::io::stderr()
             .lock()

@@ -200,7 +200,12 @@ impl ManifestError {
         }
     }
 
-    #[cfg(test)]
+    /// The file the diagnostics point into, as the user named it.
+    pub fn file(&self) -> &str {
+        &self.source.name
+    }
+
+    /// The problems, still structured, for renderers other than the snippets.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
     }

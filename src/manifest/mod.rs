@@ -31,7 +31,7 @@ pub use yaml::MAX_MANIFEST_BYTES;
 pub(crate) use yaml::parse as parse_yaml;
 
 pub use crate::model::{DesiredLink, FolderPath, LinkSpec, Target};
-use crate::model::{Policy, Secrets};
+use crate::model::{Policy, Safety, Secrets};
 
 /// A validated manifest: the desired state, with its text kept for later error
 /// reports and the secrets its password references name, kept apart.
@@ -43,6 +43,8 @@ pub struct Manifest {
     /// Subtrees whose unlisted links the plan shows (design.md 1.1).
     pub scopes: Vec<Scope>,
     pub policy: Policy,
+    /// The shares over which apply refuses a plan unless forced.
+    pub safety: Safety,
 }
 
 /// One folder and the link it must have.
@@ -108,6 +110,7 @@ pub fn parse(source: Source, env: &Environment) -> Result<Manifest, ManifestErro
             secrets,
             scopes,
             policy,
+            safety: Safety::default(),
         }),
         Ok(_) => Err(ManifestError::new(source, problems)),
         Err(mut diagnostics) => {

@@ -40,6 +40,10 @@ pub struct RawManifest {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Scope")]
+#[schemars(extend("oneOf" = [
+    { "properties": { "path": true }, "required": ["path"] },
+    { "properties": { "id": true }, "required": ["id"] }
+]))]
 pub struct RawScope {
     /// Room title, then folder titles, separated by '/'; `@my` for all of My Documents.
     #[serde(default)]
@@ -47,7 +51,7 @@ pub struct RawScope {
     pub path: Option<Spanned<String>>,
     /// A folder or room id.
     #[serde(default)]
-    #[schemars(with = "Option<u64>", range(min = 1))]
+    #[schemars(schema_with = "id_schema")]
     pub id: Option<Spanned<i64>>,
     /// Links on folders no entry lists: `report` them (the default; the plan shows them and counts them as changes) or `revoke` them.
     #[serde(default)]
@@ -91,10 +95,37 @@ fn version_schema(_: &mut SchemaGenerator) -> Schema {
     })
 }
 
+/// A positive integer, or one written as a string (`id: "101"`), as the tool reads it.
+fn id_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "description": "A folder or room id.",
+        "anyOf": [
+            { "type": "integer", "minimum": 1 },
+            { "type": "string", "pattern": "^[1-9][0-9]*$" }
+        ]
+    })
+}
+
+/// The three spellings the tool accepts; whether the instant is valid, in the future
+/// and within ten years is the tool's to say.
+fn expires_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "description": "When the link stops working: an RFC 3339 timestamp with an offset, a date (00:00 UTC), or `never`.",
+        "type": "string",
+        "pattern": "^(never|[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}([Zz]|[+-][0-9]{2}:[0-9]{2}))$",
+        "examples": ["2027-06-30T00:00:00Z", "2027-06-30", "never"]
+    })
+}
+
 /// A folder or room, named by `path` or by `id` (exactly one), and the link it must have.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Folder")]
+// Exactly one of `path` and `id`, as the tool checks it.
+#[schemars(extend("oneOf" = [
+    { "properties": { "path": true }, "required": ["path"] },
+    { "properties": { "id": true }, "required": ["id"] }
+]))]
 pub struct RawEntry {
     /// Room title, then folder titles, separated by '/'; `@my/...` for a folder in My Documents.
     #[serde(default)]
@@ -102,7 +133,7 @@ pub struct RawEntry {
     pub path: Option<Spanned<String>>,
     /// A folder or room id.
     #[serde(default)]
-    #[schemars(with = "Option<u64>", range(min = 1))]
+    #[schemars(schema_with = "id_schema")]
     pub id: Option<Spanned<i64>>,
     /// The folder's primary external link, or `absent` when it must have none.
     #[schemars(with = "RawLink")]
@@ -131,7 +162,7 @@ pub struct RawLinkFields {
     pub title: Option<Spanned<String>>,
     /// When the link stops working: an RFC 3339 timestamp, a date (00:00 UTC), or `never`.
     #[serde(default)]
-    #[schemars(with = "Option<String>", example = &"2027-06-30T00:00:00Z", example = &"2027-06-30", example = &"never")]
+    #[schemars(schema_with = "expires_schema")]
     pub expires: Option<Spanned<String>>,
     /// The link's password, by reference: `{ env: NAME }`, `{ file: PATH }`, or `false` for none.
     #[serde(default)]

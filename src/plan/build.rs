@@ -42,6 +42,7 @@ pub fn build(
             action,
             notes,
             violations: Vec::new(),
+            label: None,
         };
         let unknown = |folder_id, error: &dyn std::fmt::Display| {
             item(

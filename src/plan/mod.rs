@@ -6,33 +6,41 @@
 //! and applied later; nothing in it points back into the manifest or holds a secret.
 
 mod build;
+mod label;
 mod placement;
 pub mod policy;
 mod reconcile;
+pub(crate) mod safety;
+pub(crate) mod saved;
+#[cfg(test)]
+mod schema;
 mod unlisted;
 
 use std::fmt;
 use std::sync::Arc;
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Access, DesiredLink, LinkIdentity, ObservedAccess, utc};
 
 pub(crate) use build::build;
+pub(crate) use label::{Label, label_plan};
 pub(crate) use reconcile::{Context, Write, decide};
 pub(crate) use unlisted::{UnlistedAction, UnlistedFolder, UnlistedLink};
 
 use policy::Violation;
 
 /// One folder's part of the plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Item {
     /// As the manifest names it: `Marketing/Press kit`, `@my/Drafts`, `id 20202 (Kit)`.
     pub path: String,
     /// `None` when the folder could not even be found (its state is unknown).
     pub folder_id: Option<u64>,
     /// The manifest file and line of the entry, for messages and annotations.
+    #[schemars(with = "String")]
     pub manifest: Arc<str>,
     pub line: u32,
     /// What the entry wants, passwords as references: apply re-derives the change
@@ -47,9 +55,12 @@ pub struct Item {
     /// fields are the portal's): counted as changes, fixed only in the manifest.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub violations: Vec<Violation>,
+    /// Against a baseline manifest (`plan --baseline`): why this change is pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<Label>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "action")]
 pub enum Action {
     Unchanged,
@@ -75,7 +86,7 @@ pub enum Action {
 }
 
 /// A link a revoke removes, as the plan shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RevokedLink {
     pub target: LinkIdentity,
     pub title: String,
@@ -104,7 +115,9 @@ impl Action {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     Create,
@@ -115,7 +128,9 @@ pub enum Kind {
     Unknown,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     Access,
@@ -140,7 +155,7 @@ impl Field {
 }
 
 /// A field's value as plans show it. Passwords are only ever "set" or "not set".
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Value {
     Access(ObservedAccess),
@@ -177,7 +192,7 @@ impl fmt::Display for Value {
 }
 
 /// One field that changes. `old` is `None` for a link that is being created.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Change {
     pub field: Field,
     pub old: Option<Value>,
@@ -187,7 +202,7 @@ pub struct Change {
     pub rotated: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Note {
     /// The portal did not say whether the link has a password, so whether it is
@@ -213,7 +228,7 @@ impl fmt::Display for Note {
     }
 }
 
-#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Plan {
     /// Sorted by path, then folder id: output is stable run to run.
     pub items: Vec<Item>,
@@ -331,6 +346,7 @@ mod tests {
             action,
             notes: vec![Note::OtherPrimaryLinks(1)],
             violations: vec![Violation::RequireInternal],
+            label: Some(Label::Conflict),
         };
         let plan = Plan::new(
             vec![

@@ -5,6 +5,7 @@
 use std::fmt;
 
 use jiff::{SignedDuration, Timestamp};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Access, ObservedAccess, Policy, utc};
@@ -22,7 +23,7 @@ pub struct Facts {
 }
 
 /// One rule a link breaks.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "rule")]
 pub enum Violation {
     /// The link never expires, or expires after the allowed lifetime.

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::policy::{self, Violation};
@@ -16,12 +17,13 @@ use crate::manifest::{Diagnostic, Manifest};
 use crate::model::{LinkIdentity, ObservedAccess, ObservedLink, ObservedPassword, Unlisted};
 
 /// A folder under a scope that no entry lists, and what becomes of its links.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct UnlistedFolder {
     /// `Marketing/Old`, or `id 100 (Marketing)/Old` under a scope named by id.
     pub path: String,
     /// `None` only for My Documents itself, when its folders could not be listed.
     pub folder_id: Option<u64>,
+    #[schemars(with = "String")]
     pub manifest: Arc<str>,
     /// The line of the scope that covers the folder.
     pub line: u32,
@@ -30,7 +32,7 @@ pub struct UnlistedFolder {
     pub action: UnlistedAction,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "action")]
 pub enum UnlistedAction {
     /// `unlisted: report`: shown and counted, nothing written.
@@ -51,7 +53,7 @@ impl UnlistedAction {
 }
 
 /// One link on an unlisted folder, as the plan shows it (no secret).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct UnlistedLink {
     pub target: LinkIdentity,
     pub primary: bool,

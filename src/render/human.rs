@@ -5,9 +5,12 @@ use std::fmt::Write;
 
 use super::{Style, printable};
 use crate::apply::Report;
-use crate::plan::{Action, Change, Item, Kind, Plan, UnlistedAction, UnlistedFolder, Value};
+use crate::plan::safety::SafetyCheck;
+use crate::plan::{
+    Action, Change, Item, Kind, Label, Plan, UnlistedAction, UnlistedFolder, UnlistedLink, Value,
+};
 
-fn symbol(kind: Kind, s: Style) -> String {
+pub(super) fn symbol(kind: Kind, s: Style) -> String {
     match kind {
         Kind::Create => s.green("+"),
         Kind::Update => s.yellow("~"),
@@ -18,8 +21,8 @@ fn symbol(kind: Kind, s: Style) -> String {
     }
 }
 
-fn heading(item: &Item, s: Style) -> String {
-    let what = match &item.action {
+pub(super) fn what(item: &Item) -> String {
+    match &item.action {
         Action::Create { .. } => "a primary link will be created".to_owned(),
         Action::Update { .. } => "the primary link will be updated in place".to_owned(),
         Action::Revoke { links } if links.len() == 1 => {
@@ -29,16 +32,56 @@ fn heading(item: &Item, s: Style) -> String {
         Action::Refused { .. } => "refused: will not be changed".to_owned(),
         Action::Unknown { .. } => "state unknown: could not be read".to_owned(),
         Action::Unchanged => "no change".to_owned(),
-    };
-    format!(
+    }
+}
+
+fn heading(item: &Item, s: Style) -> String {
+    let mut line = format!(
         "  {} {} {}",
         symbol(item.action.kind(), s),
         s.bold(&printable(&item.path)),
-        s.dim(&format!("({}): {what}", place(item.folder_id, item.line)))
-    )
+        s.dim(&format!(
+            "({}): {}",
+            place(item.folder_id, item.line),
+            what(item)
+        ))
+    );
+    // Only with --baseline: without one, the output stays as it always was.
+    if let Some(label) = item.label {
+        let word = format!("[{}]", label.word());
+        let _ = write!(
+            line,
+            " {}",
+            match label {
+                Label::Pending => s.green(&word),
+                Label::Drift => s.yellow(&word),
+                Label::Conflict => s.red(&word),
+            }
+        );
+    }
+    line
 }
 
-fn place(folder_id: Option<u64>, line: u32) -> String {
+/// The heading without symbol, indentation or colour (for annotations).
+pub(super) fn heading_text(item: &Item) -> String {
+    let mut line = format!(
+        "{} ({}): {}",
+        printable(&item.path),
+        place(item.folder_id, item.line),
+        what(item)
+    );
+    if let Some(label) = item.label {
+        let _ = write!(line, " [{}]", label.word());
+    }
+    line
+}
+
+/// A change as one plain line: `access: editing -> read`.
+pub(super) fn change_text(c: &Change) -> String {
+    change_line(c, 0, Style::plain()).trim_start().to_owned()
+}
+
+pub(super) fn place(folder_id: Option<u64>, line: u32) -> String {
     match folder_id {
         Some(id) => format!("folder {id}, manifest line {line}"),
         None => format!("manifest line {line}"),
@@ -72,16 +115,15 @@ fn change_line(c: &Change, width: usize, s: Style) -> String {
     }
 }
 
+/// Unchanged folders are left out unless there is something to note about them.
+pub(super) fn is_shown(item: &Item) -> bool {
+    item.action.kind() != Kind::Unchanged || !item.notes.is_empty() || !item.violations.is_empty()
+}
+
 /// The whole plan, ending with its summary line.
 pub fn plan_text(plan: &Plan, s: Style) -> String {
     let mut out = String::new();
-    let shown: Vec<&Item> = plan
-        .items
-        .iter()
-        .filter(|i| {
-            i.action.kind() != Kind::Unchanged || !i.notes.is_empty() || !i.violations.is_empty()
-        })
-        .collect();
+    let shown: Vec<&Item> = plan.items.iter().filter(|i| is_shown(i)).collect();
     let summary = plan.summary();
     if summary.changes() > 0 {
         out.push_str("docspace-links will make these changes:\n\n");
@@ -140,20 +182,51 @@ pub fn plan_text(plan: &Plan, s: Style) -> String {
     out
 }
 
-/// A folder under a scope that no entry lists (design.md 1.1).
-fn unlisted(out: &mut String, u: &UnlistedFolder, s: Style) {
+/// What becomes of an unlisted folder, in words: `1 link no entry lists`.
+pub(super) fn unlisted_what(u: &UnlistedFolder) -> String {
     let n = u.action.links().len();
     let links = format!("{n} link{}", if n == 1 { "" } else { "s" });
-    let (symbol, what) = match &u.action {
-        UnlistedAction::Report { .. } => (s.yellow("!"), format!("{links} no entry lists")),
-        UnlistedAction::Revoke { .. } => {
-            (s.red("-"), format!("{links} no entry lists, to be revoked"))
-        }
-        UnlistedAction::Unknown { .. } => (s.magenta("?"), "state unknown".to_owned()),
+    match &u.action {
+        UnlistedAction::Report { .. } => format!("{links} no entry lists"),
+        UnlistedAction::Revoke { .. } => format!("{links} no entry lists, to be revoked"),
+        UnlistedAction::Unknown { error } => format!("state unknown: {error}"),
+    }
+}
+
+/// One unlisted link: `"Made by hand" (editing, primary, password protected)`.
+pub(super) fn unlisted_link_text(l: &UnlistedLink) -> String {
+    let mut facts = vec![
+        l.access.to_string(),
+        if l.primary { "primary" } else { "additional" }.to_owned(),
+    ];
+    if l.password_set {
+        facts.push("password protected".to_owned());
+    }
+    match l.expires {
+        Some(t) if l.expired => facts.push(format!("expired {}", crate::model::utc(t))),
+        Some(t) => facts.push(format!("expires {}", crate::model::utc(t))),
+        None => {}
+    }
+    if l.internal {
+        facts.push("internal".to_owned());
+    }
+    format!("{} ({})", Value::Text(l.title.clone()), facts.join(", "))
+}
+
+/// A folder under a scope that no entry lists (design.md 1.1).
+fn unlisted(out: &mut String, u: &UnlistedFolder, s: Style) {
+    let (symbol, mark) = match &u.action {
+        UnlistedAction::Report { .. } => (s.yellow("!"), s.yellow("!")),
+        UnlistedAction::Revoke { .. } => (s.red("-"), s.red("-")),
+        UnlistedAction::Unknown { .. } => (s.magenta("?"), String::new()),
     };
     let place = match u.folder_id {
         Some(id) => format!("folder {id}, "),
         None => String::new(),
+    };
+    let what = match &u.action {
+        UnlistedAction::Unknown { .. } => "state unknown".to_owned(),
+        _ => unlisted_what(u),
     };
     let _ = writeln!(
         out,
@@ -168,32 +241,8 @@ fn unlisted(out: &mut String, u: &UnlistedFolder, s: Style) {
     if let UnlistedAction::Unknown { error } = &u.action {
         let _ = writeln!(out, "      {}", s.magenta(&printable(error)));
     }
-    let mark = match &u.action {
-        UnlistedAction::Revoke { .. } => s.red("-"),
-        _ => s.yellow("!"),
-    };
     for l in u.action.links() {
-        let mut facts = vec![
-            l.access.to_string(),
-            if l.primary { "primary" } else { "additional" }.to_owned(),
-        ];
-        if l.password_set {
-            facts.push("password protected".to_owned());
-        }
-        match l.expires {
-            Some(t) if l.expired => facts.push(format!("expired {}", crate::model::utc(t))),
-            Some(t) => facts.push(format!("expires {}", crate::model::utc(t))),
-            None => {}
-        }
-        if l.internal {
-            facts.push("internal".to_owned());
-        }
-        let _ = writeln!(
-            out,
-            "      {mark} {} ({})",
-            printable(&Value::Text(l.title.clone()).to_string()),
-            facts.join(", ")
-        );
+        let _ = writeln!(out, "      {mark} {}", printable(&unlisted_link_text(l)));
         for v in &l.violations {
             let _ = writeln!(out, "        {} {v}", s.red("policy:"));
         }
@@ -201,7 +250,7 @@ fn unlisted(out: &mut String, u: &UnlistedFolder, s: Style) {
     out.push('\n');
 }
 
-fn summary_line(plan: &Plan, s: Style) -> String {
+pub(super) fn summary_line(plan: &Plan, s: Style) -> String {
     let sum = plan.summary();
     let mut trouble = Vec::new();
     if sum.unlisted > 0 {
@@ -244,16 +293,33 @@ fn summary_line(plan: &Plan, s: Style) -> String {
     line
 }
 
+/// A warning per safety share the plan goes over, or nothing.
+pub fn safety_warning(check: &SafetyCheck, s: Style) -> String {
+    let mut out = String::new();
+    for violation in check.violations() {
+        let _ = writeln!(
+            out,
+            "{} {violation}: apply will refuse this plan unless --force is given.",
+            s.red("Warning:")
+        );
+    }
+    out
+}
+
+pub(super) fn done_word(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Create => "created",
+        Kind::Update => "updated",
+        Kind::Revoke => "revoked",
+        _ => "skipped",
+    }
+}
+
 /// What apply did, folder by folder, then a summary.
 pub fn apply_report(report: &Report, s: Style) -> String {
     let mut out = String::new();
     for o in &report.outcomes {
-        let verb = match o.kind {
-            Kind::Create => "created",
-            Kind::Update => "updated",
-            Kind::Revoke => "revoked",
-            _ => "skipped",
-        };
+        let verb = done_word(o.kind);
         match &o.result {
             Ok(()) => {
                 let _ = writeln!(

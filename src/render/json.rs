@@ -1,11 +1,17 @@
-//! The plan as one JSON document for scripts (`plan --format json`). Passwords
-//! appear only as `"(sensitive)"` or `null`.
+//! Plans, apply outcomes and errors as JSON documents for scripts (`--format
+//! json`; every field is described in docs/json.md). Passwords appear only as
+//! `"(sensitive)"` or `null`.
 
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 
+use crate::apply::{Failure, Report};
+use crate::error::Error;
 use crate::model::{ObservedAccess, utc};
-use crate::plan::{Action, Change, Kind, Plan, Summary, UnlistedAction, UnlistedFolder, Value};
+use crate::plan::safety::SafetyCheck;
+use crate::plan::{
+    Action, Change, Kind, Label, Plan, Summary, UnlistedAction, UnlistedFolder, Value,
+};
 
 /// Bumped when a field changes meaning; new fields may appear without a bump.
 const FORMAT_VERSION: u32 = 1;
@@ -15,6 +21,7 @@ struct Document<'a> {
     format_version: u32,
     changes_pending: bool,
     summary: Summary,
+    safety: &'a SafetyCheck,
     folders: Vec<Folder<'a>>,
     /// Folders under a scope that no entry lists, with their links.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -25,8 +32,11 @@ struct Document<'a> {
 struct Folder<'a> {
     path: &'a str,
     folder_id: Option<u64>,
+    manifest: &'a str,
     manifest_line: u32,
     action: Kind,
+    /// `null` without `--baseline`.
+    label: Option<Label>,
     #[serde(skip_serializing_if = "Option::is_none")]
     link_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -112,7 +122,7 @@ fn change(c: &Change) -> Json {
     j
 }
 
-pub fn plan_json(plan: &Plan) -> String {
+pub fn plan_json(plan: &Plan, safety: &SafetyCheck) -> String {
     let folders = plan
         .items
         .iter()
@@ -141,8 +151,10 @@ pub fn plan_json(plan: &Plan) -> String {
             Folder {
                 path: &item.path,
                 folder_id: item.folder_id,
+                manifest: &item.manifest,
                 manifest_line: item.line,
                 action: item.action.kind(),
+                label: item.label,
                 link_id,
                 changes,
                 revoke,
@@ -156,10 +168,99 @@ pub fn plan_json(plan: &Plan) -> String {
         format_version: FORMAT_VERSION,
         changes_pending: plan.summary().pending() > 0,
         summary: plan.summary(),
+        safety,
         folders,
         unlisted: plan.unlisted.iter().map(unlisted).collect(),
     };
-    let mut text = serde_json::to_string_pretty(&doc).expect("plan serialises");
+    pretty(&doc)
+}
+
+fn pretty(doc: &impl Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(doc).expect("JSON serialises");
     text.push('\n');
     text
+}
+
+/// `apply --format json`: how each folder ended, and the exit code.
+pub fn apply_json(report: &Report, exit_code: u8) -> String {
+    let folders: Vec<Json> = report
+        .outcomes
+        .iter()
+        .map(|o| {
+            let (outcome, message) = match &o.result {
+                Ok(()) => ("applied", None),
+                Err(f) => (failure_kind(f), Some(f.to_string())),
+            };
+            json!({
+                "path": o.path,
+                "folder_id": o.folder_id,
+                "manifest": &*o.manifest,
+                "manifest_line": o.line,
+                "action": o.kind,
+                "outcome": outcome,
+                "message": message,
+            })
+        })
+        .collect();
+    pretty(&json!({
+        "format_version": FORMAT_VERSION,
+        "summary": {
+            "created": report.done(Kind::Create),
+            "updated": report.done(Kind::Update),
+            "revoked": report.done(Kind::Revoke),
+            "failed": report.failed(),
+        },
+        "folders": folders,
+        "exit_code": exit_code,
+    }))
+}
+
+fn failure_kind(f: &Failure) -> &'static str {
+    match f {
+        Failure::Refused(_) => "refused",
+        Failure::Unknown(_) => "unknown",
+        Failure::Stale(_) => "stale",
+        Failure::DidNotTake(_) => "did_not_take",
+        Failure::Request(_) => "request_failed",
+    }
+}
+
+/// An error where JSON was asked for: on stdout, so that a script reading it gets
+/// a document whatever happened. Manifest errors keep their places.
+pub fn error_json(e: &Error) -> String {
+    let diagnostics: Vec<Json> = match e {
+        Error::Manifest(m) => m
+            .diagnostics()
+            .iter()
+            .map(|d| {
+                json!({
+                    "file": m.file(),
+                    "line": d.pos.map(|p| p.line),
+                    "column": d.pos.map(|p| p.column),
+                    "message": d.message,
+                    "label": d.label,
+                    "help": d.help,
+                })
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let message = match e {
+        Error::Manifest(m) => m
+            .diagnostics()
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+        e => e.to_string(),
+    };
+    pretty(&json!({
+        "format_version": FORMAT_VERSION,
+        "error": {
+            "kind": e.kind(),
+            "message": message,
+            "exit_code": e.exit_code(),
+            "diagnostics": diagnostics,
+        },
+    }))
 }

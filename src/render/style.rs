@@ -27,6 +27,11 @@ impl Style {
         self.colour
     }
 
+    /// No colour at all: for text that is not shown on a terminal (annotations).
+    pub fn plain() -> Style {
+        Style { colour: false }
+    }
+
     fn paint(self, code: &str, text: &str) -> String {
         if self.colour {
             format!("\x1b[{code}m{text}\x1b[0m")

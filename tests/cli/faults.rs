@@ -35,7 +35,8 @@ async fn repeated_applies_converge_under_errors_and_dropped_connections() {
 
     let mut converged = false;
     for _ in 0..6 {
-        let out = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+        // Every folder changes at once, far over the safety shares: --force.
+        let out = portal.run(&["apply", "-f", "links.yaml", "--yes", "--force"]);
         assert!([0, 1, 3].contains(&out.code), "{}", out.all());
         let check = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
         if check.code == 0 {
@@ -77,7 +78,8 @@ async fn rate_limited_portal_is_paced_not_hammered() {
     portal
         .faults(serde_json::json!({"rate_limit_per_sec": 50.0}))
         .await;
-    let out = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+    // Every folder changes at once, far over the safety shares: --force.
+    let out = portal.run(&["apply", "-f", "links.yaml", "--yes", "--force"]);
     assert_eq!(out.code, 0, "{}", out.all());
     let requests = portal.requests().await;
     let limited = requests.iter().filter(|r| r["status"] == 429).count();

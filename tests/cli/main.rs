@@ -2,11 +2,13 @@
 //! against an in-process simulated portal.
 
 mod apply;
+mod baseline;
 mod demo;
 mod errors;
 mod export;
 mod fake_server;
 mod faults;
+mod formats;
 mod help;
 mod hostile;
 mod interactive;
@@ -16,6 +18,8 @@ mod policy;
 mod proxy;
 mod races;
 mod rich_portal;
+mod safety;
+mod saved_plan;
 mod scopes;
 mod secrets;
 mod sim;

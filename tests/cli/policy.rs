@@ -101,3 +101,33 @@ folders:
     let again = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
     assert_eq!(again.code, 0, "{}", again.all());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn violations_are_in_the_markdown_and_github_formats_too() {
+    let portal = Portal::start(SEED).await;
+    portal.write(
+        "links.yaml",
+        "version: 1\npolicy:\n  require_deny_download: true\nfolders:\n  - path: Marketing/Archive\n    link: { title: Archive link }\n",
+    );
+    let github = portal.run(&["plan", "-f", "links.yaml", "--format", "github"]);
+    assert!(
+        github.stdout.contains("::warning file=links.yaml,line=5"),
+        "{}",
+        github.stdout
+    );
+    assert!(
+        github
+            .stdout
+            .contains("policy: allows downloads (require_deny_download)"),
+        "{}",
+        github.stdout
+    );
+    let markdown = portal.run(&["plan", "-f", "links.yaml", "--format", "markdown"]);
+    assert!(
+        markdown
+            .stdout
+            .contains("Policy: allows downloads (require&#95;deny&#95;download)"),
+        "{}",
+        markdown.stdout
+    );
+}

@@ -212,3 +212,33 @@ async fn an_unlisted_password_is_only_ever_said_to_be_set() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unlisted_links_are_in_the_markdown_and_github_formats_too() {
+    let portal = Portal::start(SEED).await;
+    portal.write("links.yaml", &manifest("report"));
+    by_hand(&portal).await;
+    let github = portal.run(&["plan", "-f", "links.yaml", "--format", "github"]);
+    assert_eq!(github.code, 0, "{}", github.all());
+    assert!(
+        github.stdout.contains(
+            "::warning file=links.yaml,line=3,title=docspace-links%3A unlisted link::Marketing/Brand assets: 1 link no entry lists"
+        ),
+        "{}",
+        github.stdout
+    );
+    let markdown = portal.run(&["plan", "-f", "links.yaml", "--format", "markdown"]);
+    assert_eq!(markdown.code, 0, "{}", markdown.all());
+    assert!(
+        markdown
+            .stdout
+            .contains("<strong>Marketing/Brand assets</strong>: 1 link no entry lists"),
+        "{}",
+        markdown.stdout
+    );
+    assert!(
+        markdown.stdout.contains("1 unlisted"),
+        "{}",
+        markdown.stdout
+    );
+}

@@ -53,6 +53,26 @@ folders:
             "plan json",
             vec!["plan", "-f", "links.yaml", "--format", "json"],
         ),
+        (
+            "plan github",
+            vec!["plan", "-f", "links.yaml", "--format", "github"],
+        ),
+        (
+            "plan markdown",
+            vec!["plan", "-f", "links.yaml", "--format", "markdown"],
+        ),
+        (
+            "plan out",
+            vec!["plan", "-f", "links.yaml", "--out", "saved.json"],
+        ),
+        (
+            "literal password github",
+            vec!["plan", "-f", "literal.yaml", "--format", "github"],
+        ),
+        (
+            "literal password json",
+            vec!["plan", "-f", "literal.yaml", "--format", "json"],
+        ),
         ("apply refused", vec!["apply", "-f", "links.yaml"]),
         ("apply", vec!["apply", "-f", "links.yaml", "--yes"]),
         (
@@ -69,6 +89,8 @@ folders:
         let out = portal.run_env(&args, &env);
         assert_clean(what, &out.all());
     }
+    let saved = std::fs::read_to_string(portal.dir().join("saved.json")).unwrap();
+    assert_clean("saved plan", &saved);
     // The run really did use the secrets: apply wrote them to the portal.
     assert_eq!(
         portal.primary("Marketing/Press kit").await.unwrap()["password"],

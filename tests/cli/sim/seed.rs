@@ -105,7 +105,7 @@ fn a_missing_file_names_the_path() {
         .expect_err("missing")
         .to_string();
     assert!(
-        message.starts_with("/nonexistent/portal.yaml: "),
+        message.starts_with("cannot read the seed /nonexistent/portal.yaml: "),
         "{message}"
     );
 }

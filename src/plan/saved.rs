@@ -1,0 +1,436 @@
+//! Saved plans (design.md 2): `plan --out FILE` writes the plan as versioned JSON,
+//! `apply --plan FILE` applies exactly it. The file says which portal and which
+//! manifest (by SHA-256 of its bytes) the plan was made from and when: apply
+//! refuses the whole plan when any of them no longer holds, then re-checks every
+//! folder right before writing it. The file holds no secret and nothing derived
+//! from one: passwords are references (`env:NAME`), resolved at apply time.
+
+use jiff::{SignedDuration, Timestamp};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::Plan;
+use crate::error::Error;
+use crate::manifest::Manifest;
+use crate::model::Target;
+
+/// The version this build writes and reads. Bumped whenever a field changes
+/// meaning: an older or newer plan is refused rather than half understood.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A plan as saved by `plan --out`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(title = "docspace-links saved plan")]
+pub struct SavedPlan {
+    /// Always 1 for this layout; `apply --plan` refuses any other.
+    #[schemars(schema_with = "format_version_schema")]
+    pub format_version: u32,
+    /// The docspace-links version that made the plan, for people reading the file.
+    pub created_by: String,
+    /// When the plan was made (UTC); `apply --max-age` counts from here.
+    pub created_at: Timestamp,
+    /// The portal's base URL, normalised (lower-case host, no trailing slash).
+    pub portal: String,
+    /// The manifest the plan was made from.
+    pub manifest: ManifestDigest,
+    /// What apply will do, folder by folder.
+    pub plan: Plan,
+}
+
+fn format_version_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "description": "Saved plan format version. Always 1.",
+        "type": "integer",
+        "const": FORMAT_VERSION
+    })
+}
+
+/// Which manifest a plan was made from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ManifestDigest {
+    /// As given to `plan -f` (relative to the directory plan ran in).
+    pub path: String,
+    /// SHA-256 of the manifest's bytes, lower-case hex. The manifest holds no
+    /// secret (passwords are references), so neither does its digest.
+    pub sha256: String,
+}
+
+/// What a saved plan must agree with to be applied.
+pub struct Expected<'a> {
+    pub portal: &'a str,
+    pub manifest_text: &'a str,
+    pub now: Timestamp,
+    pub max_age: SignedDuration,
+    /// `--max-age` as the user wrote it, for the message.
+    pub max_age_text: &'a str,
+}
+
+impl SavedPlan {
+    pub fn new(plan: Plan, portal: &str, manifest_path: &str, manifest_text: &str) -> Self {
+        let now = Timestamp::now();
+        SavedPlan {
+            format_version: FORMAT_VERSION,
+            created_by: concat!("docspace-links ", env!("CARGO_PKG_VERSION")).to_owned(),
+            created_at: now.round(jiff::Unit::Second).unwrap_or(now),
+            portal: normalise_portal(portal),
+            manifest: ManifestDigest {
+                path: manifest_path.to_owned(),
+                sha256: sha256_hex(manifest_text.as_bytes()),
+            },
+            plan,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("a plan serialises");
+        text.push('\n');
+        text
+    }
+
+    /// Reads a saved plan. The version is looked at first: a plan from another
+    /// version is named as such, not reported as a malformed file.
+    pub fn from_json(path: &str, text: &str) -> Result<SavedPlan, Error> {
+        let unreadable = |reason: String| Error::PlanUnreadable {
+            path: path.to_owned(),
+            reason,
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| unreadable(format!("not JSON: {e}")))?;
+        match value.get("format_version") {
+            Some(v) if v.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
+            found => {
+                return Err(Error::PlanFormat {
+                    path: path.to_owned(),
+                    found: found.map_or_else(|| "none".to_owned(), |v| v.to_string()),
+                });
+            }
+        }
+        serde_json::from_value(value).map_err(|e| unreadable(e.to_string()))
+    }
+
+    /// Refuses the whole plan when the portal, the manifest or the age differ from
+    /// what it was made for.
+    pub fn verify(&self, path: &str, expected: &Expected) -> Result<(), Error> {
+        let given = normalise_portal(expected.portal);
+        if given != self.portal {
+            return Err(Error::PlanPortal {
+                path: path.to_owned(),
+                planned: self.portal.clone(),
+                given,
+            });
+        }
+        let age = expected.now.duration_since(self.created_at);
+        if age > expected.max_age {
+            return Err(Error::PlanTooOld {
+                path: path.to_owned(),
+                created_at: crate::model::utc(self.created_at),
+                age: whole_minutes(age),
+                max_age: expected.max_age_text.to_owned(),
+            });
+        }
+        let actual = sha256_hex(expected.manifest_text.as_bytes());
+        if actual != self.manifest.sha256 {
+            return Err(Error::PlanManifestChanged {
+                path: path.to_owned(),
+                manifest: self.manifest.path.clone(),
+                planned: self.manifest.sha256.clone(),
+                actual,
+            });
+        }
+        Ok(())
+    }
+}
+
+impl SavedPlan {
+    /// Each item must be the plan of the manifest entry at its line: wanting what
+    /// the entry wants, for the folder it names. The digest already says the
+    /// manifest is the one planned from; this says the file was not edited since
+    /// (apply writes what the items say, so an edited item would be applied).
+    pub fn matches(&self, path: &str, manifest: &Manifest) -> Result<(), Error> {
+        let mismatch = |line: Option<u32>| Error::PlanNotFromManifest {
+            path: path.to_owned(),
+            manifest: manifest.source.name.clone(),
+            line: line.map_or_else(|| "any line".to_owned(), |l| format!("line {l}")),
+        };
+        if self.plan.items.len() != manifest.entries.len() {
+            return Err(mismatch(None));
+        }
+        for item in &self.plan.items {
+            let entry = manifest
+                .entries
+                .iter()
+                .find(|e| e.target_pos.line == item.line)
+                .ok_or_else(|| mismatch(Some(item.line)))?;
+            let same_target = match &entry.target {
+                Target::Path(p) => item.path == p.to_string(),
+                Target::Id(id) => item.folder_id.is_none_or(|f| f == *id),
+            };
+            if !same_target || entry.link != item.desired {
+                return Err(mismatch(Some(item.line)));
+            }
+        }
+        // Unlisted folders: under the scope at their line, and revoked only where
+        // that scope says `unlisted: revoke`.
+        for u in &self.plan.unlisted {
+            let scope = manifest
+                .scopes
+                .iter()
+                .find(|s| s.pos.line == u.line)
+                .ok_or_else(|| mismatch(Some(u.line)))?;
+            let root = scope.display();
+            let under = u.path == root
+                || u.path.starts_with(&format!("{root}/"))
+                || (matches!(scope.target, Target::Id(_))
+                    && u.path.starts_with(&format!("{root} (")));
+            let revoke_allowed = !matches!(u.action, super::UnlistedAction::Revoke { .. })
+                || scope.unlisted == crate::model::Unlisted::Revoke;
+            if u.scope != root || !under || !revoke_allowed {
+                return Err(mismatch(Some(u.line)));
+            }
+        }
+        Ok(())
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The same portal spelt differently (`HTTPS://Portal.example.com/`) is the same
+/// portal; anything that is not a URL is compared as written.
+pub fn normalise_portal(portal: &str) -> String {
+    let trimmed = portal.trim();
+    match reqwest::Url::parse(trimmed) {
+        Ok(url) => url.as_str().trim_end_matches('/').to_owned(),
+        Err(_) => trimmed.trim_end_matches('/').to_owned(),
+    }
+}
+
+/// An age as people read it: `26h 5m`, `3d 2h`.
+fn whole_minutes(age: SignedDuration) -> String {
+    let minutes = age.as_secs().max(0) / 60;
+    let (d, h, m) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    match (d, h) {
+        (0, 0) => format!("{m}m"),
+        (0, _) => format!("{h}h {m}m"),
+        _ => format!("{d}d {h}h"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MANIFEST: &str = "version: 1\nfolders: []\n";
+
+    fn saved() -> SavedPlan {
+        let mut s = SavedPlan::new(
+            Plan::default(),
+            "https://Portal.Example.com/",
+            "links.yaml",
+            MANIFEST,
+        );
+        s.created_at = "2026-12-01T00:00:00Z".parse().unwrap();
+        s
+    }
+
+    fn expected(portal: &'static str, text: &'static str, now: &str) -> Expected<'static> {
+        Expected {
+            portal,
+            manifest_text: text,
+            now: now.parse().unwrap(),
+            max_age: SignedDuration::from_hours(24),
+            max_age_text: "24h",
+        }
+    }
+
+    #[test]
+    fn round_trips_and_records_what_it_was_made_from() {
+        let s = saved();
+        assert_eq!(s.portal, "https://portal.example.com");
+        assert_eq!(
+            s.manifest.sha256,
+            // sha256sum of the manifest's bytes
+            "9a084ea94b0ba467258f002b25cc49bc6b2ac709df91ae5fce913f887cb53f65"
+        );
+        let back = SavedPlan::from_json("p.json", &s.to_json()).unwrap();
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn accepts_the_plan_it_was_made_for() {
+        let e = expected(
+            "https://portal.example.com",
+            MANIFEST,
+            "2026-12-01T23:59:00Z",
+        );
+        saved().verify("p.json", &e).unwrap();
+    }
+
+    #[test]
+    fn refuses_another_portal() {
+        let e = expected(
+            "https://other.example.com",
+            MANIFEST,
+            "2026-12-01T01:00:00Z",
+        );
+        let err = saved().verify("p.json", &e).unwrap_err();
+        assert!(
+            matches!(err, Error::PlanPortal { ref given, .. } if given == "https://other.example.com")
+        );
+        assert_eq!(err.exit_code(), crate::error::exit::REFUSED);
+    }
+
+    #[test]
+    fn refuses_a_changed_manifest() {
+        let e = expected(
+            "https://portal.example.com",
+            "version: 1\nfolders: [] # edited\n",
+            "2026-12-01T01:00:00Z",
+        );
+        let err = saved().verify("p.json", &e).unwrap_err();
+        assert!(matches!(err, Error::PlanManifestChanged { .. }), "{err}");
+        assert_eq!(err.exit_code(), crate::error::exit::REFUSED);
+    }
+
+    #[test]
+    fn refuses_an_old_plan_and_says_how_old() {
+        let e = expected(
+            "https://portal.example.com",
+            MANIFEST,
+            "2026-12-02T02:05:00Z",
+        );
+        let err = saved().verify("p.json", &e).unwrap_err();
+        assert!(
+            matches!(err, Error::PlanTooOld { ref age, .. } if age == "1d 2h"),
+            "{err}"
+        );
+        assert_eq!(err.exit_code(), crate::error::exit::REFUSED);
+    }
+
+    #[test]
+    fn another_format_version_is_named_not_misread() {
+        let err =
+            SavedPlan::from_json("p.json", r#"{"format_version": 2, "plan": 3}"#).unwrap_err();
+        assert!(matches!(err, Error::PlanFormat { ref found, .. } if found == "2"));
+        assert_eq!(err.exit_code(), crate::error::exit::REFUSED);
+        let err = SavedPlan::from_json("p.json", "{}").unwrap_err();
+        assert!(matches!(err, Error::PlanFormat { ref found, .. } if found == "none"));
+        let err = SavedPlan::from_json("p.json", "plan:").unwrap_err();
+        assert!(matches!(err, Error::PlanUnreadable { .. }));
+        assert_eq!(err.exit_code(), crate::error::exit::ERROR);
+    }
+
+    fn manifest(text: &str) -> Manifest {
+        let env = crate::manifest::Environment {
+            var: &|_| None,
+            base_dir: std::path::Path::new("."),
+            now: "2026-12-01T00:00:00Z".parse().unwrap(),
+        };
+        crate::manifest::parse(
+            crate::manifest::Source {
+                name: "links.yaml".into(),
+                text: text.into(),
+            },
+            &env,
+        )
+        .unwrap()
+    }
+
+    fn planned(manifest: &Manifest, folder_id: u64) -> SavedPlan {
+        let items = manifest
+            .entries
+            .iter()
+            .map(|e| super::super::Item {
+                path: match &e.target {
+                    Target::Path(p) => p.to_string(),
+                    Target::Id(id) => format!("id {id} (Kit)"),
+                },
+                folder_id: Some(folder_id),
+                manifest: "links.yaml".into(),
+                line: e.target_pos.line,
+                desired: e.link.clone(),
+                action: super::super::Action::Unchanged,
+                notes: Vec::new(),
+                violations: Vec::new(),
+                label: None,
+            })
+            .collect();
+        SavedPlan::new(
+            Plan::new(items, true),
+            "https://p.example",
+            "links.yaml",
+            &manifest.source.text,
+        )
+    }
+
+    #[test]
+    fn an_edited_item_does_not_match_its_manifest() {
+        let m = manifest("version: 1\nfolders:\n  - path: A/B\n    link: { access: read }\n");
+        planned(&m, 7).matches("p.json", &m).unwrap();
+
+        let mut wider = planned(&m, 7);
+        wider.plan.items[0].desired = crate::model::DesiredLink::Absent;
+        let err = wider.matches("p.json", &m).unwrap_err();
+        assert!(
+            matches!(err, Error::PlanNotFromManifest { ref line, .. } if line == "line 3"),
+            "{err}"
+        );
+        assert_eq!(err.exit_code(), crate::error::exit::REFUSED);
+
+        let mut moved = planned(&m, 7);
+        moved.plan.items[0].path = "A/C".into();
+        assert!(moved.matches("p.json", &m).is_err());
+        let mut more = planned(&m, 7);
+        more.plan.items.push(more.plan.items[0].clone());
+        assert!(more.matches("p.json", &m).is_err());
+
+        let by_id = manifest("version: 1\nfolders:\n  - id: 7\n    link: absent\n");
+        planned(&by_id, 7).matches("p.json", &by_id).unwrap();
+        assert!(planned(&by_id, 8).matches("p.json", &by_id).is_err());
+    }
+
+    #[test]
+    fn an_unlisted_revoke_needs_its_scope_to_say_revoke() {
+        use crate::plan::{UnlistedAction, UnlistedFolder};
+        let m = manifest("version: 1\nscopes:\n  - path: A\nfolders: []\n");
+        let with = |path: &str, line, action| {
+            let mut p = planned(&m, 7);
+            p.plan.unlisted = vec![UnlistedFolder {
+                path: path.into(),
+                folder_id: Some(9),
+                manifest: "links.yaml".into(),
+                line,
+                scope: "A".into(),
+                action,
+            }];
+            p
+        };
+        let report = || UnlistedAction::Report { links: Vec::new() };
+        with("A/B", 3, report()).matches("p.json", &m).unwrap();
+        let revoke = UnlistedAction::Revoke { links: Vec::new() };
+        assert!(
+            with("A/B", 3, revoke).matches("p.json", &m).is_err(),
+            "report turned into revoke"
+        );
+        assert!(
+            with("Other/B", 3, report()).matches("p.json", &m).is_err(),
+            "outside the scope"
+        );
+        assert!(
+            with("A/B", 4, report()).matches("p.json", &m).is_err(),
+            "no scope at that line"
+        );
+    }
+
+    #[test]
+    fn ages_read_like_durations() {
+        assert_eq!(whole_minutes(SignedDuration::from_secs(59)), "0m");
+        assert_eq!(whole_minutes(SignedDuration::from_mins(61)), "1h 1m");
+        assert_eq!(whole_minutes(SignedDuration::from_hours(75)), "3d 3h");
+    }
+}

@@ -1,0 +1,139 @@
+//! Safety shares (design.md 1.1): one edit must not revoke or widen a large share
+//! of the managed links unless `--force` says it is meant.
+
+use std::fmt::Write;
+
+use crate::support::Portal;
+
+/// Ten folders, each with a read-only primary link.
+fn seed() -> String {
+    let mut s = String::from(
+        "tokens: [sk-test]\nrooms:\n  - title: Docs\n    type: custom\n    folders:\n",
+    );
+    for n in 0..10 {
+        let _ = writeln!(
+            s,
+            "      - title: F{n}\n        link: {{ access: read, title: Link {n} }}"
+        );
+    }
+    s
+}
+
+/// Entries 0..4 leave `access` to `defaults`; the others say `read`.
+fn manifest(defaults: &str, absent: usize) -> String {
+    let mut s = format!("version: 1\n{defaults}folders:\n");
+    for n in 0..10 {
+        let link = if n < absent {
+            "absent".to_owned()
+        } else if n < 4 {
+            format!("{{ title: Link {n} }}")
+        } else {
+            format!("{{ access: read, title: Link {n} }}")
+        };
+        let _ = writeln!(s, "  - path: Docs/F{n}\n    link: {link}");
+    }
+    s
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_defaults_edit_that_widens_40_percent_is_refused_without_force() {
+    let portal = Portal::start(&seed()).await;
+    portal.write(
+        "links.yaml",
+        &manifest("defaults:\n  access: editing\n  password: false\n", 0),
+    );
+    let out = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+    assert_eq!(out.code, 4, "{}", out.all());
+    assert!(
+        out.all().contains(
+            "the plan widens exposure on 4 of the 10 folders the manifest manages (40%), more than safety.max_widen_share (30%)"
+        ),
+        "{}",
+        out.all()
+    );
+    assert!(out.stderr.contains("--force"), "{}", out.stderr);
+    assert!(portal.writes().await.is_empty(), "nothing written");
+
+    let out = portal.run(&["apply", "-f", "links.yaml", "--yes", "--force"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stdout
+            .contains("0 created, 4 updated, 0 revoked, 0 failed."),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        portal.primary("Docs/F0").await.unwrap()["access"],
+        "editing"
+    );
+    assert_eq!(portal.primary("Docs/F9").await.unwrap()["access"], "read");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoking_40_percent_is_refused_without_force_and_plan_warns_in_every_format() {
+    let portal = Portal::start(&seed()).await;
+    portal.write("links.yaml", &manifest("", 4));
+
+    let out = portal.run(&["plan", "-f", "links.yaml"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let warning = "the plan revokes links on 4 of the 10 folders the manifest manages (40%), more than safety.max_revoke_share (30%)";
+    assert!(
+        out.stdout.contains(&format!(
+            "Warning: {warning}: apply will refuse this plan unless --force is given."
+        )),
+        "{}",
+        out.stdout
+    );
+    let json = portal.run(&["plan", "-f", "links.yaml", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        doc["safety"],
+        serde_json::json!({
+            "managed": 10, "revoke": 4, "widen": 0,
+            "max_revoke_share": 30, "max_widen_share": 30,
+            "exceeded": ["max_revoke_share"],
+        })
+    );
+    let md = portal.run(&["plan", "-f", "links.yaml", "--format", "markdown"]);
+    assert!(
+        md.stdout
+            .contains("> [!WARNING]\n> **Safety:** the plan revokes links on 4 of the 10"),
+        "{}",
+        md.stdout
+    );
+    let gh = portal.run(&["plan", "-f", "links.yaml", "--format", "github"]);
+    assert!(
+        gh.stdout.contains(&format!(
+            "::warning file=links.yaml,title=docspace-links%3A safety share::{}: apply will refuse",
+            warning.replace('%', "%25")
+        )),
+        "{}",
+        gh.stdout
+    );
+
+    let out = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+    assert_eq!(out.code, 4, "{}", out.all());
+    assert!(out.stderr.contains(warning), "{}", out.stderr);
+    assert!(portal.writes().await.is_empty());
+
+    // A saved plan is held to the same shares.
+    let saved = portal.run(&["plan", "-f", "links.yaml", "--out", "plan.json"]);
+    assert_eq!(saved.code, 0, "{}", saved.all());
+    let out = portal.run(&["apply", "--plan", "plan.json", "--yes"]);
+    assert_eq!(out.code, 4, "{}", out.all());
+    assert!(portal.writes().await.is_empty());
+    let out = portal.run(&["apply", "--plan", "plan.json", "--yes", "--force"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(portal.primary("Docs/F0").await.is_none());
+    assert!(portal.primary("Docs/F4").await.is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn within_the_shares_apply_needs_no_force() {
+    let portal = Portal::start(&seed()).await;
+    portal.write("links.yaml", &manifest("", 3));
+    let out = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(!out.stdout.contains("Warning"), "{}", out.stdout);
+    assert!(portal.primary("Docs/F2").await.is_none());
+}
