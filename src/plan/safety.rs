@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::{Action, Change, Field, Kind, Plan, Value};
+use super::{Action, Change, Field, Kind, Plan, UnlistedAction, Value};
 use crate::model::{Access, ObservedAccess, Safety};
 
 /// Below this many managed folders the shares are not applied: in a small manifest
@@ -91,14 +91,22 @@ impl fmt::Display for Percent {
     }
 }
 
-/// Counts what `plan` revokes and widens against `safety`.
+/// Counts what `plan` revokes and widens against `safety`. Folders a scope covers
+/// and no entry lists are managed too (by the scope): revoking them all at once is
+/// what the revoke share is for.
 pub fn check(plan: &Plan, safety: Safety) -> SafetyCheck {
-    let managed = plan.items.len();
+    let unlisted_revokes = plan
+        .unlisted
+        .iter()
+        .filter(|u| matches!(u.action, UnlistedAction::Revoke { .. }))
+        .count();
+    let managed = plan.items.len() + plan.unlisted.len();
     let revoke = plan
         .items
         .iter()
         .filter(|i| i.action.kind() == Kind::Revoke)
-        .count();
+        .count()
+        + unlisted_revokes;
     let widen = plan.items.iter().filter(|i| widens(&i.action)).count();
     let over =
         |count: usize, max: u8| managed >= MIN_MANAGED && count * 100 > usize::from(max) * managed;
@@ -215,6 +223,25 @@ mod tests {
         let mut items: Vec<Item> = actions.into_iter().map(item).collect();
         items.extend((0..unchanged).map(|_| item(Action::Unchanged)));
         Plan::new(items, true)
+    }
+
+    #[test]
+    fn unlisted_revokes_count_against_the_revoke_share() {
+        use crate::plan::UnlistedFolder;
+        let mut p = plan(Vec::new(), 2);
+        p.unlisted = (0..9)
+            .map(|i| UnlistedFolder {
+                path: format!("A/{i}"),
+                folder_id: Some(i),
+                manifest: Arc::from("links.yaml"),
+                line: 3,
+                scope: "A".into(),
+                action: UnlistedAction::Revoke { links: Vec::new() },
+            })
+            .collect();
+        let c = check(&p, Safety::default());
+        assert_eq!((c.managed, c.revoke), (11, 9));
+        assert_eq!(c.exceeded, vec![Rule::MaxRevokeShare]);
     }
 
     #[test]
