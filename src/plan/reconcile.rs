@@ -130,7 +130,22 @@ fn secret<'a>(
     }
 }
 
+/// A managed expiry that will have passed by the time the write lands: the portal
+/// would save no expiry at all (docspace-api.md 2.2), exposing the link for ever.
+fn expiry_too_close(spec: &LinkSpec, ctx: &Context) -> Option<String> {
+    let at = spec.expires?.instant()?;
+    (at <= ctx.now.saturating_add(EXPIRY_MARGIN).unwrap_or(Timestamp::MAX)).then(|| {
+        format!(
+            "the manifest's expiry {} is past or due within minutes, and the portal would save a link with no expiry at all; set a later `expires`",
+            crate::model::utc(at)
+        )
+    })
+}
+
 fn create(spec: &LinkSpec, ctx: &Context, notes: Vec<Note>) -> Decision {
+    if let Some(reason) = expiry_too_close(spec, ctx) {
+        return refuse(reason, notes);
+    }
     let password = match spec.password.as_ref().map(|p| secret(p, ctx)).transpose() {
         Ok(p) => p.flatten().cloned(),
         Err(reason) => return refuse(reason, notes),
@@ -272,6 +287,19 @@ fn update(
 
     if changes.is_empty() {
         return quiet(Action::Unchanged, notes);
+    }
+    if let Some(reason) = expiry_too_close(spec, ctx) {
+        return refuse(reason, notes);
+    }
+    // An access level outside the manifest's words would be copied into the PUT as
+    // a number the tool cannot vouch for (0 revokes, others may not be link levels).
+    if let (None, ObservedAccess::Other(n)) = (spec.access, current.access) {
+        return refuse(
+            format!(
+                "this link's access level (#{n}) is not one the tool knows, and an update would send it back; manage `access` for this folder"
+            ),
+            notes,
+        );
     }
 
     // The server answers 200 and ignores these when the caller may not make them
@@ -642,15 +670,46 @@ mod tests {
     }
 
     #[test]
-    fn unknown_access_level_is_kept_when_unmanaged() {
-        let mut l = link();
-        l.access = ObservedAccess::Other(11);
-        let s = LinkSpec {
-            title: Some("New".into()),
-            ..LinkSpec::default()
-        };
-        let (_, values) = update_values(run(&present(s), &[l]));
-        assert_eq!(values.access, ObservedAccess::Other(11));
+    fn an_unknown_access_level_is_never_copied_into_a_write() {
+        for n in [0, 11] {
+            let mut l = link();
+            l.access = ObservedAccess::Other(n);
+            let s = LinkSpec {
+                title: Some("New".into()),
+                ..LinkSpec::default()
+            };
+            let d = run(&present(s.clone()), std::slice::from_ref(&l));
+            assert!(
+                matches!(d.action, Action::Refused { ref reason } if reason.contains("manage `access`")),
+                "{:?}",
+                d.action
+            );
+            // Managing the access replaces it.
+            let s = LinkSpec {
+                access: Some(Access::Read),
+                ..s
+            };
+            let (_, values) = update_values(run(&present(s), &[l]));
+            assert_eq!(values.access, ObservedAccess::Known(Access::Read));
+        }
+    }
+
+    #[test]
+    fn a_managed_expiry_due_before_the_write_lands_is_refused() {
+        for at in ["2026-12-01T00:05:00Z", "2026-11-30T00:00:00Z"] {
+            let s = LinkSpec {
+                expires: Some(Expiry::At(at.parse().unwrap())),
+                ..LinkSpec::default()
+            };
+            for primary in [vec![], vec![link()]] {
+                let d = run(&present(s.clone()), &primary);
+                assert!(
+                    matches!(d.action, Action::Refused { ref reason } if reason.contains("no expiry at all")),
+                    "{at}: {:?}",
+                    d.action
+                );
+            }
+        }
     }
 
     #[test]
