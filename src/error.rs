@@ -189,7 +189,8 @@ pub fn plan_exit_code(summary: &Summary, detailed: bool) -> u8 {
     }
 }
 
-/// `apply`: a folder whose state was unknown leaves the portal's state unknown (1);
+/// `apply`: a folder whose state was unknown, at plan time or after writes whose
+/// answers were lost, leaves the portal's state unknown (1);
 /// nothing done because every change was refused is 4; a run that changed some
 /// folders and failed others is 3.
 pub fn apply_exit_code(report: &Report) -> u8 {
@@ -200,7 +201,10 @@ pub fn apply_exit_code(report: &Report) -> u8 {
         .collect();
     if failures.is_empty() {
         exit::OK
-    } else if failures.iter().any(|f| matches!(f, Failure::Unknown(_))) {
+    } else if failures
+        .iter()
+        .any(|f| matches!(f, Failure::Unknown(_) | Failure::Uncertain(_)))
+    {
         exit::ERROR
     } else if failures.len() == report.outcomes.len()
         && failures.iter().all(|f| matches!(f, Failure::Refused(_)))

@@ -1,10 +1,12 @@
 //! One folder: re-read, re-derive, write, check. Hand edits made between plan and
 //! apply are caught here, per folder, right before each write.
 
+use std::time::Duration;
+
 use jiff::Timestamp;
 
 use super::Failure;
-use super::verify::{describe_drift, verify};
+use super::verify::{describe_drift, verify, wider};
 use crate::docspace::{ApiError, Transport};
 use crate::model::{DesiredLink, LinkIdentity, LinkSpec, LinkValues, ObservedLink, Secrets};
 use crate::plan::{Action, Context, Item, Write, decide};
@@ -24,15 +26,21 @@ pub(super) async fn converge(
     transport: &Transport,
 ) -> Result<(), Failure> {
     let mut last_error: Option<ApiError> = None;
-    for _ in 0..ROUNDS {
+    for round in 0..ROUNDS {
+        if let Some(e) = &last_error {
+            // A write whose answer was lost may still be running on the server: a
+            // re-read too soon would miss it, and a second POST beside it can make
+            // a second primary link (docspace-api.md 1).
+            tokio::time::sleep(settle(e, round)).await;
+        }
         // The write may or may not have happened (after a lost answer), and someone
         // may have edited the folder since the plan: look before every write. A
         // failed read stops here; it is never taken for "no link".
-        let fresh = transport.folder_links(folder).await.map_err(|e| {
-            Failure::Request(match &last_error {
-                Some(w) => format!("{w}; re-reading the folder then failed: {e}"),
-                None => format!("re-reading the folder before writing failed: {e}"),
-            })
+        let fresh = transport.folder_links(folder).await.map_err(|e| match &last_error {
+            Some(w) => Failure::Uncertain(format!(
+                "{w}; re-reading the folder then failed, so whether the write happened is unknown: {e}"
+            )),
+            None => Failure::Request(format!("re-reading the folder before writing failed: {e}")),
         })?;
         let ctx = Context {
             secrets,
@@ -40,28 +48,36 @@ pub(super) async fn converge(
             now: Timestamp::now(),
         };
         let decision = decide(&item.desired, &fresh.primary, &ctx);
+        let current = fresh.primary.first();
+        if let (Action::Update { target, .. }, Some(link), Some(_)) =
+            (&item.action, current, &last_error)
+            && link.id == target.link_id
+            && !same_share_link(target, link)
+        {
+            // Our own update, whose answer was lost, went to a link revoked
+            // meanwhile and made a new one under its id: take it back.
+            return undo_stray(folder, link, transport)
+                .await
+                .map_err(|s| match s {
+                    Step::Failed(f) => f,
+                    Step::Api(e) => Failure::Request(e.to_string()),
+                });
+        }
         let same_link = match &item.action {
-            Action::Update { target, .. } => {
-                fresh.primary.first().map(|l| l.identity()).as_ref() == Some(target)
-            }
+            Action::Update { target, .. } => current.map(|l| l.identity()).as_ref() == Some(target),
             _ => true,
         };
         if decision.action == Action::Unchanged && same_link {
             // Converged: by an earlier round's write, or by someone else.
             return Ok(());
         }
-        if decision.action != item.action || !same_link {
+        let planned = item.action == decision.action
+            || (last_error.is_some() && continues(&item.action, &decision.action));
+        let (true, true, Some(write)) = (planned, same_link, decision.write) else {
             return Err(Failure::Stale(describe_drift(
                 &item.action,
                 &decision.action,
-                fresh.primary.first(),
-            )));
-        }
-        let Some(write) = decision.write else {
-            return Err(Failure::Stale(describe_drift(
-                &item.action,
-                &decision.action,
-                fresh.primary.first(),
+                current,
             )));
         };
         match perform(folder, &item.desired, &write, &ctx, transport).await {
@@ -71,10 +87,36 @@ pub(super) async fn converge(
             Err(Step::Api(e)) => return Err(Failure::Request(e.to_string())),
         }
     }
-    Err(Failure::Request(format!(
+    Err(Failure::Uncertain(format!(
         "gave up after {ROUNDS} writes whose outcome was unknown: {}",
         last_error.map_or_else(String::new, |e| e.to_string())
     )))
+}
+
+/// How long to let a write whose answer was lost settle before looking: longer
+/// after a timeout (the server may still be working on it), growing each round.
+fn settle(e: &ApiError, round: usize) -> Duration {
+    let base = match e {
+        ApiError::Transport { reason, .. } if reason.contains("timed out") => {
+            Duration::from_secs(5)
+        }
+        _ => Duration::from_millis(250),
+    };
+    (base * 2u32.saturating_pow(u32::try_from(round).unwrap_or(u32::MAX))).min(SETTLE_MAX)
+}
+
+/// The most a folder waits before re-reading after a lost answer.
+const SETTLE_MAX: Duration = Duration::from_secs(20);
+
+/// After a lost answer, the fresh decision may be the rest of the planned one: a
+/// revoke of several links of which the first already went.
+fn continues(planned: &Action, now: &Action) -> bool {
+    match (planned, now) {
+        (Action::Revoke { links: all }, Action::Revoke { links: left }) => {
+            left.iter().all(|l| all.contains(l))
+        }
+        _ => false,
+    }
 }
 
 /// How a write ended when it did not succeed.
@@ -107,13 +149,28 @@ async fn perform(
     match write {
         Write::Create(values) => {
             let got = transport.create_primary(folder, values).await?;
-            check(
+            let made = check(
                 spec(desired),
                 values,
                 &got,
                 ctx,
                 "the portal made the link but not as asked",
-            )
+            );
+            match made {
+                // A link just made that exposes more than asked (no expiry, no
+                // password, not internal, wider access) is not left live.
+                Err(Step::Failed(Failure::DidNotTake(why))) if wider(values, &got, ctx) => {
+                    let undone = match transport.revoke_link(folder, &got.id).await {
+                        Ok(None) => "it exposed more than asked, so it was revoked again".to_owned(),
+                        Ok(Some(_)) => "it exposed more than asked; revoking it made the portal put a default link in its place: check the folder".to_owned(),
+                        Err(e) => format!("it exposes more than asked, and revoking it failed ({e}): check the folder by hand"),
+                    };
+                    Err(Step::Failed(Failure::DidNotTake(format!(
+                        "{why}; {undone}"
+                    ))))
+                }
+                other => other,
+            }
         }
         Write::Update { target, values } => {
             let got = transport
@@ -171,7 +228,11 @@ fn same_share_link(target: &LinkIdentity, got: &ObservedLink) -> bool {
 /// by hand in the meantime): remove what was created by mistake, and say so.
 async fn undo_stray(folder: u64, stray: &ObservedLink, transport: &Transport) -> Result<(), Step> {
     let undone = match transport.revoke_link(folder, &stray.id).await {
-        Ok(_) => "it was revoked again".to_owned(),
+        Ok(None) => "it was revoked again".to_owned(),
+        Ok(Some(fresh)) => format!(
+            "it was revoked again, and the portal put a default link ({}) in its place",
+            fresh.id
+        ),
         Err(e) => format!("revoking it again failed ({e}): check the folder by hand"),
     };
     Err(Step::Failed(Failure::Stale(format!(

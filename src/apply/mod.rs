@@ -43,8 +43,36 @@ pub enum Failure {
     Stale(String),
     /// The portal answered, but the link is not what was asked for.
     DidNotTake(String),
-    /// A request failed; the message says whether anything may have been written.
+    /// A request failed with a clear answer: nothing was written.
     Request(String),
+    /// Writes whose answers were lost, and no read since says what they did: the
+    /// folder's state is unknown.
+    Uncertain(String),
+}
+
+impl Failure {
+    /// A stable word for scripts (`apply --format json`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Failure::Refused(_) => "refused",
+            Failure::Unknown(_) => "unknown",
+            Failure::Stale(_) => "stale",
+            Failure::DidNotTake(_) => "did_not_take",
+            Failure::Request(_) => "request_failed",
+            Failure::Uncertain(_) => "uncertain",
+        }
+    }
+
+    /// A few words for people (annotation titles).
+    pub fn headline(&self) -> &'static str {
+        match self {
+            Failure::Refused(_) => "refused",
+            Failure::Unknown(_) | Failure::Uncertain(_) => "state unknown",
+            Failure::Stale(_) => "changed since the plan",
+            Failure::DidNotTake(_) => "change did not take",
+            Failure::Request(_) => "request failed",
+        }
+    }
 }
 
 impl std::fmt::Display for Failure {
@@ -54,6 +82,7 @@ impl std::fmt::Display for Failure {
             Failure::Unknown(e) => write!(f, "not changed, state unknown: {e}"),
             Failure::Stale(why) => write!(f, "changed since the plan, not written: {why}"),
             Failure::DidNotTake(why) | Failure::Request(why) => f.write_str(why),
+            Failure::Uncertain(why) => write!(f, "state unknown: {why}"),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use secrecy::ExposeSecret;
 
-use crate::model::{LinkSpec, LinkValues, ObservedLink, ObservedPassword};
+use crate::model::{Access, LinkSpec, LinkValues, ObservedAccess, ObservedLink, ObservedPassword};
 use crate::plan::{Action, Context, Kind, Value};
 
 /// What a write's answer got wrong: the managed fields that did not take.
@@ -70,6 +70,31 @@ pub(super) fn verify(
     wrong
 }
 
+/// Whether a link the portal just made exposes more than the write asked for: a
+/// wider access, no password or expiry where one was asked (or a later expiry), not
+/// internal or downloadable where asked otherwise.
+pub(super) fn wider(values: &LinkValues, got: &ObservedLink, ctx: &Context<'_>) -> bool {
+    let rank = |a: ObservedAccess| match a {
+        ObservedAccess::Known(Access::Read) => 1,
+        ObservedAccess::Known(Access::Comment) => 2,
+        ObservedAccess::Known(Access::Review) => 3,
+        ObservedAccess::Known(Access::FillForms) => 3,
+        ObservedAccess::Known(Access::Editing) => 4,
+        ObservedAccess::Other(_) => u8::MAX,
+    };
+    let no_password = match &got.password {
+        ObservedPassword::Known(_) => false,
+        ObservedPassword::Unknown => ctx.echoes_passwords,
+    };
+    rank(got.access) > rank(values.access)
+        || (values.password.is_some() && no_password)
+        || values
+            .expires
+            .is_some_and(|asked| got.expires.is_none_or(|t| t > asked))
+        || (values.internal && !got.internal)
+        || (values.deny_download && !got.deny_download)
+}
+
 /// Why the fresh read no longer matches the plan, in a sentence.
 pub(super) fn describe_drift(
     planned: &Action,
@@ -87,6 +112,9 @@ pub(super) fn describe_drift(
     if let (Action::Update { target, .. }, Some(link)) = (planned, current)
         && link.identity() != *target
     {
+        if link.id == target.link_id {
+            return "the planned link was removed, and a new link was made under its id (its share link differs); run plan again".to_owned();
+        }
         return format!(
             "the primary link is no longer the one planned (planned link {}, now link {}); run plan again",
             target.link_id, link.id
@@ -193,6 +221,44 @@ mod tests {
             vec!["password is a different one, asked (sensitive)"]
         );
         assert!(!wrong[0].contains("other-pass-1"));
+    }
+
+    #[test]
+    fn a_link_made_wider_than_asked_is_told_apart() {
+        let secrets = Secrets::default();
+        let ctx = Context {
+            secrets: &secrets,
+            echoes_passwords: true,
+            now: jiff::Timestamp::now(),
+        };
+        let asked = values();
+        let same = || {
+            let mut l = link();
+            l.deny_download = true;
+            l
+        };
+        assert!(!wider(&asked, &same(), &ctx));
+        let mut l = same();
+        l.expires = None;
+        assert!(wider(&asked, &l, &ctx), "no expiry");
+        let mut l = same();
+        l.password = ObservedPassword::Unknown;
+        assert!(
+            wider(&asked, &l, &ctx),
+            "no password on a portal that echoes them"
+        );
+        let mut l = same();
+        l.access = ObservedAccess::Known(Access::Editing);
+        assert!(wider(&asked, &l, &ctx), "editing for read");
+        let mut l = same();
+        l.deny_download = false;
+        assert!(wider(&asked, &l, &ctx), "downloads allowed");
+        let mut narrower = values();
+        narrower.access = ObservedAccess::Known(Access::Editing);
+        assert!(
+            !wider(&narrower, &same(), &ctx),
+            "read for editing is narrower"
+        );
     }
 
     #[test]

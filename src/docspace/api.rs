@@ -109,8 +109,9 @@ impl Transport {
     }
 
     /// Reads a whole listing, page after page, advancing by what each page
-    /// returned: a server that sends shorter pages than asked is still read whole,
-    /// and one that claims more than it sends cannot keep the loop going.
+    /// returned. A short page is the last one; if by then fewer entries came than
+    /// the listing's `total` claims, the listing is not believed (a proxy that cuts
+    /// pages would otherwise hide folders, or the twin that makes a title ambiguous).
     pub async fn listing(&self, which: Listing) -> Result<ListingResult, ApiError> {
         let mut result = ListingResult::default();
         let mut start = 0;
@@ -128,8 +129,14 @@ impl Transport {
             let got = page.folders.len() as u64;
             push_children(&mut result.children, page.folders)?;
             start += got;
-            if got < PAGE || start >= page.total {
+            if start >= page.total {
                 return Ok(result);
+            }
+            if got < PAGE {
+                return Err(ApiError::Decode(format!(
+                    "a listing says it has {} entries but sent {start}",
+                    page.total
+                )));
             }
         }
     }

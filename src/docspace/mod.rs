@@ -3,8 +3,10 @@
 //! which reads the portal for a manifest.
 
 pub mod api;
+mod body;
 mod breaker;
 pub mod error;
+mod failure;
 pub mod observe;
 pub mod pacing;
 mod portal_url;

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 
+use super::body::{self, Body};
 use super::error::ApiError;
-use super::transport::{self, Body, Limits, Request, Transport};
+use super::transport::{Limits, Request, Transport};
 
 /// `GET @my?count=1&filterType=2`: the first subfolder of My Documents.
 ///
@@ -71,7 +72,7 @@ impl Transport {
 }
 
 fn has_message(body: &Body) -> bool {
-    matches!(body, Body::Whole(b) if transport::server_message(b).is_some())
+    matches!(body, Body::Whole(b) if body::server_message(b).is_some())
 }
 
 fn judge(status: StatusCode, body: &Body) -> Result<(), ApiError> {
@@ -79,7 +80,7 @@ fn judge(status: StatusCode, body: &Body) -> Result<(), ApiError> {
         return Err(ApiError::WrongPortal {
             reason: format!(
                 "the address answers with more than {} MiB where DocSpace sends a few hundred bytes",
-                transport::MAX_BODY >> 20
+                body::MAX_BODY >> 20
             ),
         });
     };
@@ -88,7 +89,7 @@ fn judge(status: StatusCode, body: &Body) -> Result<(), ApiError> {
             reason: reason.to_owned(),
         })
     };
-    if transport::looks_like_html(body) {
+    if body::looks_like_html(body) {
         return wrong("the address answers with an HTML page, not DocSpace's API");
     }
     let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else {

@@ -1,21 +1,26 @@
 //! Every HTTP request the tool makes goes through here: authentication, bounded
 //! concurrency, pacing, timeouts, retries within a budget, and the breaker that
-//! stops the run on a sick portal.
+//! stops the run on a sick portal. (What a body may be taken for is in `body.rs`,
+//! failures in words in `failure.rs`; the tests that need a live transport stay
+//! here, which is what takes this file past 500 lines.)
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use backon::{BackoffBuilder, ExponentialBackoff, ExponentialBuilder};
-use reqwest::{Method, StatusCode, Url};
+use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
+use super::body::{
+    Body, MAX_BODY, MAX_ERROR_BODY, Undecodable, decode, read_capped, server_message, too_large,
+};
 use super::breaker::Breaker;
 use super::error::{ApiError, AttemptError};
+use super::failure::{check_cert_file, redirect_target, root_cause, transport_failure};
 use super::pacing::{self, MAX_SERVER_WAIT, Pacer};
 use super::portal_url;
 
@@ -23,14 +28,6 @@ use super::portal_url;
 pub const SERVER_MAX_PARALLEL_READS: usize = 50;
 /// ... and more than this many parallel POST/PUT requests (docspace-api.md 4).
 pub const SERVER_MAX_PARALLEL_WRITES: usize = 15;
-
-/// The largest answer read. The largest DocSpace answers the tool asks for are a
-/// page of 100 folders or a folder's at most 100 links, well under 1 MiB; an
-/// answer past this is a broken or hostile server, and reading on would only
-/// grow memory until the process is killed.
-pub const MAX_BODY: usize = 8 << 20;
-/// Of an error answer only the `message` is used: the rest is not even kept.
-const MAX_ERROR_BODY: usize = 64 << 10;
 
 /// Secrets shorter than this are not scrubbed: replacing every `abc` in a
 /// message would mangle it, and no key or valid link password is that short.
@@ -112,12 +109,6 @@ pub(crate) struct Limits {
 pub(crate) struct Answer {
     pub(crate) status: StatusCode,
     pub(crate) body: Body,
-}
-
-pub(crate) enum Body {
-    Whole(Vec<u8>),
-    /// Longer than the cap: reading stopped there.
-    TooLarge,
 }
 
 impl Transport {
@@ -511,225 +502,6 @@ fn exhausted(
     }
 }
 
-fn too_large() -> ApiError {
-    ApiError::Decode(format!(
-        "the answer is larger than {} MiB, far more than any DocSpace answer (a page of 100 entries is well under 1 MiB); stopped reading it",
-        MAX_BODY >> 20
-    ))
-}
-
-/// Reads the body chunk by chunk, stopping as soon as it passes `cap`.
-async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Body, reqwest::Error> {
-    if response.content_length().is_some_and(|n| n > cap as u64) {
-        return Ok(Body::TooLarge);
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        if body.len() + chunk.len() > cap {
-            return Ok(Body::TooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(Body::Whole(body))
-}
-
-/// Where a 3xx points, as far as it is safe to show: the origin, never the path's
-/// query (it may carry a token).
-fn redirect_target(from: &Url, headers: &reqwest::header::HeaderMap) -> String {
-    let Some(location) = headers
-        .get(reqwest::header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return "an address it did not give".to_owned();
-    };
-    match from.join(location) {
-        Ok(to) => {
-            let origin = to.origin().ascii_serialization();
-            if to.path() == "/" && to.query().is_none() {
-                origin
-            } else {
-                format!("{origin}/…")
-            }
-        }
-        Err(_) => "an address that is not a valid URL".to_owned(),
-    }
-}
-
-fn transport_failure(e: &reqwest::Error, attempts: u32) -> AttemptError {
-    if let Some(reason) = unhealable(e) {
-        return AttemptError::Final(ApiError::Unreachable { reason });
-    }
-    let reason = if e.is_timeout() {
-        "timed out".to_owned()
-    } else if e.is_connect() {
-        format!("could not connect ({})", root_cause(e))
-    } else {
-        format!("connection failed ({})", root_cause(e))
-    };
-    AttemptError::Transient {
-        error: ApiError::Transport {
-            reason,
-            attempts,
-            request_sent: !e.is_connect(),
-        },
-        retry_after: None,
-    }
-}
-
-/// A failure to connect that retrying does not heal, in words: the name does not
-/// resolve, nothing listens, or the certificate is not trusted. Timeouts and resets
-/// are not among them: those can pass.
-fn unhealable(e: &reqwest::Error) -> Option<String> {
-    let url = e.url();
-    let host = url.and_then(|u| u.host_str()).unwrap_or("the portal");
-    let address = match url.and_then(|u| u.port_or_known_default()) {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_owned(),
-    };
-    // io::Error's `source()` skips the error it wraps (and rustls's error sits in
-    // an io::Error inside another): look inside every one of them too.
-    let mut todo: Vec<&(dyn std::error::Error + 'static)> = vec![e];
-    while let Some(err) = todo.pop() {
-        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
-            return Some(tls_words(tls, &address));
-        }
-        if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            if io.kind() == std::io::ErrorKind::ConnectionRefused {
-                return Some(format!(
-                    "connection refused by {address}: nothing listens there; check --portal"
-                ));
-            }
-            if let Some(inner) = io.get_ref() {
-                todo.push(inner);
-            }
-        }
-        // hyper-util's connector names a failed lookup only in its text.
-        if e.is_connect() && err.to_string() == "dns error" {
-            return Some(format!(
-                "could not resolve host `{host}`: check --portal and this machine's DNS"
-            ));
-        }
-        todo.extend(err.source());
-    }
-    None
-}
-
-fn tls_words(e: &rustls::Error, address: &str) -> String {
-    use rustls::CertificateError as C;
-    match e {
-        rustls::Error::InvalidCertificate(C::UnknownIssuer | C::BadSignature) => format!(
-            "certificate not trusted: {address} presents a certificate from an authority this machine does not trust; for a private CA, set SSL_CERT_FILE to its certificate (PEM)"
-        ),
-        rustls::Error::InvalidCertificate(c) => {
-            format!("certificate not trusted: {address} presents a certificate that fails: {c}")
-        }
-        other => format!("TLS handshake with {address} failed: {other}"),
-    }
-}
-
-/// rustls-native-certs reads `SSL_CERT_FILE` *instead of* the system store and
-/// skips a file it cannot read: a typo there would silently make every portal's
-/// certificate untrusted. Say so up front instead.
-fn check_cert_file() -> Result<(), String> {
-    let Some(path) = std::env::var_os("SSL_CERT_FILE").filter(|p| !p.is_empty()) else {
-        return Ok(());
-    };
-    let shown = std::path::Path::new(&path).display();
-    let pem =
-        std::fs::read(&path).map_err(|e| format!("SSL_CERT_FILE `{shown}` cannot be read: {e}"))?;
-    match reqwest::Certificate::from_pem_bundle(&pem) {
-        Ok(certs) if !certs.is_empty() => Ok(()),
-        _ => Err(format!(
-            "SSL_CERT_FILE `{shown}` holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
-        )),
-    }
-}
-
-/// The innermost cause, which says what actually happened ("connection refused")
-/// without the URL reqwest prefixes.
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut cur = e;
-    while let Some(next) = cur.source() {
-        cur = next;
-    }
-    cur.to_string()
-}
-
-/// The `error.message` of a JSON error envelope; `None` for an empty or HTML body.
-pub(crate) fn server_message(body: &[u8]) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let m = v.get("error")?.get("message")?.as_str()?;
-    Some(m.chars().take(300).collect())
-}
-
-/// The success envelope as the transport checks it: `status` 0 or it is not data
-/// (docspace-api.md 3).
-#[derive(Deserialize)]
-struct Envelope<T> {
-    response: Option<T>,
-    status: Option<i64>,
-}
-
-/// Only the flag, for when the whole envelope does not decode.
-#[derive(Deserialize)]
-struct Flag {
-    status: Option<i64>,
-}
-
-pub(crate) struct Undecodable {
-    pub(crate) error: ApiError,
-    /// Whether the body was JSON at all.
-    pub(crate) json: bool,
-}
-
-fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<Option<T>, Undecodable> {
-    let flagged = |status: Option<i64>| {
-        let error = match status {
-            None => ApiError::Decode(
-                "a JSON answer without DocSpace's `status` flag (is the portal URL right?)"
-                    .to_owned(),
-            ),
-            Some(s) => ApiError::Decode(format!(
-                "the portal answered 200 but flagged the answer as failed (status {s}){}",
-                server_message(body)
-                    .map(|m| format!(": {m}"))
-                    .unwrap_or_default()
-            )),
-        };
-        Undecodable { error, json: true }
-    };
-    match serde_json::from_slice::<Envelope<T>>(body) {
-        Ok(Envelope {
-            response,
-            status: Some(0),
-        }) => Ok(response),
-        Ok(envelope) => Err(flagged(envelope.status)),
-        Err(e) => match serde_json::from_slice::<Flag>(body) {
-            Ok(Flag { status }) if status != Some(0) => Err(flagged(status)),
-            Ok(_) => Err(Undecodable {
-                error: ApiError::Decode(e.to_string()),
-                json: true,
-            }),
-            Err(_) => Err(Undecodable {
-                error: ApiError::Decode(not_json(body)),
-                json: false,
-            }),
-        },
-    }
-}
-
-pub(crate) fn looks_like_html(body: &[u8]) -> bool {
-    body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
-}
-
-fn not_json(body: &[u8]) -> String {
-    if looks_like_html(body) {
-        "an HTML page instead of JSON (is the portal URL right?)".to_owned()
-    } else {
-        "an answer that is not JSON".to_owned()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -754,59 +526,6 @@ mod tests {
     }
 
     #[test]
-    fn only_json_error_envelopes_yield_a_message() {
-        let body =
-            br#"{"status":1,"statusCode":403,"error":{"message":"Access denied","type":"x"}}"#;
-        assert_eq!(server_message(body).as_deref(), Some("Access denied"));
-        assert_eq!(
-            server_message(b"<html><body>502 Bad Gateway</body></html>"),
-            None
-        );
-        assert_eq!(server_message(b""), None);
-    }
-
-    fn decode_value(body: &[u8]) -> Result<Option<serde_json::Value>, Undecodable> {
-        decode(body)
-    }
-
-    #[test]
-    fn an_html_success_body_is_an_error_not_data() {
-        let Err(u) = decode_value(b"<!DOCTYPE html><html></html>") else {
-            panic!("HTML decoded")
-        };
-        assert!(matches!(&u.error, ApiError::Decode(m) if m.contains("HTML")));
-        assert!(!u.json);
-    }
-
-    #[test]
-    fn a_missing_response_key_is_nothing() {
-        let r = decode_value(br#"{"count":0,"status":0,"statusCode":200}"#)
-            .unwrap_or_else(|_| panic!("a revoke's answer decodes"));
-        assert!(r.is_none());
-    }
-
-    #[test]
-    fn a_success_flagged_as_failed_is_not_data() {
-        let body =
-            br#"{"response":{"id":1},"status":1,"statusCode":200,"error":{"message":"Boom"}}"#;
-        let Err(u) = decode_value(body) else {
-            panic!("status 1 decoded as data")
-        };
-        let ApiError::Decode(m) = &u.error else {
-            panic!("{:?}", u.error)
-        };
-        assert!(m.contains("status 1") && m.contains("Boom"), "{m}");
-        // Also when the response has another shape than the one asked for.
-        let r: Result<Option<Vec<u64>>, _> =
-            decode(br#"{"response":{"errors":{}},"status":1,"statusCode":200}"#);
-        assert!(
-            matches!(r, Err(Undecodable { error: ApiError::Decode(m), .. }) if m.contains("status 1"))
-        );
-        // And an envelope without the flag is not DocSpace's.
-        assert!(decode_value(br#"{"response":[1]}"#).is_err());
-    }
-
-    #[test]
     fn known_secrets_are_scrubbed_from_text() {
         let t = transport();
         assert_eq!(
@@ -824,28 +543,6 @@ mod tests {
             message: Some("token sk-secret-token is odd".to_owned()),
         });
         assert!(!e.to_string().contains("sk-secret-token"), "{e}");
-    }
-
-    #[test]
-    fn a_redirect_target_shows_only_the_origin() {
-        let from = Url::parse("https://portal.example.com/api/2.0/files/rooms").unwrap();
-        let mut h = reqwest::header::HeaderMap::new();
-        h.insert(
-            reqwest::header::LOCATION,
-            "https://other.example/login?token=sk-1".parse().unwrap(),
-        );
-        assert_eq!(redirect_target(&from, &h), "https://other.example/…");
-        h.insert(reqwest::header::LOCATION, "/sso".parse().unwrap());
-        assert_eq!(redirect_target(&from, &h), "https://portal.example.com/…");
-        h.insert(
-            reqwest::header::LOCATION,
-            "http://other.example".parse().unwrap(),
-        );
-        assert_eq!(redirect_target(&from, &h), "http://other.example");
-        assert_eq!(
-            redirect_target(&from, &reqwest::header::HeaderMap::new()),
-            "an address it did not give"
-        );
     }
 
     /// A resolver that knows no name: the same failure a real lookup gives, with

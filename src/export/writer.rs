@@ -27,7 +27,13 @@ pub fn write(folders: &[Folder], scopes: &[Scope], options: &Options) -> Exporte
         })
     };
 
-    let mut entries: Vec<&Folder> = folders.iter().filter(|f| f.has_links()).collect();
+    // A folder with only additional links where a primary one is always made again
+    // cannot be written as `link: absent`; left out, its links show as unlisted.
+    let mut entries: Vec<&Folder> = folders
+        .iter()
+        .filter(|f| f.has_links())
+        .filter(|f| f.primary.is_some() || !always_has_a_primary_link(f.placement))
+        .collect();
     entries.sort_by(|a, b| {
         a.path
             .to_string()
@@ -175,11 +181,12 @@ fn link_fields(
     } else {
         field("title", scalar(&link.title));
     }
-    let permanent_room = matches!(
-        placement,
-        Placement::Room {
-            room_type: RoomType::Public | RoomType::FillingForms
-        }
+    let room_type = room_type(placement);
+    // The portal answers OK to an expiry it will not set there (docspace-api.md 2.4);
+    // the plan refuses a manifest that asks for one (plan/placement.rs).
+    let fixed_expiry = matches!(
+        room_type,
+        Some(RoomType::Public | RoomType::FillingForms | RoomType::VirtualData)
     );
     match link.expires {
         None => field("expires", "never".to_owned()),
@@ -191,8 +198,8 @@ fn link_fields(
             "expires at {} and a fraction of a second, which a manifest cannot write: left unmanaged",
             utc(t)
         )),
-        Some(t) if permanent_room => comments.push(format!(
-            "expires at {}, which this room's own link cannot: left unmanaged",
+        Some(t) if fixed_expiry => comments.push(format!(
+            "expires at {}, which links in this room cannot be set to: left unmanaged",
             utc(t)
         )),
         Some(t) => field("expires", utc(t)),
@@ -211,21 +218,33 @@ fn link_fields(
         _ => {}
     }
     field("deny_download", link.deny_download.to_string());
-    let room_type = match placement {
-        Placement::Room { room_type } | Placement::InRoom { room_type } => Some(room_type),
-        Placement::MyDocuments => None,
-    };
-    // The portal forces these two; a value against them would be refused by the plan.
+    // The portal forces these; a value against them would be refused by the plan.
     match (room_type, link.internal) {
-        (Some(RoomType::VirtualData), false) | (Some(RoomType::Public), true) => {
-            comments.push(format!(
-                "internal is {}, which this room does not allow: left unmanaged",
-                link.internal
-            ))
-        }
+        (Some(RoomType::VirtualData), false)
+        | (Some(RoomType::Public | RoomType::FillingForms), true) => comments.push(format!(
+            "internal is {}, which this room does not allow: left unmanaged",
+            link.internal
+        )),
         (_, internal) => field("internal", internal.to_string()),
     }
     fields
+}
+
+fn room_type(placement: Placement) -> Option<RoomType> {
+    match placement {
+        Placement::Room { room_type } | Placement::InRoom { room_type } => Some(room_type),
+        Placement::MyDocuments => None,
+    }
+}
+
+/// Public and form-filling rooms, and the folders in them, always have a primary
+/// link: the portal makes a new one as soon as it is revoked, and the plan refuses
+/// `link: absent` there.
+fn always_has_a_primary_link(placement: Placement) -> bool {
+    matches!(
+        room_type(placement),
+        Some(RoomType::Public | RoomType::FillingForms)
+    )
 }
 
 /// Paths that two folders share (two siblings with one title): no path can name
@@ -437,7 +456,14 @@ mod tests {
 
     #[test]
     fn values_a_room_forbids_are_left_unmanaged() {
-        let mut vdr = folder(1, "VDR|F", Some(link()));
+        let mut vdr = folder(
+            1,
+            "VDR|F",
+            Some(Link {
+                expires: Some("2027-01-01T00:00:00Z".parse().unwrap()),
+                ..link()
+            }),
+        );
         vdr.placement = Placement::InRoom {
             room_type: RoomType::VirtualData,
         };
@@ -446,6 +472,7 @@ mod tests {
             "Forms|F",
             Some(Link {
                 access: ObservedAccess::Other(11),
+                internal: true,
                 ..link()
             }),
         );
@@ -458,6 +485,15 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("access #11 cannot be written"), "{out}");
+        assert!(
+            out.contains("internal is true, which this room does not allow"),
+            "{out}"
+        );
+        assert!(
+            out.contains("which links in this room cannot be set to"),
+            "{out}"
+        );
+        assert!(!out.contains("expires: 2027"), "{out}");
         assert_eq!(
             out.matches("access: ").count(),
             1,

@@ -1,6 +1,7 @@
 //! Every structural error at once. serde stops at the first unknown key or wrong type,
 //! so when it fails, this pass walks the whole document against the manifest's shape
 //! (the keys and value kinds of `raw.rs`) and reports each problem where it is written.
+//! Over 500 lines because it is one walk over one shape, with its tests beside it.
 //!
 //! It is never stricter than serde: what it cannot judge (aliases, merge keys, tags)
 //! it accepts, and when it finds nothing, serde's own error is reported instead.

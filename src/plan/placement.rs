@@ -15,11 +15,19 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
     };
     let allowed = placement.allowed_access();
     let list = |a: &[Access]| a.iter().map(|x| x.word()).collect::<Vec<_>>().join(", ");
-    let own_link_is_permanent = matches!(
-        placement,
-        Placement::Room {
-            room_type: RoomType::Public | RoomType::FillingForms
-        }
+    let room_type = match placement {
+        Placement::Room { room_type } | Placement::InRoom { room_type } => Some(room_type),
+        Placement::MyDocuments => None,
+    };
+    // Revoking the primary link of a public or form-filling room, or of a folder
+    // inside one, makes the portal create a fresh default one (docspace-api.md 2.5).
+    let own_link_is_permanent =
+        matches!(room_type, Some(RoomType::Public | RoomType::FillingForms));
+    // There the portal also answers OK to an expiry or `internal` it will not set
+    // (docspace-api.md 2.4), in virtual data rooms too.
+    let fixed_expiry_and_internal = matches!(
+        room_type,
+        Some(RoomType::Public | RoomType::FillingForms | RoomType::VirtualData)
     );
     let spec = match &entry.link {
         DesiredLink::Absent if own_link_is_permanent => {
@@ -64,10 +72,6 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
         }
         _ => {}
     }
-    let room_type = match placement {
-        Placement::Room { room_type } | Placement::InRoom { room_type } => Some(room_type),
-        Placement::MyDocuments => None,
-    };
     match (room_type, spec.internal) {
         (Some(RoomType::VirtualData), Some(false)) => {
             return at(
@@ -77,7 +81,7 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
                 "remove `internal: false` or set it to true".to_owned(),
             );
         }
-        (Some(RoomType::Public), Some(true)) => {
+        (Some(RoomType::Public | RoomType::FillingForms), Some(true)) => {
             return at(
                 Code::ForcedValue,
                 entry.link_pos,
@@ -87,11 +91,11 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
         }
         _ => {}
     }
-    if own_link_is_permanent && matches!(spec.expires, Some(Expiry::At(_))) {
+    if fixed_expiry_and_internal && matches!(spec.expires, Some(Expiry::At(_))) {
         return at(
             Code::ForcedValue,
             entry.link_pos,
-            format!("the primary link of {here} cannot expire; the portal drops the date"),
+            format!("links in {here} cannot expire: the portal answers OK and saves no expiry"),
             "use `expires: never` or leave it out".to_owned(),
         );
     }
@@ -211,23 +215,51 @@ mod tests {
     }
 
     #[test]
-    fn public_and_form_filling_rooms_keep_their_own_link() {
+    fn public_and_form_filling_rooms_and_their_folders_keep_a_primary_link() {
         for t in [RoomType::Public, RoomType::FillingForms] {
-            let d = check(&entry(DesiredLink::Absent), room(t), false).expect("refused");
-            assert!(
-                d.message.contains("always has a primary link"),
-                "{}",
-                d.message
-            );
-            let expiring = with(LinkSpec {
-                expires: Some(Expiry::At("2030-01-01T00:00:00Z".parse().unwrap())),
-                ..LinkSpec::default()
-            });
-            assert!(
-                check(&expiring, room(t), false).is_some(),
-                "{t:?} own link cannot expire"
-            );
-            assert!(check(&expiring, inside(RoomType::Public), false).is_none());
+            for place in [room(t), inside(t)] {
+                let d = check(&entry(DesiredLink::Absent), place, false).expect("refused");
+                assert!(
+                    d.message.contains("always has a primary link"),
+                    "{}",
+                    d.message
+                );
+            }
+        }
+        assert!(check(&entry(DesiredLink::Absent), inside(RoomType::Custom), false).is_none());
+    }
+
+    #[test]
+    fn an_expiry_the_portal_would_drop_is_refused() {
+        let expiring = with(LinkSpec {
+            expires: Some(Expiry::At("2030-01-01T00:00:00Z".parse().unwrap())),
+            ..LinkSpec::default()
+        });
+        for t in [
+            RoomType::Public,
+            RoomType::FillingForms,
+            RoomType::VirtualData,
+        ] {
+            for place in [room(t), inside(t)] {
+                let d = check(&expiring, place, false);
+                // The room itself may refuse for another reason first (no links at all).
+                assert!(d.is_some(), "{place:?} keeps no expiry");
+            }
+            let d = check(&expiring, inside(t), false).unwrap();
+            assert_eq!(d.code, Code::ForcedValue);
+            assert!(d.message.contains("cannot expire"), "{}", d.message);
+        }
+        let never = with(LinkSpec {
+            expires: Some(Expiry::Never),
+            ..LinkSpec::default()
+        });
+        assert!(check(&never, inside(RoomType::VirtualData), false).is_none());
+        for place in [
+            Placement::MyDocuments,
+            inside(RoomType::Custom),
+            room(RoomType::Custom),
+        ] {
+            assert!(check(&expiring, place, false).is_none(), "{place:?}");
         }
     }
 
@@ -242,6 +274,7 @@ mod tests {
         assert!(check(&internal(false), inside(RoomType::VirtualData), false).is_some());
         assert!(check(&internal(true), inside(RoomType::VirtualData), false).is_none());
         assert!(check(&internal(true), inside(RoomType::Public), false).is_some());
+        assert!(check(&internal(true), inside(RoomType::FillingForms), false).is_some());
         assert!(check(&internal(false), inside(RoomType::Public), false).is_none());
         assert!(check(&internal(true), Placement::MyDocuments, false).is_none());
     }

@@ -220,13 +220,7 @@ pub fn apply_commands(report: &Report) -> String {
 }
 
 pub fn failure_word(f: &Failure) -> &'static str {
-    match f {
-        Failure::Refused(_) => "refused",
-        Failure::Unknown(_) => "state unknown",
-        Failure::Stale(_) => "changed since the plan",
-        Failure::DidNotTake(_) => "change did not take",
-        Failure::Request(_) => "request failed",
-    }
+    f.headline()
 }
 
 /// An error that is about the whole run, not a line of the manifest.

@@ -216,13 +216,7 @@ pub fn apply_json(report: &Report, exit_code: u8) -> String {
 }
 
 fn failure_kind(f: &Failure) -> &'static str {
-    match f {
-        Failure::Refused(_) => "refused",
-        Failure::Unknown(_) => "unknown",
-        Failure::Stale(_) => "stale",
-        Failure::DidNotTake(_) => "did_not_take",
-        Failure::Request(_) => "request_failed",
-    }
+    f.kind()
 }
 
 /// An error where JSON was asked for: on stdout, so that a script reading it gets

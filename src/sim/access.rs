@@ -129,12 +129,11 @@ impl Scope {
         use RoomType::*;
         let standard = [Level::EDITING, Level::REVIEW, Level::COMMENT, Level::READ];
         match self {
-            Scope::MyDocuments | Scope::InsideRoom(VirtualData) => {
+            // Custom and public rooms themselves take FillForms too (docspace-api.md 2.1).
+            Scope::MyDocuments | Scope::InsideRoom(VirtualData) | Scope::Room(Custom | Public) => {
                 standard.contains(&level) || level == Level::FILL_FORMS
             }
-            Scope::Room(Custom | Public) | Scope::InsideRoom(Custom | Public | Editing | Ai) => {
-                standard.contains(&level)
-            }
+            Scope::InsideRoom(Custom | Public | Editing | Ai) => standard.contains(&level),
             Scope::InsideRoom(FillingForms) => level == Level::FILL_FORMS,
             Scope::Room(FillingForms) => level == Level::FILL_FORMS || level == Level::READ,
             Scope::Room(Editing | VirtualData | Ai) => false,
@@ -163,6 +162,16 @@ impl Scope {
             },
             Scope::Room(_) => Limits {
                 primary: 0,
+                additional: 0,
+            },
+            // docspace-api.md 2.6: folders inside public rooms 1 + 5, inside
+            // form-filling rooms 1 + 0.
+            Scope::InsideRoom(RoomType::Public) => Limits {
+                primary: 1,
+                additional: 5,
+            },
+            Scope::InsideRoom(RoomType::FillingForms) => Limits {
+                primary: 1,
                 additional: 0,
             },
             Scope::MyDocuments | Scope::InsideRoom(_) => Limits {
@@ -196,9 +205,14 @@ impl Scope {
         }
     }
 
-    /// A public or form-filling room must always have a primary link.
+    /// A public or form-filling room, and every folder inside one, always has a
+    /// primary link: revoking it makes a fresh default one (docspace-api.md 2.5).
     pub(crate) fn keeps_a_primary_link(self) -> bool {
-        matches!(self, Scope::Room(RoomType::Public | RoomType::FillingForms))
+        matches!(
+            self,
+            Scope::Room(RoomType::Public | RoomType::FillingForms)
+                | Scope::InsideRoom(RoomType::Public | RoomType::FillingForms)
+        )
     }
 }
 

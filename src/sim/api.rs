@@ -1,5 +1,6 @@
 //! The DocSpace routes under `/api/2.0/files/` (docspace-api.md 1 and 5), behind
 //! the gate every API request passes: faults, rate limit, token, request log.
+//! Over 500 lines because it is the whole route table; each handler is short.
 
 use std::sync::Arc;
 

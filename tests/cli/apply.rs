@@ -1,5 +1,6 @@
 //! `apply`: converges, keeps what it does not manage, checks what it did.
 
+use crate::fake_server::{FakeServer, Seen, forward};
 use crate::support::{Portal, SEED, hidden_passwords};
 use crate::test::Test;
 
@@ -170,37 +171,60 @@ async fn apply_output_snapshot() {
     crate::redactions().bind(|| insta::assert_snapshot!("apply_human", out.stdout));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_change_the_portal_silently_drops_is_reported_with_exit_3() {
-    // Form-filling rooms keep links without expiry, and say OK all the same.
-    let portal = Portal::start(SEED).await;
-    portal.write(
-        "links.yaml",
-        "version: 1\nfolders:\n  - path: Applications/Intake\n    link: { access: fill-forms, expires: 2030-01-01 }\n  - path: Marketing/Brand assets\n    link: { access: read }\n",
+/// Form-filling rooms keep links without expiry and say OK all the same: the plan
+/// refuses the expiry before anything is sent, at its line.
+#[test]
+fn an_expiry_the_portal_would_drop_is_refused_at_plan_time() {
+    let ran = Test::new()
+        .manifest("version: 1\nfolders:\n  - path: Applications/Intake\n    link: { access: fill-forms, expires: 2030-01-01 }\n  - path: Marketing/Brand assets\n    link: { access: read }\n")
+        .args(["apply", "-f", "links.yaml", "--yes"])
+        .status(1)
+        .run();
+    assert!(
+        ran.out.stderr.contains("cannot expire") && ran.out.stderr.contains("links.yaml:4:"),
+        "{}",
+        ran.out.stderr
     );
-    let out = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+    assert!(ran.writes().is_empty(), "{:?}", ran.writes());
+}
+
+/// A portal that drops a created link's expiry and answers OK (as it does where an
+/// expiry cannot be set): the link, live for ever, is revoked again and reported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_created_link_wider_than_asked_is_revoked_again() {
+    let sim = Portal::start(SEED).await;
+    let upstream = sim.url();
+    let portal = FakeServer::start(move |mut seen: Seen| {
+        let upstream = upstream.clone();
+        async move {
+            if seen.method == "POST" {
+                let mut body: serde_json::Value = serde_json::from_slice(&seen.body).unwrap();
+                body["expirationDate"] = serde_json::Value::Null;
+                seen.body = serde_json::to_vec(&body).unwrap();
+            }
+            forward(&upstream, &seen).await
+        }
+    })
+    .await;
+    sim.write(
+        "links.yaml",
+        "version: 1\nfolders:\n  - path: Marketing/Brand assets\n    link: { access: read, expires: 2030-01-01 }\n",
+    );
+    let out = sim.run_env(
+        &["apply", "-f", "links.yaml", "--yes"],
+        &[("DOCSPACE_URL", portal.url().as_str())],
+    );
     assert_eq!(out.code, 3, "{}", out.all());
     assert!(
         out.stdout
-            .contains("not as asked: expires is never, asked 2030-01-01T00:00:00Z"),
+            .contains("expires is never, asked 2030-01-01T00:00:00Z")
+            && out
+                .stdout
+                .contains("exposed more than asked, so it was revoked again"),
         "{}",
         out.stdout
     );
-    assert!(
-        out.stdout
-            .contains("1 created, 0 updated, 0 revoked, 1 failed."),
-        "{}",
-        out.stdout
-    );
-
-    // Run again, the plan knows the portal will not change it, and says so.
-    let again = portal.run(&["plan", "-f", "links.yaml"]);
-    assert_eq!(again.code, 4, "{}", again.all());
-    assert!(
-        again.stdout.contains("does not allow changing `expires`"),
-        "{}",
-        again.stdout
-    );
+    assert!(sim.primary("Marketing/Brand assets").await.is_none());
 }
 
 #[test]

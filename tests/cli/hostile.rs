@@ -453,3 +453,42 @@ async fn the_portal_check_says_what_is_wrong_before_any_plan() {
     );
     assert_eq!(html.requests().len(), 1);
 }
+
+/// A proxy that cuts listing pages short would hide folders (or the twin that makes
+/// a title ambiguous): a listing that sends fewer entries than its total is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listing_cut_short_is_not_believed() {
+    let portal = FakeServer::start(|seen: Seen| async move {
+        if seen.target.starts_with("/api/2.0/files/rooms") {
+            let rooms: Vec<String> = (0..50)
+                .map(|i| format!(r#"{{"id":{},"title":"Room {i}","roomType":5}}"#, 1000 + i))
+                .collect();
+            Reply::json(
+                200,
+                &format!(
+                    r#"{{"response":{{"folders":[{}],"total":120}},"count":1,"status":0,"statusCode":200}}"#,
+                    rooms.join(",")
+                ),
+            )
+        } else {
+            Reply::json(
+                200,
+                r#"{"response":{"folders":[],"total":0},"count":1,"status":0,"statusCode":200}"#,
+            )
+        }
+    })
+    .await;
+    let out = run(
+        &portal.url(),
+        "version: 1\nfolders:\n  - path: Marketing\n    link: { access: read }\n",
+        &["plan", "-f", "links.yaml"],
+        &[],
+    );
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.all()
+            .contains("a listing says it has 120 entries but sent 50"),
+        "{}",
+        out.all()
+    );
+}

@@ -5,7 +5,9 @@ use axum::http::Method;
 
 use docspace_links::sim::{Faults, SimConfig};
 
-use crate::proxy::Proxy;
+use crate::proxy::{Answer, Proxy};
+
+const ACCESS_DENIED: &str = r#"{"status":1,"statusCode":403,"error":{"message":"Access denied"}}"#;
 use crate::support::{Portal, SEED, hidden_passwords};
 use crate::test::Test;
 
@@ -40,12 +42,11 @@ fn a_plan_with_notes_only_changes_nothing() {
 async fn an_unknown_folder_in_a_plan() {
     let portal = Portal::start(SEED).await;
     let proxy = Proxy::answering(portal.url(), |m, p, _| async move {
-        (m == Method::GET && p == "/api/2.0/files/folder/103/links").then(|| {
-            (
-                403,
-                r#"{"status":1,"statusCode":403,"error":{"message":"Access denied"}}"#.to_owned(),
-            )
-        })
+        if m == Method::GET && p == "/api/2.0/files/folder/103/links" {
+            Answer::Instead(403, ACCESS_DENIED.to_owned())
+        } else {
+            Answer::Forward
+        }
     })
     .await;
     portal.write(
@@ -159,12 +160,11 @@ fn server_text_is_shown_with_control_characters_escaped() {
 async fn an_unreadable_listing_is_read_once() {
     let portal = Portal::start(SEED).await;
     let proxy = Proxy::answering(portal.url(), |m, p, _| async move {
-        (m == Method::GET && p == "/api/2.0/files/rooms").then(|| {
-            (
-                403,
-                r#"{"status":1,"statusCode":403,"error":{"message":"Access denied"}}"#.to_owned(),
-            )
-        })
+        if m == Method::GET && p == "/api/2.0/files/rooms" {
+            Answer::Instead(403, ACCESS_DENIED.to_owned())
+        } else {
+            Answer::Forward
+        }
     })
     .await;
     portal.write(

@@ -12,8 +12,16 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
-/// An answer the hook gives instead of the portal's: status and JSON body.
-pub type Answer = Option<(u16, String)>;
+/// What the proxy does with a request once the hook has run.
+pub enum Answer {
+    /// Pass it on and send the portal's answer back.
+    Forward,
+    /// Answer this status and JSON body instead; the portal never sees it.
+    Instead(u16, String),
+    /// Pass it on, then lose the portal's answer: a 502 from "a proxy" instead,
+    /// after the portal has acted.
+    Lose,
+}
 
 type Hook = Arc<
     dyn Fn(Method, String, usize) -> Pin<Box<dyn Future<Output = Answer> + Send>> + Send + Sync,
@@ -52,7 +60,7 @@ impl Proxy {
             let done = hook(m, p, n);
             async move {
                 done.await;
-                None
+                Answer::Forward
             }
         })
         .await
@@ -106,10 +114,14 @@ async fn forward(
         *n += 1;
         *n
     };
-    if let Some((status, body)) = (state.hook)(method.clone(), path, n).await {
-        let status = StatusCode::from_u16(status).unwrap();
-        return (status, [("content-type", "application/json")], body).into_response();
-    }
+    let lose = match (state.hook)(method.clone(), path, n).await {
+        Answer::Instead(status, body) => {
+            let status = StatusCode::from_u16(status).unwrap();
+            return (status, [("content-type", "application/json")], body).into_response();
+        }
+        Answer::Lose => true,
+        Answer::Forward => false,
+    };
     let url = format!(
         "{}{}",
         state.upstream,
@@ -122,6 +134,14 @@ async fn forward(
         }
     }
     match req.send().await {
+        Ok(r) if lose => {
+            let _ = r.bytes().await;
+            (
+                StatusCode::BAD_GATEWAY,
+                "<html><body>502 Bad Gateway</body></html>",
+            )
+                .into_response()
+        }
         Ok(r) => {
             let status = StatusCode::from_u16(r.status().as_u16()).unwrap();
             let headers = r.headers().clone();

@@ -5,7 +5,7 @@
 
 use axum::http::Method;
 
-use crate::proxy::Proxy;
+use crate::proxy::{Answer, Proxy};
 use crate::support::{Hand, Output, Portal, SEED};
 
 const PRESS_KIT: u64 = 101;
@@ -177,5 +177,38 @@ async fn a_revoke_whose_link_is_recreated_meanwhile_is_not_reported_done() {
         out.stdout.contains("0 revoked, 1 failed."),
         "{}",
         out.stdout
+    );
+}
+
+/// The link is revoked by hand right before the PUT, the PUT then makes a new link
+/// under the old id, and its answer is lost: the next round sees the stray link
+/// and takes it back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_made_by_a_put_whose_answer_was_lost_is_taken_back() {
+    let portal = Portal::start(SEED).await;
+    let hand = portal.hand();
+    let proxy = Proxy::answering(portal.url(), move |m, p, n| {
+        let hand = hand.clone();
+        async move {
+            if m == Method::PUT && p == LINKS && n == 1 {
+                hand.revoke(PRESS_KIT).await;
+                Answer::Lose
+            } else {
+                Answer::Forward
+            }
+        }
+    })
+    .await;
+    let out = apply(&portal, &proxy, READ_KIT);
+    assert_eq!(out.code, 3, "{}", out.all());
+    assert!(
+        out.stdout
+            .contains("created a new link in its place; it was revoked again"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        portal.primary("Marketing/Press kit").await.is_none(),
+        "the hand revoke stands"
     );
 }
