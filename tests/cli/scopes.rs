@@ -242,3 +242,45 @@ async fn unlisted_links_are_in_the_markdown_and_github_formats_too() {
         markdown.stdout
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_made_after_the_plan_is_never_revoked_unseen() {
+    use axum::http::Method;
+
+    use crate::proxy::Proxy;
+    const LINKS: &str = "/api/2.0/files/folder/102/links";
+    let portal = Portal::start(SEED).await;
+    portal.write("links.yaml", &manifest("revoke"));
+    by_hand(&portal).await;
+    // The second read of Brand assets' links is apply's re-read before revoking:
+    // right before it, someone replaces the link the plan showed with another.
+    let hand = portal.hand();
+    let proxy = Proxy::start(portal.url(), move |m, p, seen| {
+        let hand = hand.clone();
+        let run = m == Method::GET && p == LINKS && seen == 2;
+        async move {
+            if run {
+                hand.revoke(102).await;
+                hand.create(102, "Newer by hand").await;
+            }
+        }
+    })
+    .await;
+    let out = portal.run_env(
+        &["apply", "-f", "links.yaml", "--yes"],
+        &[("DOCSPACE_URL", proxy.url.as_str())],
+    );
+    assert_eq!(out.code, 3, "{}", out.all());
+    assert!(
+        out.stdout.contains("Marketing/Brand assets")
+            && out.stdout.contains("a link the plan did not show"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(proxy.count(Method::PUT, LINKS), 0, "nothing revoked");
+    let left = portal
+        .primary("Marketing/Brand assets")
+        .await
+        .expect("kept");
+    assert_eq!(left["title"], "Newer by hand");
+}
