@@ -74,6 +74,8 @@ pub enum Code {
     PolicyRule,
     /// An entry manages a field against a `policy:` rule.
     PolicyViolation,
+    /// A `safety:` share that is not a percentage from 0% to 100%.
+    SafetyShare,
     /// A diagnostic built with [`Diagnostic::at`] whose kind was not named with
     /// [`Diagnostic::code`]. The manifest layer always names one.
     Other,
@@ -114,6 +116,7 @@ impl Code {
             Code::DuplicateScope => "duplicate-scope",
             Code::PolicyRule => "policy-rule",
             Code::PolicyViolation => "policy-violation",
+            Code::SafetyShare => "safety-share",
             Code::Other => "other",
         }
     }

@@ -8,6 +8,7 @@ mod mask;
 mod password;
 mod policy;
 mod raw;
+mod safety;
 #[cfg(test)]
 mod schema;
 mod scopes;
@@ -103,6 +104,8 @@ pub fn parse(source: Source, env: &Environment) -> Result<Manifest, ManifestErro
     let (scopes, mut problems) = scopes::validate(&raw);
     let (policy, policy_problems) = policy::validate(&raw, env.now);
     problems.extend(policy_problems);
+    let (safety, safety_problems) = safety::validate(&raw);
+    problems.extend(safety_problems);
     match validate::validate(&raw, env) {
         Ok((entries, secrets)) if problems.is_empty() => Ok(Manifest {
             source,
@@ -110,7 +113,7 @@ pub fn parse(source: Source, env: &Environment) -> Result<Manifest, ManifestErro
             secrets,
             scopes,
             policy,
-            safety: Safety::default(),
+            safety,
         }),
         Ok(_) => Err(ManifestError::new(source, problems)),
         Err(mut diagnostics) => {

@@ -34,6 +34,25 @@ pub struct RawManifest {
     #[serde(default)]
     #[schemars(with = "Option<RawPolicy>")]
     pub policy: Option<Spanned<RawPolicy>>,
+    /// How much of the managed folders one apply may revoke or expose more; over a share, apply writes nothing unless given --force.
+    #[serde(default)]
+    #[schemars(with = "Option<RawSafety>")]
+    pub safety: Option<Spanned<RawSafety>>,
+}
+
+/// Shares of the folders the manifest manages (counted when it manages at least 10).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Safety")]
+pub struct RawSafety {
+    /// The most folders whose links one apply may revoke, e.g. `30%` (the default).
+    #[serde(default)]
+    #[schemars(with = "Option<String>", pattern(r"^(100|[1-9]?[0-9])%$"))]
+    pub max_revoke_share: Option<Spanned<String>>,
+    /// The most folders whose links one apply may expose more (wider access, password or expiry removed, internal turned off, a new link), e.g. `30%` (the default).
+    #[serde(default)]
+    #[schemars(with = "Option<String>", pattern(r"^(100|[1-9]?[0-9])%$"))]
+    pub max_widen_share: Option<Spanned<String>>,
 }
 
 /// A room or folder (by `path` or `id`, exactly one) and everything below it.

@@ -13,7 +13,9 @@ use super::events::{self, Node, Role, Span, Visitor};
 use super::yaml::{BOOLEAN_HELP, missing_help};
 use crate::model::Access;
 
-const MANIFEST_KEYS: [&str; 5] = ["version", "defaults", "folders", "scopes", "policy"];
+const MANIFEST_KEYS: [&str; 6] = [
+    "version", "defaults", "folders", "scopes", "policy", "safety",
+];
 const ENTRY_KEYS: [&str; 3] = ["path", "id", "link"];
 const LINK_KEYS: [&str; 6] = [
     "access",
@@ -269,8 +271,9 @@ impl Checker {
         frame.value = match (shape, name) {
             (Shape::Manifest, "version") => Want::Version,
             (Shape::Manifest, "defaults") => Want::Defaults,
-            // Judged by serde alone (scopes.rs, policy.rs): this pass is never stricter.
-            (Shape::Manifest, "scopes" | "policy") => Want::Any,
+            // Judged by serde alone (scopes.rs, policy.rs, safety.rs): this pass is
+            // never stricter.
+            (Shape::Manifest, "scopes" | "policy" | "safety") => Want::Any,
             (Shape::Manifest, _) => Want::Folders,
             (Shape::Entry, "path") => Want::Path,
             (Shape::Entry, "id") => Want::Id,

@@ -137,3 +137,38 @@ async fn within_the_shares_apply_needs_no_force() {
     assert!(!out.stdout.contains("Warning"), "{}", out.stdout);
     assert!(portal.primary("Docs/F2").await.is_none());
 }
+
+/// `safety:` in the manifest sets the shares: 40% of revokes pass under a 50% share,
+/// and a 10% share stops what the default would let through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_manifest_sets_the_shares() {
+    let portal = Portal::start(&seed()).await;
+    portal.write(
+        "links.yaml",
+        &manifest("safety:\n  max_revoke_share: 50%\n", 4),
+    );
+    let out = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(portal.primary("Docs/F3").await.is_none());
+
+    let portal = Portal::start(&seed()).await;
+    portal.write(
+        "links.yaml",
+        &manifest("safety:\n  max_revoke_share: 10%\n", 2),
+    );
+    let out = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+    assert_eq!(out.code, 4, "{}", out.all());
+    assert!(portal.writes().await.is_empty());
+
+    portal.write(
+        "links.yaml",
+        &manifest("safety:\n  max_revoke_share: 30\n", 0),
+    );
+    let out = portal.run(&["plan", "-f", "links.yaml"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.stderr.contains("`30` is not a share") && out.stderr.contains("links.yaml:3:21"),
+        "{}",
+        out.stderr
+    );
+}
