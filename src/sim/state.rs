@@ -262,9 +262,16 @@ impl Builder {
             level: seed.access.level(),
             title: seed.title.as_deref().unwrap_or(DEFAULT_LINK_TITLE).into(),
             password: seed.password.as_deref().map(Into::into),
-            expires: seed.expires.filter(|_| !scope.keeps_a_primary_link()),
+            // Where the portal lets no one set an expiry or `internal` (public,
+            // form-filling and virtual data rooms and their folders,
+            // docspace-api.md 2.4), no link ever got one.
+            expires: seed
+                .expires
+                .filter(|_| scope.may_edit_internal_and_expiry()),
             deny_download: seed.deny_download,
-            internal: scope.forced_internal().unwrap_or(seed.internal),
+            internal: scope
+                .forced_internal()
+                .unwrap_or(seed.internal && scope.may_edit_internal_and_expiry()),
             primary: true,
         }
     }

@@ -174,9 +174,21 @@ rooms:
     type: virtual-data
     id: 2
     folders:
-      - { title: Signed, id: 3, link: { access: read, internal: false } }
+      - { title: Signed, id: 3, link: { access: read, internal: false, expires: 2099-01-01 } }
+  - title: Forms
+    type: filling-forms
+    id: 4
+    folders:
+      - { title: Intake, id: 5, link: { access: fill-forms, internal: true } }
 "#;
     let portal = Portal::with(yaml, SimConfig::default()).await;
+    // No one can set internal or an expiry in form-filling and virtual data rooms.
+    let intake = &portal.folder_state(5).await["links"][0];
+    assert_eq!(intake["internal"], false);
+    assert_eq!(
+        portal.folder_state(3).await["links"][0]["expires"],
+        serde_json::Value::Null
+    );
     let site = &portal.folder_state(1).await["links"][0];
     assert_eq!(
         (site["expires"].clone(), site["internal"].clone()),
