@@ -8,7 +8,7 @@ use serde_saphyr::Spanned;
 
 use super::diagnostic::{Code, Diagnostic, Pos};
 use super::raw::{RawManifest, RawScope};
-use super::validate::parse_path;
+use super::validate::{TargetWords, parse_path, target_of};
 use super::yaml::span_pos;
 use crate::model::{FolderPath, Target, Unlisted};
 
@@ -78,47 +78,19 @@ pub fn parse_scope_path(text: &str) -> Result<FolderPath, (String, String)> {
 }
 
 fn target(raw: &Spanned<RawScope>, errors: &mut Vec<Diagnostic>) -> Option<(Target, Pos)> {
-    match (&raw.value.path, &raw.value.id) {
-        (Some(path), None) => match parse_scope_path(&path.value) {
-            Ok(p) => Some((Target::Path(p), span_pos(path))),
-            Err((message, help)) => {
-                errors.push(
-                    Diagnostic::at(span_pos(path), message)
-                        .code(Code::Path)
-                        .help(help),
-                );
-                None
-            }
+    target_of(
+        (
+            raw.value.path.as_ref(),
+            raw.value.id.as_ref(),
+            span_pos(raw),
+        ),
+        &TargetWords {
+            what: "scope",
+            names: "subtree",
+            both_label: "one subtree, named twice",
+            neither_help: "add `path: Room` (or `path: \"@my\"` for My Documents) or `id: 12345`",
         },
-        (None, Some(id)) => match u64::try_from(id.value) {
-            Ok(n) if n > 0 => Some((Target::Id(n), span_pos(id))),
-            _ => {
-                errors.push(
-                    Diagnostic::at(span_pos(id), format!("`{}` is not a folder id", id.value))
-                        .code(Code::Id)
-                        .label("not a positive integer")
-                        .help("folder and room ids are positive integers, as in the portal's URLs"),
-                );
-                None
-            }
-        },
-        (Some(_), Some(_)) => {
-            errors.push(
-                Diagnostic::at(span_pos(raw), "this scope has both `path` and `id`")
-                    .code(Code::Target)
-                    .label("one subtree, named twice")
-                    .help("name the room or folder by `path` or by `id`: remove one of them"),
-            );
-            None
-        }
-        (None, None) => {
-            errors.push(
-                Diagnostic::at(span_pos(raw), "this scope does not say which subtree")
-                    .code(Code::Target)
-                    .label("no `path` or `id`")
-                    .help("add `path: Room` (or `path: \"@my\"` for My Documents) or `id: 12345`"),
-            );
-            None
-        }
-    }
+        parse_scope_path,
+        errors,
+    )
 }

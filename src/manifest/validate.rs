@@ -111,8 +111,43 @@ pub fn validate(
 }
 
 fn check_target(raw: &Spanned<RawEntry>, errors: &mut Vec<Diagnostic>) -> Option<(Target, Pos)> {
-    match (&raw.value.path, &raw.value.id) {
-        (Some(path), None) => match parse_path(&path.value) {
+    target_of(
+        (
+            raw.value.path.as_ref(),
+            raw.value.id.as_ref(),
+            span_pos(raw),
+        ),
+        &TargetWords {
+            what: "entry",
+            names: "folder",
+            both_label: "one folder, named twice",
+            neither_help: "add `path: Room/Folder` or `id: 12345`",
+        },
+        parse_path,
+        errors,
+    )
+}
+
+/// How an entry or a scope speaks of what it names, in `target_of`'s errors.
+pub(super) struct TargetWords {
+    /// "entry", "scope".
+    pub(super) what: &'static str,
+    /// "folder", "subtree".
+    pub(super) names: &'static str,
+    pub(super) both_label: &'static str,
+    pub(super) neither_help: &'static str,
+}
+
+/// The folder that exactly one of `path` and `id` names (`whole` is where the
+/// mapping is); every problem goes to `errors`.
+pub(super) fn target_of(
+    (path, id, whole): (Option<&Spanned<String>>, Option<&Spanned<i64>>, Pos),
+    words: &TargetWords,
+    parse: fn(&str) -> Result<FolderPath, (String, String)>,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<(Target, Pos)> {
+    match (path, id) {
+        (Some(path), None) => match parse(&path.value) {
             Ok(p) => Some((Target::Path(p), span_pos(path))),
             Err((message, help)) => {
                 errors.push(
@@ -137,19 +172,28 @@ fn check_target(raw: &Spanned<RawEntry>, errors: &mut Vec<Diagnostic>) -> Option
         },
         (Some(_), Some(_)) => {
             errors.push(
-                Diagnostic::at(span_pos(raw), "this entry has both `path` and `id`")
-                    .code(Code::Target)
-                    .label("one folder, named twice")
-                    .help("name the folder by `path` or by `id`: remove one of them"),
+                Diagnostic::at(
+                    whole,
+                    format!("this {} has both `path` and `id`", words.what),
+                )
+                .code(Code::Target)
+                .label(words.both_label)
+                .help(format!(
+                    "name the {} by `path` or by `id`: remove one of them",
+                    words.names
+                )),
             );
             None
         }
         (None, None) => {
             errors.push(
-                Diagnostic::at(span_pos(raw), "this entry does not say which folder")
-                    .code(Code::Target)
-                    .label("no `path` or `id`")
-                    .help("add `path: Room/Folder` or `id: 12345`"),
+                Diagnostic::at(
+                    whole,
+                    format!("this {} does not say which {}", words.what, words.names),
+                )
+                .code(Code::Target)
+                .label("no `path` or `id`")
+                .help(words.neither_help),
             );
             None
         }
