@@ -88,6 +88,7 @@ fn target(raw: &Spanned<RawScope>, errors: &mut Vec<Diagnostic>) -> Option<(Targ
             what: "scope",
             names: "subtree",
             both_label: "one subtree, named twice",
+            both_help: "name the room or folder by `path` or by `id`: remove one of them",
             neither_help: "add `path: Room` (or `path: \"@my\"` for My Documents) or `id: 12345`",
         },
         parse_scope_path,

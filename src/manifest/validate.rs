@@ -121,6 +121,7 @@ fn check_target(raw: &Spanned<RawEntry>, errors: &mut Vec<Diagnostic>) -> Option
             what: "entry",
             names: "folder",
             both_label: "one folder, named twice",
+            both_help: "name the folder by `path` or by `id`: remove one of them",
             neither_help: "add `path: Room/Folder` or `id: 12345`",
         },
         parse_path,
@@ -135,6 +136,7 @@ pub(super) struct TargetWords {
     /// "folder", "subtree".
     pub(super) names: &'static str,
     pub(super) both_label: &'static str,
+    pub(super) both_help: &'static str,
     pub(super) neither_help: &'static str,
 }
 
@@ -178,10 +180,7 @@ pub(super) fn target_of(
                 )
                 .code(Code::Target)
                 .label(words.both_label)
-                .help(format!(
-                    "name the {} by `path` or by `id`: remove one of them",
-                    words.names
-                )),
+                .help(words.both_help),
             );
             None
         }
