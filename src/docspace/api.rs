@@ -2,6 +2,8 @@
 //! `GET folder/{id}` and listings only: never `GET folder/{id}/link`, which creates
 //! a link (docspace-api.md 1).
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 use reqwest::Method;
 
@@ -48,6 +50,26 @@ pub struct Child {
 pub struct ListingResult {
     pub children: Vec<Child>,
     pub current_id: Option<u64>,
+    /// Children by exact title: every entry under a folder looks its title up here,
+    /// so a scan per entry would make resolving a big folder quadratic.
+    by_title: HashMap<String, Vec<usize>>,
+}
+
+impl ListingResult {
+    /// The children titled exactly `title`, in listing order.
+    pub fn named(&self, title: &str) -> impl Iterator<Item = &Child> {
+        self.by_title
+            .get(title)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.children[i])
+    }
+
+    fn index(&mut self) {
+        for (i, c) in self.children.iter().enumerate() {
+            self.by_title.entry(c.title.clone()).or_default().push(i);
+        }
+    }
 }
 
 impl Transport {
@@ -130,6 +152,7 @@ impl Transport {
             push_children(&mut result.children, page.folders)?;
             start += got;
             if start >= page.total {
+                result.index();
                 return Ok(result);
             }
             if got < PAGE {

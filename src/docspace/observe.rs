@@ -6,6 +6,8 @@
 //! are walked after the targets, through the same reader: a listing or a folder's
 //! links already read for an entry is not read again.
 
+use std::sync::Arc;
+
 use futures::StreamExt;
 
 use super::api::FolderLinks;
@@ -41,7 +43,7 @@ pub struct ObservedEntry {
 #[derive(Debug)]
 pub struct ObservedFolder {
     pub folder: FolderRef,
-    pub links: Result<FolderLinks, ApiError>,
+    pub links: Result<Arc<FolderLinks>, ApiError>,
 }
 
 impl Observed {
@@ -62,7 +64,7 @@ impl Observed {
                 s.walk.as_ref().is_ok_and(|w| {
                     w.folders
                         .iter()
-                        .any(|f| f.links.as_ref().is_ok_and(any_set))
+                        .any(|f| f.links.as_ref().is_ok_and(|l| any_set(l)))
                 })
             })
     }

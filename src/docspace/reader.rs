@@ -11,7 +11,8 @@ use super::api::FolderLinks;
 use super::resolve::Resolver;
 use super::{ApiError, Transport};
 
-type Cached = Arc<OnceCell<Result<FolderLinks, ApiError>>>;
+/// Shared, not copied: the cache and every reader of a folder hold the same links.
+type Cached = Arc<OnceCell<Result<Arc<FolderLinks>, ApiError>>>;
 
 pub struct Reader<'t> {
     pub transport: &'t Transport,
@@ -29,7 +30,7 @@ impl<'t> Reader<'t> {
     }
 
     /// `GET folder/{id}/links`, once per folder per run.
-    pub async fn links(&self, folder: u64) -> Result<FolderLinks, ApiError> {
+    pub async fn links(&self, folder: u64) -> Result<Arc<FolderLinks>, ApiError> {
         let cell = self
             .links
             .lock()
@@ -37,7 +38,7 @@ impl<'t> Reader<'t> {
             .entry(folder)
             .or_default()
             .clone();
-        cell.get_or_init(|| self.transport.folder_links(folder))
+        cell.get_or_init(|| async { self.transport.folder_links(folder).await.map(Arc::new) })
             .await
             .clone()
     }

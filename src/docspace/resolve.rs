@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::OnceCell;
 
-use super::api::{Listing, ListingResult, id_of};
+use super::api::{Child, Listing, ListingResult, id_of};
 use super::error::ApiError;
 use super::transport::Transport;
 use super::wire::{self, FOLDER_TYPE_MY_DOCUMENTS};
@@ -79,7 +79,7 @@ impl<'t> Resolver<'t> {
                     "My Documents itself cannot have an external link".to_owned(),
                 ));
             };
-            let id = unique(&my.children, first, || "My Documents".to_owned())?;
+            let id = unique(&my, first, || "My Documents".to_owned())?.id;
             (id, Placement::MyDocuments, rest)
         } else {
             let rooms = self.listing(Listing::Rooms).await?;
@@ -88,12 +88,8 @@ impl<'t> Resolver<'t> {
                     "an empty path names no folder".to_owned(),
                 ));
             };
-            let id = unique(&rooms.children, room_title, || "the rooms".to_owned())?;
-            let room = rooms
-                .children
-                .iter()
-                .find(|c| c.id == id)
-                .expect("just found");
+            let room = unique(&rooms, room_title, || "the rooms".to_owned())?;
+            let id = room.id;
             let room_type = room.room_type.and_then(wire::room_type).ok_or_else(|| {
                 ResolveError::CannotHaveLinks(format!(
                     "room `{room_title}` has a room type this tool does not know ({:?})",
@@ -106,7 +102,7 @@ impl<'t> Resolver<'t> {
         for title in rest {
             let children = self.listing(Listing::Subfolders(parent)).await?;
             let within = walked.join("/");
-            parent = unique(&children.children, title, || format!("`{within}`"))?;
+            parent = unique(&children, title, || format!("`{within}`"))?.id;
             placement = match placement {
                 Placement::Room { room_type } | Placement::InRoom { room_type } => {
                     Placement::InRoom { room_type }
@@ -159,16 +155,17 @@ impl<'t> Resolver<'t> {
 
 /// The one child titled exactly `title` (listing filters are substring searches, so
 /// the exact match is ours to make).
-fn unique(
-    children: &[super::api::Child],
+fn unique<'l>(
+    listing: &'l ListingResult,
     title: &str,
     within: impl Fn() -> String,
-) -> Result<u64, ResolveError> {
-    let mut matches = children.iter().filter(|c| c.title == title);
+) -> Result<&'l Child, ResolveError> {
+    let mut matches = listing.named(title);
     match (matches.next(), matches.next()) {
-        (Some(c), None) => Ok(c.id),
+        (Some(c), None) => Ok(c),
         (None, _) => {
-            let hint = children
+            let hint = listing
+                .children
                 .iter()
                 .find(|c| c.title.eq_ignore_ascii_case(title))
                 .map(|c| format!(" (there is `{}`: titles are case-sensitive)", c.title))

@@ -42,7 +42,7 @@ pub struct WalkedFolder {
     /// Steps below the root (0 for the root): the nearest scope wins a folder that
     /// two nested scopes cover.
     pub depth: usize,
-    pub links: Result<FolderLinks, ApiError>,
+    pub links: Result<Arc<FolderLinks>, ApiError>,
 }
 
 /// A folder whose subfolders could not be listed: whatever is below it is unknown.
@@ -165,14 +165,14 @@ async fn visit(
     v: Visit,
 ) -> (
     Visit,
-    Option<Result<FolderLinks, ApiError>>,
+    Option<Result<Arc<FolderLinks>, ApiError>>,
     Result<Arc<ListingResult>, ApiError>,
 ) {
     let links = async {
         match v.placement {
             None => None,
             Some(_) if v.read_links => Some(reader.links(v.id).await),
-            Some(_) => Some(Ok(FolderLinks::default())),
+            Some(_) => Some(Ok(Arc::default())),
         }
     };
     let (links, listing) = futures::join!(links, reader.resolver.listing(v.listing));
