@@ -2,6 +2,7 @@
 //! server may echo the token or a password in an error message), a closed pipe
 //! taken as the reader having seen enough.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -27,11 +28,13 @@ impl Output {
         );
     }
 
-    pub fn scrub(&self, text: &str) -> String {
-        let mut text = text.to_owned();
+    /// `text` without any secret; borrowed when there was none (a plan of many
+    /// folders is tens of megabytes: no copy of it for nothing).
+    pub fn scrub<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let mut text = Cow::Borrowed(text);
         for s in &self.secrets {
             if text.contains(s.expose_secret()) {
-                text = text.replace(s.expose_secret(), SCRUBBED);
+                text = Cow::Owned(text.replace(s.expose_secret(), SCRUBBED));
             }
         }
         text

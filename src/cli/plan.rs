@@ -29,15 +29,14 @@ pub async fn run(args: PlanArgs, style: Style, out: &mut Output) -> Result<u8, E
         Some(b) => plan_against(&manifest, b, &config.transport, &progress).await?,
     };
     let safety = safety::check(&plan, manifest.safety);
-    out.print(&match args.format {
-        PlanFormat::Human | PlanFormat::Github => format!(
-            "{}{}",
-            render::plan_text(&plan, style),
-            render::safety_warning(&safety, style)
-        ),
-        PlanFormat::Json => render::plan_json(&plan, &safety),
-        PlanFormat::Markdown => render::plan_markdown(&plan, &safety),
-    })?;
+    match args.format {
+        PlanFormat::Human | PlanFormat::Github => {
+            out.print(&render::plan_text(&plan, style))?;
+            out.print(&render::safety_warning(&safety, style))?;
+        }
+        PlanFormat::Json => out.print(&render::plan_json(&plan, &safety))?,
+        PlanFormat::Markdown => out.print(&render::plan_markdown(&plan, &safety))?,
+    }
     if args.format == PlanFormat::Github {
         out.print(&render::plan_commands(&plan, &safety))?;
         if let Some(summary) = step_summary() {
