@@ -1,17 +1,35 @@
 //! Staying under the portal's rate limits instead of bouncing off them
-//! (docspace-api.md 4): requests are spaced out from the server's own
-//! `X-RateLimit-*` signals, a `429`'s `Retry-After` pauses everyone, not just
-//! the request that got it, and a bare `429` (the per-minute and concurrency
-//! limits send neither `Retry-After` nor `X-RateLimit-Reset`) slows everyone down.
+//! (docspace-api.md 4).
+//!
+//! DocSpace says nothing about its limits on the requests it admits: only a `429`
+//! carries `X-RateLimit-Limit` and `X-RateLimit-Remaining: 0`, and the per-minute and
+//! concurrency limits' `429`s carry neither `Retry-After` nor `X-RateLimit-Reset`
+//! (the server's source, as `sim::faults` quotes it). So no client can meet an unknown
+//! limit without being turned away once: up to the first `429` a limited portal
+//! answers exactly as an unlimited one does. From that `429` on, the pacer mirrors
+//! the server's sliding window (`pacing/window.rs`): it learns the limit from the
+//! header and the window's length from which of its own requests were admitted, and
+//! starts a request only when the window certainly has room for it.
+//!
+//! Besides: a `Retry-After` pauses everyone, not just the request that got it; a
+//! `429` the window does not explain (no limit header, or another limit's) slows
+//! everyone down; and a portal that sends `X-RateLimit-Remaining` and `-Reset` on its
+//! answers (a proxy in front, another server) is paced by them.
 //!
 //! Whatever a header says, no wait it causes is longer than [`MAX_SERVER_WAIT`]: a
 //! broken or hostile proxy can send `Retry-After: 100000` or a reset a year ahead.
 
+mod window;
+
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
+use tokio::sync::Notify;
 use tokio::time::Instant;
+
+use window::{Answer, Gate, Mirror};
 
 /// The longest wait any header can cause. DocSpace's windows are a minute long; a
 /// longer wait (the daily write cap's) is not worth waiting for in one run.
@@ -26,10 +44,14 @@ const PENALTY_MAX: Duration = Duration::from_secs(1);
 /// one signal, not sixteen.
 const PENALTY_REACT_EVERY: Duration = Duration::from_millis(500);
 
-/// Spaces request starts. Cheap to call: one short lock; the caller sleeps.
+/// Decides when requests start. Requests take their turns in the order they ask.
 #[derive(Debug)]
 pub struct Pacer {
     state: Mutex<State>,
+    /// Wakes the request waiting for its turn when an answer changes what is known.
+    news: Notify,
+    /// Held by the request whose turn is next.
+    queue: tokio::sync::Mutex<()>,
     /// Requests the tool may have in flight; the server's `Remaining` does not count
     /// them yet, so they are held back from it.
     in_flight_cap: u64,
@@ -46,6 +68,33 @@ struct State {
     paused_until: Option<Instant>,
     /// When a window-style allowance comes back whole: no start waits past it.
     window_reset: Option<Instant>,
+    mirror: Mirror,
+}
+
+/// A request's turn, taken: tell it how the request ended with [`Turn::answered`].
+/// Dropped unanswered (no answer came), the request may or may not have counted.
+#[must_use = "a turn says how its request ended"]
+#[derive(Debug)]
+pub struct Turn<'a> {
+    pacer: &'a Pacer,
+    id: u64,
+    settled: bool,
+}
+
+impl Turn<'_> {
+    /// The portal answered `status` with `headers`.
+    pub fn answered(mut self, status: StatusCode, headers: &HeaderMap) {
+        self.settled = true;
+        self.pacer.answered(self.id, status, headers);
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        if !self.settled {
+            self.pacer.settle(self.id, Answer::Unsure);
+        }
+    }
 }
 
 impl Pacer {
@@ -58,87 +107,123 @@ impl Pacer {
                 last_penalty: None,
                 paused_until: None,
                 window_reset: None,
+                mirror: Mirror::default(),
             }),
+            news: Notify::new(),
+            queue: tokio::sync::Mutex::new(()),
             in_flight_cap: in_flight_cap as u64,
         }
     }
 
-    /// Takes the next turn to start a request: the instant to start at, which the
-    /// caller sleeps until. When that is more than `limit` away the turn is not
-    /// taken and the wait it would need is returned instead.
-    pub fn take_turn(&self, limit: Duration) -> Result<Instant, Duration> {
-        let mut s = self.state.lock().expect("pacer lock");
-        let now = Instant::now();
-        let mut start = now.max(s.next_start);
-        if let Some(reset) = s.window_reset {
-            if reset <= now {
-                s.window_reset = None;
-            } else {
-                // The whole allowance is back then: spreading further is waste.
-                start = start.min(reset);
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().expect("pacer lock")
+    }
+
+    /// Waits for the turn to start a request, at most `limit` once it is next in line
+    /// (waiting behind other requests' turns does not count, as waiting for a
+    /// connection slot does not). When the turn is further away than that, fails at
+    /// once with the wait it would need; when the wait depends on answers still to
+    /// come and `limit` passes, fails with `None`.
+    pub async fn turn(&self, limit: Duration) -> Result<Turn<'_>, Option<Duration>> {
+        let _next = self.queue.lock().await;
+        let deadline = Instant::now().checked_add(limit);
+        loop {
+            let news = self.news.notified();
+            tokio::pin!(news);
+            // Registered before looking, so an answer in between is not missed.
+            news.as_mut().enable();
+            let now = Instant::now();
+            let until = {
+                let mut s = self.lock();
+                match s.gate(now) {
+                    Gate::Open { probe } => {
+                        let id = s.start(now, probe);
+                        return Ok(Turn {
+                            pacer: self,
+                            id,
+                            settled: false,
+                        });
+                    }
+                    Gate::Until(t) => Some(t),
+                    Gate::News => None,
+                }
+            };
+            if let (Some(t), Some(d)) = (until, deadline)
+                && t > d
+            {
+                return Err(Some(t - now));
+            }
+            match until.or(deadline) {
+                Some(t) => tokio::select! {
+                    () = tokio::time::sleep_until(t) => {
+                        if until.is_none() {
+                            return Err(None);
+                        }
+                    }
+                    () = &mut news => {}
+                },
+                None => news.await,
             }
         }
-        if let Some(p) = s.paused_until {
-            if p > start {
-                start = p;
-            } else if p <= now {
-                s.paused_until = None;
-            }
-        }
-        let wait = start - now;
-        if wait > limit {
-            return Err(wait);
-        }
-        s.next_start = start + s.interval.max(s.penalty);
-        Ok(start)
     }
 
     /// Everyone waits `delay` (a `Retry-After`), at most [`MAX_SERVER_WAIT`].
     pub fn pause(&self, delay: Duration) {
-        let until = Instant::now() + delay.min(MAX_SERVER_WAIT);
-        let mut s = self.state.lock().expect("pacer lock");
-        if s.paused_until.is_none_or(|p| p < until) {
-            s.paused_until = Some(until);
-        }
-        if s.next_start < until {
-            s.next_start = until;
-        }
+        self.lock().pause(Instant::now(), delay);
     }
 
     /// A `429` that said nothing about how long to wait, or a portal failing
     /// attempt after attempt: start requests further apart, for everyone.
     pub fn back_off(&self) {
+        self.lock().back_off(Instant::now());
+    }
+
+    fn answered(&self, id: u64, status: StatusCode, headers: &HeaderMap) {
+        self.observe(headers);
+        let answer = if status.is_success() {
+            self.lock().relax();
+            Answer::Admitted
+        } else if status == StatusCode::TOO_MANY_REQUESTS {
+            self.throttled(headers)
+        } else {
+            Answer::Unsure
+        };
+        self.settle(id, answer);
+    }
+
+    /// What a `429` asks: a wait it names pauses everyone (the daily write cap's;
+    /// one past [`MAX_SERVER_WAIT`] is left to the request to give up on), a bare
+    /// one with a limit is the sliding window's or a concurrency cap's, and one
+    /// without even that slows everyone down.
+    fn throttled(&self, headers: &HeaderMap) -> Answer {
+        if let Some(wait) = retry_after(headers).or_else(|| reset_after(headers)) {
+            if wait <= MAX_SERVER_WAIT {
+                self.pause(wait);
+            }
+            return Answer::Unsure;
+        }
+        match header_u64(headers, "x-ratelimit-limit").filter(|l| *l > 0) {
+            Some(limit) => Answer::Throttled { limit },
+            None => {
+                self.back_off();
+                Answer::Unsure
+            }
+        }
+    }
+
+    fn settle(&self, id: u64, answer: Answer) {
         let now = Instant::now();
-        let mut s = self.state.lock().expect("pacer lock");
-        if s.last_penalty
-            .is_some_and(|t| now < t + PENALTY_REACT_EVERY)
-        {
-            return;
+        let mut s = self.lock();
+        if !s.mirror.resolved(id, now, answer) {
+            // Not the window's: another limit, or somebody else's requests.
+            s.back_off(now);
         }
-        s.last_penalty = Some(now);
-        s.penalty = (s.penalty * 2).clamp(PENALTY_MIN, PENALTY_MAX);
-        let penalty = s.penalty;
-        if s.next_start < now + penalty {
-            s.next_start = now + penalty;
-        }
+        drop(s);
+        self.news.notify_waiters();
     }
 
-    /// A request went through: the spacing bare `429`s imposed fades, an eighth at
-    /// a time, so the pace finds its way back up.
-    pub fn relax(&self) {
-        let mut s = self.state.lock().expect("pacer lock");
-        if s.penalty.is_zero() {
-            return;
-        }
-        let penalty = s.penalty;
-        s.penalty = penalty - penalty / 8;
-        if s.penalty < PENALTY_MIN / 4 {
-            s.penalty = Duration::ZERO;
-        }
-    }
-
-    /// Learns from a response's `X-RateLimit-Limit`, `-Remaining` and `-Reset`.
-    pub fn observe(&self, headers: &HeaderMap) {
+    /// Learns from an answer's `X-RateLimit-Limit`, `-Remaining` and `-Reset`.
+    fn observe(&self, headers: &HeaderMap) {
         let (Some(remaining), Some(reset)) = (
             header_u64(headers, "x-ratelimit-remaining"),
             header_u64(headers, "x-ratelimit-reset").map(Reset::from_header),
@@ -147,12 +232,82 @@ impl Pacer {
         };
         let limit = header_u64(headers, "x-ratelimit-limit");
         let interval = spacing(remaining, limit, reset, self.in_flight_cap);
-        let mut s = self.state.lock().expect("pacer lock");
+        let mut s = self.lock();
         s.interval = interval;
         s.window_reset = match reset {
             Reset::Window(until) if !interval.is_zero() => Some(Instant::now() + until),
             _ => None,
         };
+    }
+}
+
+impl State {
+    /// Whether a request may start now: the pauses and spacing first, then the window.
+    fn gate(&mut self, now: Instant) -> Gate {
+        if self.window_reset.is_some_and(|reset| reset <= now) {
+            // The allowance the spacing was spreading is whole again.
+            self.window_reset = None;
+            self.interval = Duration::ZERO;
+            self.next_start = self.next_start.min(now);
+        }
+        let mut start = now.max(self.next_start);
+        if let Some(reset) = self.window_reset {
+            // The whole allowance is back then: spreading further is waste.
+            start = start.min(reset);
+        }
+        if let Some(p) = self.paused_until {
+            if p > start {
+                start = p;
+            } else if p <= now {
+                self.paused_until = None;
+            }
+        }
+        if start > now {
+            return Gate::Until(start);
+        }
+        self.mirror.gate(now)
+    }
+
+    fn start(&mut self, now: Instant, probe: bool) -> u64 {
+        self.next_start = now + self.interval.max(self.penalty);
+        self.mirror.sent(now, probe)
+    }
+
+    fn pause(&mut self, now: Instant, delay: Duration) {
+        let until = now + delay.min(MAX_SERVER_WAIT);
+        if self.paused_until.is_none_or(|p| p < until) {
+            self.paused_until = Some(until);
+        }
+        if self.next_start < until {
+            self.next_start = until;
+        }
+    }
+
+    fn back_off(&mut self, now: Instant) {
+        if self
+            .last_penalty
+            .is_some_and(|t| now < t + PENALTY_REACT_EVERY)
+        {
+            return;
+        }
+        self.last_penalty = Some(now);
+        self.penalty = (self.penalty * 2).clamp(PENALTY_MIN, PENALTY_MAX);
+        if self.next_start < now + self.penalty {
+            self.next_start = now + self.penalty;
+        }
+    }
+
+    /// A request went through: the spacing bare `429`s imposed fades, an eighth at
+    /// a time, so the pace finds its way back up.
+    fn relax(&mut self) {
+        if self.penalty.is_zero() {
+            return;
+        }
+        let penalty = self.penalty;
+        self.penalty = penalty - penalty / 8;
+        if self.penalty < PENALTY_MIN / 4 {
+            self.penalty = Duration::ZERO;
+        }
     }
 }
 
@@ -336,12 +491,19 @@ mod tests {
         h
     }
 
-    /// Starts `n` turns with no limit and returns how far the last is from now.
-    fn queue(pacer: &Pacer, n: usize) -> Duration {
+    /// Takes a turn with no limit, leaves its request unanswered, and says when the
+    /// turn came.
+    async fn started(pacer: &Pacer) -> Instant {
+        drop(pacer.turn(Duration::MAX).await.expect("no limit"));
+        Instant::now()
+    }
+
+    /// Takes `n` turns one after the other and returns how far the last is from now.
+    async fn queue(pacer: &Pacer, n: usize) -> Duration {
         let now = Instant::now();
         let mut last = now;
         for _ in 0..n {
-            last = pacer.take_turn(Duration::MAX).unwrap();
+            last = started(pacer).await;
         }
         last - now
     }
@@ -349,17 +511,17 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_pause_holds_back_every_later_request() {
         let pacer = Pacer::new(4);
+        let now = Instant::now();
         pacer.pause(Duration::from_secs(3));
-        let start = pacer.take_turn(Duration::MAX).unwrap();
-        assert!(start - Instant::now() >= Duration::from_secs(3));
+        assert!(started(&pacer).await - now >= Duration::from_secs(3));
     }
 
     #[tokio::test(start_paused = true)]
     async fn no_header_pauses_anyone_longer_than_the_cap() {
         let pacer = Pacer::new(4);
+        let now = Instant::now();
         pacer.pause(Duration::from_secs(100_000));
-        let start = pacer.take_turn(Duration::MAX).unwrap();
-        assert_eq!(start - Instant::now(), MAX_SERVER_WAIT);
+        assert_eq!(started(&pacer).await - now, MAX_SERVER_WAIT);
 
         // A reset a year ahead with nothing left: spread over at most the cap.
         let pacer = Pacer::new(4);
@@ -372,7 +534,7 @@ mod tests {
             ("x-ratelimit-remaining", "0".into()),
             ("x-ratelimit-reset", year.to_string()),
         ]));
-        assert!(queue(&pacer, 50) <= MAX_SERVER_WAIT);
+        assert!(queue(&pacer, 50).await <= MAX_SERVER_WAIT);
         // A delta reset just under a year (read as a refill) is capped the same way.
         let pacer = Pacer::new(4);
         pacer.observe(&headers(&[
@@ -380,21 +542,24 @@ mod tests {
             ("x-ratelimit-limit", "1".into()),
             ("x-ratelimit-reset", (364 * 86400).to_string()),
         ]));
-        let gap = queue(&pacer, 2);
+        let gap = queue(&pacer, 2).await;
         assert!(gap <= MAX_SERVER_WAIT * 2, "{gap:?}");
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_turn_further_away_than_the_limit_is_not_taken() {
         let pacer = Pacer::new(4);
+        let now = Instant::now();
         pacer.pause(Duration::from_secs(10));
-        assert_eq!(
-            pacer.take_turn(Duration::from_secs(5)),
-            Err(Duration::from_secs(10))
-        );
+        assert!(matches!(
+            pacer.turn(Duration::from_secs(5)).await,
+            Err(Some(wait)) if wait == Duration::from_secs(10)
+        ));
+        assert_eq!(Instant::now(), now, "refused at once");
         // Refusing took no turn: the next caller is not pushed back by it.
-        let start = pacer.take_turn(Duration::from_secs(10)).unwrap();
-        assert_eq!(start - Instant::now(), Duration::from_secs(10));
+        let turn = pacer.turn(Duration::from_secs(10)).await;
+        assert!(turn.is_ok());
+        assert_eq!(Instant::now() - now, Duration::from_secs(10));
     }
 
     #[tokio::test(start_paused = true)]
@@ -412,7 +577,7 @@ mod tests {
         ]));
         // Two usable requests over ~30 s: the third and later wait for the reset,
         // not for 15 s more each.
-        let last = queue(&pacer, 16);
+        let last = queue(&pacer, 16).await;
         assert!(last <= Duration::from_secs(31), "{last:?}");
         assert!(last >= Duration::from_secs(28), "{last:?}");
     }
@@ -420,12 +585,12 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn bare_429s_slow_everyone_down_then_fade() {
         let pacer = Pacer::new(4);
-        assert_eq!(queue(&pacer, 10), Duration::ZERO);
+        assert_eq!(queue(&pacer, 10).await, Duration::ZERO);
         pacer.back_off();
         // Parallel requests bouncing together count once.
         pacer.back_off();
         pacer.back_off();
-        let first = queue(&pacer, 3);
+        let first = queue(&pacer, 3).await;
         assert!(
             first >= PENALTY_MIN * 2 && first <= PENALTY_MIN * 3,
             "{first:?}"
@@ -434,9 +599,8 @@ mod tests {
         pacer.back_off();
         tokio::time::advance(Duration::from_secs(1)).await;
         let now = Instant::now();
-        pacer.take_turn(Duration::MAX).unwrap();
-        let gap = pacer.take_turn(Duration::MAX).unwrap() - now;
-        assert_eq!(gap, PENALTY_MIN * 2);
+        started(&pacer).await;
+        assert_eq!(started(&pacer).await - now, PENALTY_MIN * 2);
         // Repeated bare 429s never space starts more than the cap.
         for _ in 0..20 {
             tokio::time::advance(PENALTY_REACT_EVERY).await;
@@ -444,13 +608,207 @@ mod tests {
         }
         tokio::time::advance(Duration::from_secs(2)).await;
         let now = Instant::now();
-        pacer.take_turn(Duration::MAX).unwrap();
-        assert_eq!(pacer.take_turn(Duration::MAX).unwrap() - now, PENALTY_MAX);
+        started(&pacer).await;
+        assert_eq!(started(&pacer).await - now, PENALTY_MAX);
         // Successes bring the pace back.
         for _ in 0..64 {
-            pacer.relax();
+            pacer.lock().relax();
         }
         tokio::time::advance(Duration::from_secs(2)).await;
-        assert_eq!(queue(&pacer, 10), Duration::ZERO);
+        assert_eq!(queue(&pacer, 10).await, Duration::ZERO);
+    }
+
+    /// A turn, answered `status` with `pairs` as headers a millisecond later.
+    async fn answer(pacer: &Pacer, status: StatusCode, pairs: &[(&'static str, String)]) {
+        let turn = pacer.turn(Duration::MAX).await.expect("no limit");
+        tokio::time::advance(Duration::from_millis(1)).await;
+        turn.answered(status, &headers(pairs));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_bare_429_with_a_limit_holds_everyone_until_the_window_may_have_room() {
+        let pacer = Pacer::new(4);
+        let begin = Instant::now();
+        for _ in 0..3 {
+            answer(&pacer, StatusCode::OK, &[]).await;
+        }
+        // Answered 1, 2 and 3 ms in; the fourth, sent at 3 ms, is turned away.
+        let limit = [
+            ("x-ratelimit-limit", "3".to_owned()),
+            ("x-ratelimit-remaining", "0".to_owned()),
+        ];
+        answer(&pacer, StatusCode::TOO_MANY_REQUESTS, &limit).await;
+        // The three admitted may fill the window: nobody starts before the oldest
+        // answer is a probe's gap old, and then only the probe.
+        let first_answer = begin + Duration::from_millis(1);
+        assert!(matches!(
+            pacer.turn(Duration::ZERO).await,
+            Err(Some(wait)) if wait == first_answer + window::FIRST_PROBE - Instant::now()
+        ));
+        let probe = pacer.turn(Duration::MAX).await.expect("no limit");
+        assert_eq!(Instant::now(), first_answer + window::FIRST_PROBE);
+        assert!(matches!(
+            pacer.turn(Duration::from_secs(3600)).await,
+            Err(None)
+        ));
+        drop(probe);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_that_says_nothing_slows_everyone_down() {
+        let pacer = Pacer::new(4);
+        answer(&pacer, StatusCode::TOO_MANY_REQUESTS, &[]).await;
+        let now = Instant::now();
+        assert_eq!(started(&pacer).await - now, PENALTY_MIN);
+        // A success makes the spacing fade.
+        answer(&pacer, StatusCode::OK, &[]).await;
+        assert!(pacer.lock().penalty < PENALTY_MIN);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_retry_after_pauses_everyone_and_an_absurd_one_nobody() {
+        let pacer = Pacer::new(4);
+        answer(
+            &pacer,
+            StatusCode::TOO_MANY_REQUESTS,
+            &[("retry-after", "3".into())],
+        )
+        .await;
+        let now = Instant::now();
+        assert_eq!(started(&pacer).await - now, Duration::from_secs(3));
+        // Past what is worth waiting for: the request gives up, nobody waits.
+        answer(
+            &pacer,
+            StatusCode::TOO_MANY_REQUESTS,
+            &[("retry-after", "100000".into())],
+        )
+        .await;
+        let now = Instant::now();
+        assert_eq!(started(&pacer).await, now);
+        // Neither is the window's: nothing was learnt about it.
+        assert_eq!(pacer.lock().mirror.gate(now), Gate::Open { probe: false });
+    }
+
+    /// DocSpace's sliding window as its Redis script keeps it: `limit` admitted
+    /// requests per `window`, rejections not counted, and headers on rejections only.
+    struct SlidingWindow {
+        limit: usize,
+        window: Duration,
+        admitted: std::collections::VecDeque<Instant>,
+    }
+
+    impl SlidingWindow {
+        fn admits(&mut self, now: Instant) -> bool {
+            while self
+                .admitted
+                .front()
+                .is_some_and(|&t| t + self.window <= now)
+            {
+                self.admitted.pop_front();
+            }
+            let admitted = self.admitted.len() < self.limit;
+            if admitted {
+                self.admitted.push_back(now);
+            }
+            admitted
+        }
+    }
+
+    /// What a run against a [`SlidingWindow`] came to.
+    #[derive(Debug)]
+    struct Run {
+        /// `429`s before the first request admitted after the first `429`: the
+        /// requests in flight when the limit was first hit, and the probes that
+        /// found the window's length.
+        first_contact: usize,
+        /// `429`s after that.
+        later: usize,
+        /// Share of the window's allowance over the run that was used.
+        used: f64,
+    }
+
+    /// `workers` requests at a time, each taking the pacer's turn, reaching the
+    /// server after half of `latency` and answered after the other half, until
+    /// `jobs` requests were admitted (a turned-away request is sent again).
+    async fn against(
+        limit: usize,
+        window: Duration,
+        latency: Duration,
+        workers: usize,
+        jobs: usize,
+    ) -> Run {
+        let pacer = Pacer::new(workers);
+        let server = Mutex::new(SlidingWindow {
+            limit,
+            window,
+            admitted: std::collections::VecDeque::new(),
+        });
+        let todo = std::sync::atomic::AtomicUsize::new(jobs);
+        // Every answer in order: whether it was a 429.
+        let answers = Mutex::new(Vec::new());
+        let rejection = headers(&[
+            ("x-ratelimit-limit", limit.to_string()),
+            ("x-ratelimit-remaining", "0".into()),
+        ]);
+        let begin = Instant::now();
+        let worker = || async {
+            while todo
+                .fetch_update(
+                    std::sync::atomic::Ordering::SeqCst,
+                    std::sync::atomic::Ordering::SeqCst,
+                    |n| n.checked_sub(1),
+                )
+                .is_ok()
+            {
+                loop {
+                    let turn = pacer.turn(Duration::MAX).await.expect("no limit");
+                    tokio::time::sleep(latency / 2).await;
+                    let admitted = server.lock().unwrap().admits(Instant::now());
+                    tokio::time::sleep(latency / 2).await;
+                    answers.lock().unwrap().push(!admitted);
+                    if admitted {
+                        turn.answered(StatusCode::OK, &HeaderMap::new());
+                        break;
+                    }
+                    turn.answered(StatusCode::TOO_MANY_REQUESTS, &rejection);
+                }
+            }
+        };
+        futures::future::join_all((0..workers).map(|_| worker())).await;
+        let elapsed = Instant::now() - begin;
+        let answers = answers.into_inner().unwrap();
+        let first = answers.iter().position(|&r| r).unwrap_or(answers.len());
+        let resumed = answers[first..]
+            .iter()
+            .position(|&r| !r)
+            .map_or(answers.len(), |i| first + i);
+        let windows = (elapsed.as_secs_f64() / window.as_secs_f64()).floor() + 1.0;
+        Run {
+            first_contact: answers[first..resumed].iter().filter(|&&r| r).count(),
+            later: answers[resumed..].iter().filter(|&&r| r).count(),
+            used: jobs as f64 / (limit as f64 * windows),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_sliding_window_is_learnt_from_one_bounce_then_used_whole() {
+        let ms = Duration::from_millis;
+        for (limit, window, latency, workers, jobs) in [
+            // The benchmark's simulator: 25 a second on loopback, as many requests.
+            (25, Duration::from_secs(1), ms(1), 16, 507),
+            // A minute's window over the internet (DocSpace's is 1,500 a minute).
+            (300, Duration::from_secs(60), ms(120), 16, 3000),
+            // Neither.
+            (40, ms(2500), ms(30), 8, 1000),
+        ] {
+            let run = against(limit, window, latency, workers, jobs).await;
+            let case = format!("{limit} per {window:?}, {latency:?} latency: {run:?}");
+            // The requests in flight when the limit is first hit bounce, and probes
+            // at gaps growing by 30% find a window long enough ...
+            assert!(run.first_contact <= workers + 16, "{case}");
+            // ... then a few probes turned away bisect it, and nothing else bounces.
+            assert!(run.later <= 6, "{case}");
+            assert!(run.used >= 0.95, "{case}");
+        }
     }
 }

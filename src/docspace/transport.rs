@@ -21,7 +21,7 @@ use super::body::{
 use super::breaker::Breaker;
 use super::error::{ApiError, AttemptError};
 use super::failure::{check_cert_file, redirect_target, root_cause, transport_failure};
-use super::pacing::{self, MAX_SERVER_WAIT, Pacer};
+use super::pacing::{self, MAX_SERVER_WAIT, Pacer, Turn};
 use super::portal_url;
 
 /// The server rejects, without queueing, more than this many parallel GETs ...
@@ -354,14 +354,7 @@ impl Transport {
         self.ready().map_err(AttemptError::Final)?;
         // Paced after the slot is won, right before sending: a request paced
         // earlier could sit in the queue and then leave at any moment.
-        let start = self.pacer.take_turn(budget_left).map_err(|asked| {
-            AttemptError::Final(ApiError::RateLimited {
-                attempts: attempt,
-                waited: Duration::ZERO,
-                asked: Some(asked),
-            })
-        })?;
-        self.sleep_until(start).await.map_err(AttemptError::Final)?;
+        let turn = self.turn(attempt, budget_left).await?;
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
 
         let mut builder = self
@@ -385,7 +378,7 @@ impl Transport {
             .await
             .map_err(|e| transport_failure(&e, attempt))?;
         let status = response.status();
-        self.pacer.observe(response.headers());
+        turn.answered(status, response.headers());
         if status.is_redirection() {
             return Err(AttemptError::Final(ApiError::Redirected {
                 status: status.as_u16(),
@@ -406,9 +399,6 @@ impl Transport {
         let body = read_capped(response, cap)
             .await
             .map_err(|e| transport_failure(&e, attempt))?;
-        if status.is_success() {
-            self.pacer.relax();
-        }
         if accept(status, &body) {
             return Ok(Answer { status, body });
         }
@@ -427,6 +417,24 @@ impl Transport {
         self.breaker.open().map_or(Ok(()), Err)
     }
 
+    /// Waits for the pacer's turn, or fails as soon as the breaker opens: a request
+    /// waiting for its turn has nothing to wait for once the run is over.
+    async fn turn(&self, attempt: u32, budget_left: Duration) -> Result<Turn<'_>, AttemptError> {
+        tokio::select! {
+            turn = self.pacer.turn(budget_left) => turn.map_err(|asked| {
+                AttemptError::Final(ApiError::RateLimited {
+                    attempts: attempt,
+                    // Out of time waiting for answers that would open the way.
+                    waited: if asked.is_none() { budget_left } else { Duration::ZERO },
+                    asked,
+                })
+            }),
+            () = self.breaker.opened() => Err(AttemptError::Final(
+                self.breaker.open().expect("the breaker opened"),
+            )),
+        }
+    }
+
     pub(crate) fn classify(
         &self,
         status: StatusCode,
@@ -443,16 +451,9 @@ impl Transport {
             403 => AttemptError::Final(ApiError::Forbidden { message }),
             404 => AttemptError::Final(ApiError::NotFound { message }),
             429 => {
+                // The pacer has heard it already (the turn's answer): it paused or
+                // slowed everyone, or learnt the portal's window from it.
                 self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
-                match retry_after {
-                    Some(wait) if wait <= MAX_SERVER_WAIT => self.pacer.pause(wait),
-                    // Not worth waiting for: each request that meets it gives up
-                    // at once, and the breaker ends the run.
-                    Some(_) => {}
-                    // The per-minute and concurrency limits say nothing of how long
-                    // (docspace-api.md 4): everyone slows down.
-                    None => self.pacer.back_off(),
-                }
                 AttemptError::Transient {
                     error: ApiError::RateLimited {
                         attempts,

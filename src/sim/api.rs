@@ -63,7 +63,7 @@ async fn gate(State(app): State<Arc<App>>, request: Request, next: Next) -> Resp
 }
 
 async fn judged(app: &App, mut request: Request, next: Next) -> Response {
-    let (latency, error, rate, slot) = match app.faults.judge(request.method()) {
+    let (latency, error, slot) = match app.faults.judge(request.method()) {
         Verdict::Throttle(headers) => {
             let mut response = envelope::empty(StatusCode::TOO_MANY_REQUESTS);
             add_rate_headers(response.headers_mut(), headers);
@@ -72,14 +72,13 @@ async fn judged(app: &App, mut request: Request, next: Next) -> Response {
         Verdict::Serve {
             latency,
             error,
-            rate,
             slot,
-        } => (latency, error, rate, slot),
+        } => (latency, error, slot),
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let mut response = match error
+    let response = match error
         .map(|s| StatusCode::from_u16(s).unwrap_or(StatusCode::SERVICE_UNAVAILABLE))
     {
         Some(
@@ -103,9 +102,6 @@ async fn judged(app: &App, mut request: Request, next: Next) -> Response {
         }
     };
     drop(slot);
-    if let Some(headers) = rate {
-        add_rate_headers(response.headers_mut(), headers);
-    }
     response
 }
 

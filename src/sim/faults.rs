@@ -7,6 +7,38 @@
 //! concurrency caps, then the daily write cap), each rejecting with its own headers.
 //! A permit the window handed out stays spent when a later limit rejects, as in the
 //! server's Redis limiters.
+//!
+//! Which headers the server sends, read in its source (ONLYOFFICE/DocSpace-server at
+//! `ed2994e7`, and RedisRateLimiting 1.2.1, the version `Directory.Packages.props:166-167`
+//! pins):
+//! - `common/ASC.Api.Core/Core/BaseStartup.cs:191-412` builds the chain with
+//!   `PartitionedRateLimiter.CreateChained`: `GetSlidingWindowRateLimiter` (1 minute,
+//!   `SlidingWindowLimit`, lines 228-248), `GetConcurrencyRateLimiter` (`QueueLimit = 0`,
+//!   lines 249-277), `GetFixedWindowRateLimiter` (a day, POST/PUT only, lines 278-303);
+//!   line 412 sets `options.OnRejected = RateLimitMetadata.OnRejected`, and lines
+//!   621-626 add the middleware only when `core:hosting:rateLimiterOptions:enable`.
+//! - Admitted requests: **no rate-limit header at all**. ASP.NET Core's
+//!   `RateLimitingMiddleware` only calls the next handler for an acquired lease; the
+//!   only code that writes these headers is `OnRejected`
+//!   (`RedisRateLimiting.AspNetCore/RateLimitMetadata.cs:11-36`), which runs for
+//!   rejections only. `X-RateLimit` appears nowhere else in the server's C# code but
+//!   in `common/ASC.Api.Core/Extensions/RateLimitOperationFilter.cs:76-82`, which
+//!   writes them into the OpenAPI document's 200 responses: documentation, not
+//!   behaviour.
+//! - Rejected by the window: `429`, empty body, `X-RateLimit-Limit` (the permit
+//!   limit) and `X-RateLimit-Remaining: 0` (`max(limit - count, 0)`, the count being
+//!   the limit). The sliding-window lease offers no other metadata
+//!   (`RedisSlidingWindowRateLimiter.cs:118-150`), so no `X-RateLimit-Reset` and no
+//!   `Retry-After`. Its Lua script adds a request to the window only when it admits
+//!   it (`RedisSlidingWindowManager.cs:16-43`): rejections do not count.
+//! - Rejected by a concurrency cap: the same two headers, the cap as the limit
+//!   (`RedisConcurrencyRateLimiter.cs:257-292`).
+//! - Rejected by the daily write cap: also `Retry-After` (seconds) and
+//!   `X-RateLimit-Reset` (when the window closes) (`RedisFixedWindowRateLimiter.cs:113-157`).
+//!
+//! The chain hands `OnRejected` the failing limiter's own lease
+//! (`ChainedPartitionedRateLimiter` in System.Threading.RateLimiting), so each
+//! rejection carries only its own limit's headers.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -31,8 +63,9 @@ pub struct Faults {
     /// Turns the server's limiter on: at most this many requests in any sliding
     /// window of one second (the server counts 1,500 per minute; a rate below 1 is
     /// one request per `1 / rate` seconds). The concurrency caps (50 GETs, 15 other
-    /// requests in flight) and the daily write cap apply too. A rejection is an
-    /// empty `429` with only `X-RateLimit-Limit` and `X-RateLimit-Remaining`.
+    /// requests in flight) and the daily write cap apply too. Admitted requests carry
+    /// no rate-limit header; a rejection is an empty `429` with only
+    /// `X-RateLimit-Limit` and `X-RateLimit-Remaining: 0`.
     pub rate_limit_per_sec: Option<f64>,
     /// POST and PUT requests allowed per day, counted from the first one; a rejection
     /// also carries `Retry-After` and `X-RateLimit-Reset`. Unset: the server's 10,000
@@ -115,16 +148,9 @@ impl SlidingWindow {
         }
     }
 
-    /// Admitted requests learn the limit, what is left and, as `X-RateLimit-Reset`,
-    /// the Unix time (rounded up) at which the oldest request in the window leaves
-    /// it, as the server's OpenAPI document describes these headers (its limiter
-    /// itself only writes headers on a rejection). A rejection carries the limit and
-    /// `remaining: 0` only.
-    pub(crate) fn take(
-        &mut self,
-        now: Instant,
-        wall: SystemTime,
-    ) -> Result<RateHeaders, RateHeaders> {
+    /// Admits a request or rejects it with the window's headers. An admitted request
+    /// learns nothing: the server writes rate-limit headers only on a rejection.
+    pub(crate) fn take(&mut self, now: Instant) -> Result<(), RateHeaders> {
         while self
             .admitted
             .front()
@@ -132,28 +158,16 @@ impl SlidingWindow {
         {
             self.admitted.pop_front();
         }
-        let limit = self.limit as u64;
         if self.admitted.len() >= self.limit {
             return Err(RateHeaders {
-                limit,
+                limit: self.limit as u64,
                 remaining: 0,
                 reset: None,
                 retry_after: None,
             });
         }
         self.admitted.push_back(now);
-        let oldest_leaves = self.admitted.front().map_or(now, |&t| t + self.window);
-        let reset = (wall + (oldest_leaves - now))
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_secs_f64()
-            .ceil();
-        Ok(RateHeaders {
-            limit,
-            remaining: (self.limit - self.admitted.len()) as u64,
-            reset: Some(reset as u64),
-            retry_after: None,
-        })
+        Ok(())
     }
 }
 
@@ -219,7 +233,6 @@ pub(crate) enum Verdict {
     Serve {
         latency: Duration,
         error: Option<u16>,
-        rate: Option<RateHeaders>,
         slot: Option<Slot>,
     },
     Throttle(RateHeaders),
@@ -305,20 +318,18 @@ impl FaultEngine {
             return Verdict::Serve {
                 latency: Duration::ZERO,
                 error: None,
-                rate: None,
                 slot: None,
             };
         }
         let mut inner = self.lock();
         let (now, wall) = (Instant::now(), SystemTime::now());
         let latency = Duration::from_millis(inner.faults.latency_ms);
-        let (rate, slot) = match inner.window.as_mut() {
-            None => (None, None),
+        let slot = match inner.window.as_mut() {
+            None => None,
             Some(window) => {
-                let headers = match window.take(now, wall) {
-                    Ok(headers) => headers,
-                    Err(rejected) => return Verdict::Throttle(rejected),
-                };
+                if let Err(rejected) = window.take(now) {
+                    return Verdict::Throttle(rejected);
+                }
                 let (counter, cap) = if method == Method::GET {
                     (&self.gets, MAX_PARALLEL_GETS)
                 } else {
@@ -333,7 +344,7 @@ impl FaultEngine {
                         retry_after: None,
                     });
                 }
-                (Some(headers), Some(Slot(Arc::clone(counter))))
+                Some(Slot(Arc::clone(counter)))
             }
         };
         if matches!(*method, Method::POST | Method::PUT)
@@ -348,7 +359,6 @@ impl FaultEngine {
         Verdict::Serve {
             latency,
             error,
-            rate,
             slot,
         }
     }
@@ -361,53 +371,57 @@ mod tests {
     #[test]
     fn the_window_admits_its_limit_then_rejects_until_the_oldest_leaves() {
         let t0 = Instant::now();
-        let wall = UNIX_EPOCH + Duration::from_millis(1_800_000_000_250);
-        let take = |window: &mut SlidingWindow, ms: u64| {
-            let later = Duration::from_millis(ms);
-            window.take(t0 + later, wall + later)
-        };
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
         let mut window = SlidingWindow::new(2.0);
-        let first = take(&mut window, 0).expect("first admitted");
-        // The first request leaves at ...001.25 s: the header rounds up.
+        assert_eq!(window.take(at(0)), Ok(()));
+        assert_eq!(window.take(at(500)), Ok(()));
+        // The rejection says the limit and nothing left, and nothing of when.
         assert_eq!(
-            (first.limit, first.remaining, first.reset),
-            (2, 1, Some(1_800_000_002))
-        );
-        let second = take(&mut window, 500).expect("second admitted");
-        assert_eq!((second.remaining, second.reset), (0, Some(1_800_000_002)));
-        let rejected = take(&mut window, 900).expect_err("third rejected");
-        assert_eq!(
-            rejected,
-            RateHeaders {
+            window.take(at(900)),
+            Err(RateHeaders {
                 limit: 2,
                 remaining: 0,
                 reset: None,
                 retry_after: None
-            }
+            })
         );
-        // The first request left the window; the second is still in it.
-        let third = take(&mut window, 1000).expect("third admitted");
-        assert_eq!(
-            third.reset,
-            Some(1_800_000_002),
-            "the second leaves at ...001.75"
-        );
-        assert!(take(&mut window, 1100).is_err());
+        // The first request left the window; the second is still in it, and the
+        // rejected one was never counted.
+        assert_eq!(window.take(at(1000)), Ok(()));
+        assert!(window.take(at(1100)).is_err());
+        assert_eq!(window.take(at(1500)), Ok(()));
     }
 
     #[test]
     fn slow_rates_widen_the_window() {
         let t0 = Instant::now();
-        let wall = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
         let mut window = SlidingWindow::new(0.25);
-        assert_eq!(
-            window.take(t0, wall).expect("admitted").reset,
-            Some(1_800_000_004)
-        );
-        let later = Duration::from_millis(3900);
-        assert!(window.take(t0 + later, wall + later).is_err());
-        let later = Duration::from_secs(4);
-        assert!(window.take(t0 + later, wall + later).is_ok());
+        assert!(window.take(t0).is_ok());
+        assert!(window.take(t0 + Duration::from_millis(3900)).is_err());
+        assert!(window.take(t0 + Duration::from_secs(4)).is_ok());
+    }
+
+    #[test]
+    fn admitted_requests_carry_no_rate_headers_and_rejections_only_theirs() {
+        let engine = FaultEngine::new(Faults {
+            rate_limit_per_sec: Some(1.0),
+            ..Faults::default()
+        });
+        let Verdict::Serve { .. } = engine.judge(&Method::GET) else {
+            panic!("the first request was throttled")
+        };
+        match engine.judge(&Method::GET) {
+            Verdict::Throttle(h) => assert_eq!(
+                h,
+                RateHeaders {
+                    limit: 1,
+                    remaining: 0,
+                    reset: None,
+                    retry_after: None
+                }
+            ),
+            Verdict::Serve { .. } => panic!("the second request in the second was served"),
+        }
     }
 
     #[test]
