@@ -128,6 +128,7 @@ async fn roots(args: &ExportArgs, reader: &Reader<'_>) -> Result<Vec<WalkRoot>, 
                 folder: Some(FolderRef {
                     id: c.id,
                     placement: Placement::Room { room_type },
+                    shared: c.shared,
                 }),
                 display: c.title.clone(),
                 path: Some(FolderPath {

@@ -18,6 +18,9 @@ use crate::model::Placement;
 pub struct FolderRef {
     pub id: u64,
     pub placement: Placement,
+    /// The portal's `shared` flag for it: whether it has any external link at all,
+    /// whoever may see them (docspace-api.md 5, `sim::sharing`). `None` when unsaid.
+    pub shared: Option<bool>,
 }
 
 /// Why a folder could not be found.
@@ -72,6 +75,7 @@ impl<'t> Resolver<'t> {
         my_documents: bool,
         segments: &[String],
     ) -> Result<FolderRef, ResolveError> {
+        let mut shared;
         let (mut parent, mut placement, rest) = if my_documents {
             let my = self.listing(Listing::MyDocuments).await?;
             let Some((first, rest)) = segments.split_first() else {
@@ -79,8 +83,9 @@ impl<'t> Resolver<'t> {
                     "My Documents itself cannot have an external link".to_owned(),
                 ));
             };
-            let id = unique(&my, first, || "My Documents".to_owned())?.id;
-            (id, Placement::MyDocuments, rest)
+            let folder = unique(&my, first, || "My Documents".to_owned())?;
+            shared = folder.shared;
+            (folder.id, Placement::MyDocuments, rest)
         } else {
             let rooms = self.listing(Listing::Rooms).await?;
             let Some((room_title, rest)) = segments.split_first() else {
@@ -90,6 +95,7 @@ impl<'t> Resolver<'t> {
             };
             let room = unique(&rooms, room_title, || "the rooms".to_owned())?;
             let id = room.id;
+            shared = room.shared;
             let room_type = room.room_type.and_then(wire::room_type).ok_or_else(|| {
                 ResolveError::CannotHaveLinks(format!(
                     "room `{room_title}` has a room type this tool does not know ({:?})",
@@ -102,7 +108,8 @@ impl<'t> Resolver<'t> {
         for title in rest {
             let children = self.listing(Listing::Subfolders(parent)).await?;
             let within = walked.join("/");
-            parent = unique(&children, title, || format!("`{within}`"))?.id;
+            let child = unique(&children, title, || format!("`{within}`"))?;
+            (parent, shared) = (child.id, child.shared);
             placement = match placement {
                 Placement::Room { room_type } | Placement::InRoom { room_type } => {
                     Placement::InRoom { room_type }
@@ -114,6 +121,7 @@ impl<'t> Resolver<'t> {
         Ok(FolderRef {
             id: parent,
             placement,
+            shared,
         })
     }
 
@@ -149,7 +157,14 @@ impl<'t> Resolver<'t> {
                 dto.title
             )));
         };
-        Ok((FolderRef { id, placement }, dto.title))
+        Ok((
+            FolderRef {
+                id,
+                placement,
+                shared: dto.shared,
+            },
+            dto.title,
+        ))
     }
 }
 

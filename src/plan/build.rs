@@ -98,6 +98,17 @@ pub fn build(
                 continue;
             }
         };
+        if folder.shared == Some(true) && links.primary.is_empty() && links.additional.is_empty() {
+            // The portal says the folder has external links, and shows this key
+            // none: a user who may see a folder but not manage its links gets an
+            // empty list (docspace-api.md 1). That is not "no link".
+            items.push(unknown(
+                Some(folder.id),
+                &"the portal lists this folder as shared, but shows this API key none of its links: \
+                  its user may see the folder without managing its links",
+            ));
+            continue;
+        }
         if let Some(d) = placement::check(entry, folder.placement, links.primary.is_empty()) {
             diagnostics.push(d);
             continue;

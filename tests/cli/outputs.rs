@@ -184,3 +184,36 @@ async fn an_unreadable_listing_is_read_once() {
     );
     assert_eq!(proxy.count(Method::GET, "/api/2.0/files/rooms"), 1);
 }
+
+/// A user who may see a folder but not manage its links gets an empty list: when
+/// the listing says the folder is shared, that is unknown, not "no link".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_links_list_on_a_shared_folder_is_unknown() {
+    let portal = Portal::start(SEED).await;
+    let proxy = Proxy::answering(portal.url(), |m, p, _| async move {
+        if m == Method::GET && p == "/api/2.0/files/folder/103/links" {
+            Answer::Instead(
+                200,
+                r#"{"response":[],"count":0,"status":0,"statusCode":200}"#.to_owned(),
+            )
+        } else {
+            Answer::Forward
+        }
+    })
+    .await;
+    portal.write(
+        "links.yaml",
+        "version: 1\nfolders:\n  - path: Marketing/Archive\n    link: { access: read }\n  - path: Marketing/Brand assets\n    link: absent\n",
+    );
+    let out = portal.run_env(
+        &["plan", "-f", "links.yaml"],
+        &[("DOCSPACE_URL", proxy.url.as_str())],
+    );
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.stdout.contains("lists this folder as shared")
+            && !out.stdout.contains("will be created"),
+        "{}",
+        out.stdout
+    );
+}
