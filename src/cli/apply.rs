@@ -3,7 +3,6 @@
 //! (`--plan`), which is refused as a whole if it no longer fits the portal, the
 //! manifest or its age.
 
-use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 
 use super::args::{ApplyArgs, ApplyFormat};
@@ -171,21 +170,9 @@ fn finish(
 }
 
 fn confirm(out: &Output) -> Result<(), Error> {
-    if !std::io::stdin().is_terminal() {
-        return Err(Error::NoTerminal);
-    }
-    out.print("Do you want to make these changes? Only 'yes' will be accepted: ")?;
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|source| Error::Io {
-            what: "read the answer",
-            source,
-        })?;
-    if answer.trim() == "yes" {
-        Ok(())
-    } else {
-        Err(Error::Cancelled)
+    match out.ask_yes("Do you want to make these changes?")? {
+        None => Err(Error::NoTerminal),
+        Some(true) => Ok(()),
+        Some(false) => Err(Error::Cancelled),
     }
 }

@@ -2,7 +2,6 @@
 //! show what that changes in the file it replaces.
 
 use std::collections::HashSet;
-use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 
 use secrecy::SecretString;
@@ -421,27 +420,10 @@ fn coloured(diff: &str, style: Style) -> String {
 }
 
 fn confirm(out: &Output, file: &str) -> Result<(), Error> {
-    if !std::io::stdin().is_terminal() {
-        return Err(Error::OverwriteUnconfirmed {
-            file: file.to_owned(),
-        });
-    }
-    out.print(&format!(
-        "Write these changes to {file}? Only 'yes' will be accepted: "
-    ))?;
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|source| Error::Io {
-            what: "read the answer",
-            source,
-        })?;
-    if answer.trim() == "yes" {
-        Ok(())
-    } else {
-        Err(Error::ExportCancelled {
-            file: file.to_owned(),
-        })
+    let file = file.to_owned();
+    match out.ask_yes(&format!("Write these changes to {file}?"))? {
+        None => Err(Error::OverwriteUnconfirmed { file }),
+        Some(true) => Ok(()),
+        Some(false) => Err(Error::ExportCancelled { file }),
     }
 }

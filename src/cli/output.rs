@@ -3,7 +3,7 @@
 //! taken as the reader having seen enough.
 
 use std::borrow::Cow;
-use std::io::Write;
+use std::io::{BufRead, IsTerminal, Write};
 
 use secrecy::{ExposeSecret, SecretString};
 
@@ -67,6 +67,24 @@ impl Output {
                 what: "append to $GITHUB_STEP_SUMMARY",
                 source,
             })
+    }
+
+    /// Asks `question` on the terminal; `None` when there is no terminal to ask
+    /// on, else whether the answer was exactly `yes`.
+    pub fn ask_yes(&self, question: &str) -> Result<Option<bool>, Error> {
+        if !std::io::stdin().is_terminal() {
+            return Ok(None);
+        }
+        self.print(&format!("{question} Only 'yes' will be accepted: "))?;
+        let mut answer = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut answer)
+            .map_err(|source| Error::Io {
+                what: "read the answer",
+                source,
+            })?;
+        Ok(Some(answer.trim() == "yes"))
     }
 
     pub fn eprint(&self, text: &str) {
