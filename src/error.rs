@@ -5,6 +5,7 @@ use crate::apply::{Failure, Report};
 use crate::docspace::ApiError;
 use crate::manifest::ManifestError;
 use crate::plan::Summary;
+use crate::plan::saved::Error as SavedPlanError;
 
 /// Exit codes (a contract with CI scripts).
 pub mod exit {
@@ -70,51 +71,9 @@ pub enum Error {
         violations.join("; and ")
     )]
     SafetyShare { violations: Vec<String> },
-    #[error("cannot use the saved plan {path}: {reason}")]
-    PlanUnreadable { path: String, reason: String },
-    #[error(
-        "the saved plan {path} has format version {found}; this docspace-links reads version {}. \
-         Nothing was changed: make the plan again with this version",
-        crate::plan::saved::FORMAT_VERSION
-    )]
-    PlanFormat { path: String, found: String },
-    #[error(
-        "the saved plan {path} was made for the portal {planned}, not {given}; nothing was changed"
-    )]
-    PlanPortal {
-        path: String,
-        planned: String,
-        given: String,
-    },
-    #[error(
-        "the manifest {manifest} changed since the plan {path} was made (SHA-256 {planned} then, \
-         {actual} now); nothing was changed. Make and review a new plan"
-    )]
-    PlanManifestChanged {
-        path: String,
-        manifest: String,
-        planned: String,
-        actual: String,
-    },
-    #[error(
-        "the saved plan {path} does not match the manifest {manifest} at {line} (it wants something \
-         else there, or names another folder); nothing was changed. Make the plan again instead of editing it"
-    )]
-    PlanNotFromManifest {
-        path: String,
-        manifest: String,
-        line: String,
-    },
-    #[error(
-        "the saved plan {path} was made at {created_at}, {age} ago, longer than --max-age {max_age}; \
-         nothing was changed. Make and review a new plan (or raise --max-age)"
-    )]
-    PlanTooOld {
-        path: String,
-        created_at: String,
-        age: String,
-        max_age: String,
-    },
+    /// A saved plan that cannot be applied (`apply --plan`).
+    #[error(transparent)]
+    SavedPlan(#[from] SavedPlanError),
     #[error("there is no subcommand `{0}`: see `docspace-links --help`")]
     UnknownSubcommand(String),
     #[error("cannot {what}: {source}")]
@@ -136,12 +95,8 @@ impl Error {
             | Error::OverwriteUnconfirmed { .. }
             | Error::ExportCancelled { .. }
             | Error::ConfirmationInJson
-            | Error::SafetyShare { .. }
-            | Error::PlanFormat { .. }
-            | Error::PlanPortal { .. }
-            | Error::PlanManifestChanged { .. }
-            | Error::PlanNotFromManifest { .. }
-            | Error::PlanTooOld { .. } => exit::REFUSED,
+            | Error::SafetyShare { .. } => exit::REFUSED,
+            Error::SavedPlan(e) if e.refuses() => exit::REFUSED,
             _ => exit::ERROR,
         }
     }
@@ -159,12 +114,7 @@ impl Error {
             Error::StaleWhileConfirming => "stale_while_confirming",
             Error::ConfirmationInJson => "confirmation_in_json",
             Error::SafetyShare { .. } => "safety_share",
-            Error::PlanUnreadable { .. } => "plan_unreadable",
-            Error::PlanFormat { .. } => "plan_format",
-            Error::PlanPortal { .. } => "plan_portal",
-            Error::PlanManifestChanged { .. } => "plan_manifest_changed",
-            Error::PlanNotFromManifest { .. } => "plan_not_from_manifest",
-            Error::PlanTooOld { .. } => "plan_too_old",
+            Error::SavedPlan(e) => e.kind(),
             Error::UnknownSubcommand(_) => "unknown_subcommand",
             Error::OverwriteUnconfirmed { .. } => "overwrite_unconfirmed",
             Error::ExportCancelled { .. } => "export_cancelled",

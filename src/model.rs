@@ -14,6 +14,11 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
+/// The variable that holds the API key. Read from the environment only: a flag
+/// would leave it in shell history and process listings. Named here, below `cli`
+/// which reads it, because the manifest must also refuse it as a link password.
+pub const TOKEN_VAR: &str = "DOCSPACE_TOKEN";
+
 /// An access level a link may grant, in the manifest's vocabulary
 /// (docspace-api.md 2.1 lists which ones the server accepts for links).
 #[derive(

@@ -12,7 +12,7 @@ use crate::apply::Report;
 use crate::docspace::ApiError;
 use crate::error::{Error, apply_exit_code};
 use crate::manifest::Manifest;
-use crate::plan::saved::{Expected, SavedPlan};
+use crate::plan::saved::{Error as SavedPlanError, Expected, SavedPlan};
 use crate::plan::{Plan, safety};
 use crate::progress::Progress;
 use crate::render::{self, Style};
@@ -66,7 +66,7 @@ async fn from_saved(
     out: &mut Output,
 ) -> Result<u8, Error> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Error::PlanUnreadable {
+    let text = std::fs::read_to_string(path).map_err(|e| SavedPlanError::Unreadable {
         path: shown.clone(),
         reason: e.to_string(),
     })?;

@@ -14,7 +14,6 @@ use clap::Parser;
 
 pub use args::Cli;
 use args::{ApplyFormat, Command, PlanFormat};
-pub(crate) use config::TOKEN_VAR;
 use output::Output;
 
 use crate::docspace::Transport;
@@ -93,7 +92,7 @@ fn report(e: &Error, format: ErrorFormat, out: &Output) {
     };
     match e {
         // Snippets of the manifest, each with its own `error:` heading.
-        Error::Manifest(m) => out.eprint(&format!("{m}\n")),
+        Error::Manifest(m) => out.eprint(&format!("{}\n", render::manifest_text(m))),
         e => out.eprint(&format!("error: {}\n", render::printable(&e.to_string()))),
     }
 }

@@ -1,5 +1,5 @@
 //! Problems that point into the user's file, kept as data: a stable code, where, what
-//! and what to do. `render::snippet` turns them into text at the edge.
+//! and what to do. `render/` turns them into snippets at the edge; nothing here draws them.
 
 use std::fmt;
 
@@ -208,17 +208,35 @@ impl ManifestError {
         &self.source.name
     }
 
+    /// The text the diagnostics point into, for the snippets.
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
     /// The problems, still structured, for renderers other than the snippets.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
     }
 }
 
-/// The human rendering: snippets with literal passwords masked.
+/// One line per problem, `file:line:column: message`, without the file's text: the
+/// snippets people read (with literal passwords masked) are drawn by `render/`.
 impl fmt::Display for ManifestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = crate::render::snippet::render_all(&self.source, &self.diagnostics);
-        f.write_str(text.trim_end())
+        for (i, d) in self.diagnostics.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            match d.pos {
+                Some(p) => write!(
+                    f,
+                    "{}:{}:{}: {}",
+                    self.source.name, p.line, p.column, d.message
+                )?,
+                None => write!(f, "{}: {}", self.source.name, d.message)?,
+            }
+        }
+        Ok(())
     }
 }
 

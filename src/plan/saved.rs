@@ -4,6 +4,7 @@
 //! refuses the whole plan when any of them no longer holds, then re-checks every
 //! folder right before writing it. The file holds no secret and nothing derived
 //! from one: passwords are references (`env:NAME`), resolved at apply time.
+//! Over 500 lines with its tests and its error type: each check beside the refusal it makes.
 
 use jiff::{SignedDuration, Timestamp};
 use schemars::JsonSchema;
@@ -11,7 +12,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::Plan;
-use crate::error::Error;
 use crate::manifest::Manifest;
 use crate::model::Target;
 
@@ -91,7 +91,7 @@ impl SavedPlan {
     /// Reads a saved plan. The version is looked at first: a plan from another
     /// version is named as such, not reported as a malformed file.
     pub fn from_json(path: &str, text: &str) -> Result<SavedPlan, Error> {
-        let unreadable = |reason: String| Error::PlanUnreadable {
+        let unreadable = |reason: String| Error::Unreadable {
             path: path.to_owned(),
             reason,
         };
@@ -100,7 +100,7 @@ impl SavedPlan {
         match value.get("format_version") {
             Some(v) if v.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
             found => {
-                return Err(Error::PlanFormat {
+                return Err(Error::Format {
                     path: path.to_owned(),
                     found: found.map_or_else(|| "none".to_owned(), |v| v.to_string()),
                 });
@@ -114,7 +114,7 @@ impl SavedPlan {
     pub fn verify(&self, path: &str, expected: &Expected) -> Result<(), Error> {
         let given = normalise_portal(expected.portal);
         if given != self.portal {
-            return Err(Error::PlanPortal {
+            return Err(Error::Portal {
                 path: path.to_owned(),
                 planned: self.portal.clone(),
                 given,
@@ -122,7 +122,7 @@ impl SavedPlan {
         }
         let age = expected.now.duration_since(self.created_at);
         if age > expected.max_age {
-            return Err(Error::PlanTooOld {
+            return Err(Error::TooOld {
                 path: path.to_owned(),
                 created_at: crate::model::utc(self.created_at),
                 age: whole_minutes(age),
@@ -131,7 +131,7 @@ impl SavedPlan {
         }
         let actual = sha256_hex(expected.manifest_text.as_bytes());
         if actual != self.manifest.sha256 {
-            return Err(Error::PlanManifestChanged {
+            return Err(Error::ManifestChanged {
                 path: path.to_owned(),
                 manifest: self.manifest.path.clone(),
                 planned: self.manifest.sha256.clone(),
@@ -148,7 +148,7 @@ impl SavedPlan {
     /// manifest is the one planned from; this says the file was not edited since
     /// (apply writes what the items say, so an edited item would be applied).
     pub fn matches(&self, path: &str, manifest: &Manifest) -> Result<(), Error> {
-        let mismatch = |line: Option<u32>| Error::PlanNotFromManifest {
+        let mismatch = |line: Option<u32>| Error::NotFromManifest {
             path: path.to_owned(),
             manifest: manifest.source.name.clone(),
             line: line.map_or_else(|| "any line".to_owned(), |l| format!("line {l}")),
@@ -221,6 +221,77 @@ fn whole_minutes(age: SignedDuration) -> String {
     }
 }
 
+/// Why a saved plan cannot be applied. Its own type, so that the plan layer does
+/// not reach up to the run's error; the run wraps it (`error::Error::SavedPlan`).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot use the saved plan {path}: {reason}")]
+    Unreadable { path: String, reason: String },
+    #[error(
+        "the saved plan {path} has format version {found}; this docspace-links reads version {}. \
+         Nothing was changed: make the plan again with this version",
+        FORMAT_VERSION
+    )]
+    Format { path: String, found: String },
+    #[error(
+        "the saved plan {path} was made for the portal {planned}, not {given}; nothing was changed"
+    )]
+    Portal {
+        path: String,
+        planned: String,
+        given: String,
+    },
+    #[error(
+        "the manifest {manifest} changed since the plan {path} was made (SHA-256 {planned} then, \
+         {actual} now); nothing was changed. Make and review a new plan"
+    )]
+    ManifestChanged {
+        path: String,
+        manifest: String,
+        planned: String,
+        actual: String,
+    },
+    #[error(
+        "the saved plan {path} does not match the manifest {manifest} at {line} (it wants something \
+         else there, or names another folder); nothing was changed. Make the plan again instead of editing it"
+    )]
+    NotFromManifest {
+        path: String,
+        manifest: String,
+        line: String,
+    },
+    #[error(
+        "the saved plan {path} was made at {created_at}, {age} ago, longer than --max-age {max_age}; \
+         nothing was changed. Make and review a new plan (or raise --max-age)"
+    )]
+    TooOld {
+        path: String,
+        created_at: String,
+        age: String,
+        max_age: String,
+    },
+}
+
+impl Error {
+    /// The plan was read and does not hold (apply refuses it: exit 4); an unreadable
+    /// file is an error like any other (exit 1).
+    pub fn refuses(&self) -> bool {
+        !matches!(self, Error::Unreadable { .. })
+    }
+
+    /// A stable name for scripts (`"kind"` in JSON errors, docs/json.md).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Unreadable { .. } => "plan_unreadable",
+            Error::Format { .. } => "plan_format",
+            Error::Portal { .. } => "plan_portal",
+            Error::ManifestChanged { .. } => "plan_manifest_changed",
+            Error::NotFromManifest { .. } => "plan_not_from_manifest",
+            Error::TooOld { .. } => "plan_too_old",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,9 +351,9 @@ mod tests {
         );
         let err = saved().verify("p.json", &e).unwrap_err();
         assert!(
-            matches!(err, Error::PlanPortal { ref given, .. } if given == "https://other.example.com")
+            matches!(err, Error::Portal { ref given, .. } if given == "https://other.example.com")
         );
-        assert_eq!(err.exit_code(), crate::error::exit::REFUSED);
+        assert!(err.refuses());
     }
 
     #[test]
@@ -293,8 +364,8 @@ mod tests {
             "2026-12-01T01:00:00Z",
         );
         let err = saved().verify("p.json", &e).unwrap_err();
-        assert!(matches!(err, Error::PlanManifestChanged { .. }), "{err}");
-        assert_eq!(err.exit_code(), crate::error::exit::REFUSED);
+        assert!(matches!(err, Error::ManifestChanged { .. }), "{err}");
+        assert!(err.refuses());
     }
 
     #[test]
@@ -306,23 +377,23 @@ mod tests {
         );
         let err = saved().verify("p.json", &e).unwrap_err();
         assert!(
-            matches!(err, Error::PlanTooOld { ref age, .. } if age == "1d 2h"),
+            matches!(err, Error::TooOld { ref age, .. } if age == "1d 2h"),
             "{err}"
         );
-        assert_eq!(err.exit_code(), crate::error::exit::REFUSED);
+        assert!(err.refuses());
     }
 
     #[test]
     fn another_format_version_is_named_not_misread() {
         let err =
             SavedPlan::from_json("p.json", r#"{"format_version": 2, "plan": 3}"#).unwrap_err();
-        assert!(matches!(err, Error::PlanFormat { ref found, .. } if found == "2"));
-        assert_eq!(err.exit_code(), crate::error::exit::REFUSED);
+        assert!(matches!(err, Error::Format { ref found, .. } if found == "2"));
+        assert!(err.refuses());
         let err = SavedPlan::from_json("p.json", "{}").unwrap_err();
-        assert!(matches!(err, Error::PlanFormat { ref found, .. } if found == "none"));
+        assert!(matches!(err, Error::Format { ref found, .. } if found == "none"));
         let err = SavedPlan::from_json("p.json", "plan:").unwrap_err();
-        assert!(matches!(err, Error::PlanUnreadable { .. }));
-        assert_eq!(err.exit_code(), crate::error::exit::ERROR);
+        assert!(matches!(err, Error::Unreadable { .. }));
+        assert!(!err.refuses());
     }
 
     fn manifest(text: &str) -> Manifest {
@@ -377,10 +448,10 @@ mod tests {
         wider.plan.items[0].desired = crate::model::DesiredLink::Absent;
         let err = wider.matches("p.json", &m).unwrap_err();
         assert!(
-            matches!(err, Error::PlanNotFromManifest { ref line, .. } if line == "line 3"),
+            matches!(err, Error::NotFromManifest { ref line, .. } if line == "line 3"),
             "{err}"
         );
-        assert_eq!(err.exit_code(), crate::error::exit::REFUSED);
+        assert!(err.refuses());
 
         let mut moved = planned(&m, 7);
         moved.plan.items[0].path = "A/C".into();
