@@ -2,6 +2,7 @@
 //! exit policy of plan and apply, all in one place.
 
 use crate::apply::{Failure, Report};
+use crate::diagnostic::Code;
 use crate::docspace::ApiError;
 use crate::manifest::ManifestError;
 use crate::plan::Summary;
@@ -101,6 +102,30 @@ impl Error {
         }
     }
 
+    /// The stable code of the run-wide diagnostic (`"code"` in JSON errors; a
+    /// manifest's own diagnostics carry theirs, the portal's answer its own).
+    pub fn code(&self) -> Code {
+        match self {
+            Error::Manifest(_) => Code::InvalidManifest,
+            Error::NoPortal => Code::NoPortal,
+            Error::NoToken { .. } => Code::NoToken,
+            Error::Portal(_) => Code::InvalidPortal,
+            Error::Api(e) => e.code(),
+            Error::NoTerminal => Code::NoTerminal,
+            Error::Cancelled => Code::Cancelled,
+            Error::StaleWhileConfirming => Code::StaleWhileConfirming,
+            Error::ConfirmationInJson => Code::ConfirmationInJson,
+            Error::SafetyShare { .. } => Code::SafetyShareExceeded,
+            Error::SavedPlan(e) => e.code(),
+            Error::UnknownSubcommand(_) => Code::UnknownSubcommand,
+            Error::OverwriteUnconfirmed { .. } => Code::OverwriteUnconfirmed,
+            Error::ExportCancelled { .. } => Code::ExportCancelled,
+            Error::Export(_) => Code::ExportFailed,
+            Error::Io { .. } => Code::Io,
+            Error::Simulator(_) => Code::Simulator,
+        }
+    }
+
     /// A stable name for scripts (`"kind"` in JSON errors, docs/json.md).
     pub fn kind(&self) -> &'static str {
         match self {
@@ -153,11 +178,13 @@ pub fn apply_exit_code(report: &Report) -> u8 {
         exit::OK
     } else if failures
         .iter()
-        .any(|f| matches!(f, Failure::Unknown(_) | Failure::Uncertain(_)))
+        .any(|f| matches!(f, Failure::Unknown { .. } | Failure::Uncertain(_)))
     {
         exit::ERROR
     } else if failures.len() == report.outcomes.len()
-        && failures.iter().all(|f| matches!(f, Failure::Refused(_)))
+        && failures
+            .iter()
+            .all(|f| matches!(f, Failure::Refused { .. }))
     {
         exit::REFUSED
     } else {
@@ -189,7 +216,12 @@ mod tests {
 
     #[test]
     fn apply_exit_codes() {
-        let refused = || Err(Failure::Refused("r".into()));
+        let refused = || {
+            Err(Failure::Refused {
+                code: crate::diagnostic::Code::ExpiryDue,
+                reason: "r".into(),
+            })
+        };
         assert_eq!(apply_exit_code(&report(vec![Ok(())])), exit::OK);
         assert_eq!(
             apply_exit_code(&report(vec![refused(), refused()])),
@@ -207,7 +239,10 @@ mod tests {
             apply_exit_code(&report(vec![
                 Ok(()),
                 refused(),
-                Err(Failure::Unknown("u".into()))
+                Err(Failure::Unknown {
+                    code: crate::diagnostic::Code::Forbidden,
+                    error: "u".into(),
+                })
             ])),
             exit::ERROR
         );

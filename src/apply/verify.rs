@@ -120,7 +120,7 @@ pub(super) fn describe_drift(
             target.link_id, link.id
         );
     }
-    if let Action::Refused { reason } = now {
+    if let Action::Refused { reason, .. } = now {
         return format!("the fresh read is refused: {reason}");
     }
     if planned.kind() != now.kind() {

@@ -44,10 +44,11 @@ pub fn build(
             violations: Vec::new(),
             label: None,
         };
-        let unknown = |folder_id, error: &dyn std::fmt::Display| {
+        let unknown = |folder_id, code: Code, error: &dyn std::fmt::Display| {
             item(
                 folder_id,
                 Action::Unknown {
+                    code,
                     error: error.to_string(),
                 },
                 Vec::new(),
@@ -56,20 +57,13 @@ pub fn build(
         let (folder, links) = match &obs.folder {
             Ok(f) => (&f.folder, &f.links),
             Err(ResolveError::Api(e)) => {
-                items.push(unknown(None, e));
+                items.push(unknown(None, e.code(), e));
                 continue;
             }
             Err(e) => {
-                let code = match e {
-                    ResolveError::NotFound(_) => Code::FolderNotFound,
-                    ResolveError::Ambiguous(_) => Code::AmbiguousFolder,
-                    ResolveError::CannotHaveLinks(_) | ResolveError::Api(_) => {
-                        Code::NoExternalLinks
-                    }
-                };
                 diagnostics.push(
                     Diagnostic::at(entry.target_pos, e.to_string())
-                        .code(code)
+                        .code(e.code())
                         .label("this folder"),
                 );
                 continue;
@@ -94,7 +88,7 @@ pub fn build(
         let links = match links {
             Ok(l) => l,
             Err(e) => {
-                items.push(unknown(Some(folder.id), e));
+                items.push(unknown(Some(folder.id), e.code(), e));
                 continue;
             }
         };
@@ -104,6 +98,7 @@ pub fn build(
             // empty list (docspace-api.md 1). That is not "no link".
             items.push(unknown(
                 Some(folder.id),
+                Code::LinksHidden,
                 &"the portal lists this folder as shared, but shows this API key none of its links: \
                   its user may see the folder without managing its links",
             ));

@@ -23,6 +23,7 @@ use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::diagnostic::Code;
 use crate::model::{Access, DesiredLink, LinkIdentity, ObservedAccess, utc};
 
 pub(crate) use build::build;
@@ -77,12 +78,22 @@ pub enum Action {
     },
     /// The tool will not touch this folder, for the reason given.
     Refused {
+        /// Which rule refuses it (a plan saved before codes reads as `other`).
+        #[serde(default = "unnamed")]
+        code: Code,
         reason: String,
     },
     /// The folder's state could not be read: nothing is assumed about it.
     Unknown {
+        /// What the portal answered.
+        #[serde(default = "unnamed")]
+        code: Code,
         error: String,
     },
+}
+
+fn unnamed() -> Code {
+    Code::Other
 }
 
 /// A link a revoke removes, as the plan shows it.
@@ -387,6 +398,7 @@ mod tests {
                 item(
                     "D",
                     Action::Refused {
+                        code: Code::ExpiryDue,
                         reason: "no".into(),
                     },
                 ),

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::Plan;
+use crate::diagnostic::Code;
 use crate::manifest::Manifest;
 use crate::model::Target;
 
@@ -277,6 +278,17 @@ impl Error {
     /// file is an error like any other (exit 1).
     pub fn refuses(&self) -> bool {
         !matches!(self, Error::Unreadable { .. })
+    }
+
+    pub fn code(&self) -> Code {
+        match self {
+            Error::Unreadable { .. } => Code::PlanUnreadable,
+            Error::Format { .. } => Code::PlanFormat,
+            Error::Portal { .. } => Code::PlanPortal,
+            Error::ManifestChanged { .. } => Code::PlanManifestChanged,
+            Error::NotFromManifest { .. } => Code::PlanNotFromManifest,
+            Error::TooOld { .. } => Code::PlanTooOld,
+        }
     }
 
     /// A stable name for scripts (`"kind"` in JSON errors, docs/json.md).

@@ -3,6 +3,7 @@
 
 mod apply;
 mod baseline;
+mod codes;
 mod demo;
 mod errors;
 mod export;
