@@ -113,6 +113,7 @@ async fn plan_against(
     let ctx = Context {
         secrets: &baseline.secrets,
         echoes_passwords: plan.portal_echoes_passwords,
+        release: &observed.release,
         now,
     };
     label_plan(&mut plan, &wanted, &links, &ctx);
