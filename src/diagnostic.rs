@@ -194,6 +194,13 @@ codes! {
     PlanManifestChanged = "plan-manifest-changed",
     PlanNotFromManifest = "plan-not-from-manifest",
     PlanTooOld = "plan-too-old",
+    /// The saved plan's `created_at` lies ahead of now.
+    PlanFromTheFuture = "plan-from-the-future",
+    /// An item of the saved plan is not what the manifest and the portal give.
+    PlanEdited = "plan-edited",
+    /// A fact about the portal (its release, whether it returns passwords) changed
+    /// since the plan was made.
+    PlanStale = "plan-stale",
     UnknownSubcommand = "unknown-subcommand",
     Io = "io",
     Simulator = "simulator",

@@ -95,7 +95,14 @@ async fn from_saved(
     config.guard(&manifest, out);
     saved.matches(&shown, &manifest)?;
     config.transport.check_portal().await?;
-    let plan = saved.plan;
+    // The same manifest against the portal as it is now: the file must be what the
+    // tool would have written (plan::replan), and the facts about the portal are
+    // this run's, never the file's.
+    let progress = Progress::for_stderr();
+    let now = make_plan(&manifest, &config.transport, &progress).await?;
+    saved.check_against(&shown, &now)?;
+    let mut plan = saved.plan;
+    plan.portal_echoes_passwords = now.portal_echoes_passwords;
     if !review(&plan, &manifest, args, style, out)? {
         return finish(&Report::default(), args, &config, style, out);
     }
@@ -103,7 +110,6 @@ async fn from_saved(
         confirm(out)?;
     }
     out.print("\n")?;
-    let progress = Progress::for_stderr();
     let report = crate::apply::apply(&plan, &manifest.secrets, &config.transport, &progress).await;
     finish(&report, args, &config, style, out)
 }

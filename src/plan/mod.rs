@@ -12,6 +12,8 @@ pub mod policy;
 mod reconcile;
 pub(crate) mod safety;
 pub(crate) mod saved;
+mod strict_json;
+mod replan;
 #[cfg(test)]
 mod schema;
 mod unlisted;

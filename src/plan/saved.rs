@@ -59,6 +59,10 @@ pub struct ManifestDigest {
     pub sha256: String,
 }
 
+/// How far ahead of this machine's clock a plan's `created_at` may be: the
+/// machine that planned may run a little fast.
+const CLOCK_SKEW: SignedDuration = SignedDuration::from_mins(5);
+
 /// What a saved plan must agree with to be applied.
 pub struct Expected<'a> {
     pub portal: &'a str,
@@ -100,6 +104,9 @@ impl SavedPlan {
         };
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| unreadable(format!("not JSON: {e}")))?;
+        // JSON readers keep the last of two equal keys: a second `"portal"` would
+        // pass a reviewer who reads the first. Refused, like every unknown key.
+        super::strict_json::no_duplicate_keys(text).map_err(unreadable)?;
         match value.get("format_version") {
             Some(v) if v.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
             found => {
@@ -124,6 +131,14 @@ impl SavedPlan {
             });
         }
         let age = expected.now.duration_since(self.created_at);
+        if age < -CLOCK_SKEW {
+            // `--max-age` counts from `created_at`: a date ahead of now is either an
+            // edit or a clock far off, and would stretch the age limit.
+            return Err(Error::FromTheFuture {
+                path: path.to_owned(),
+                created_at: crate::model::utc(self.created_at),
+            });
+        }
         if age > expected.max_age {
             return Err(Error::TooOld {
                 path: path.to_owned(),
@@ -264,6 +279,25 @@ pub enum Error {
         line: String,
     },
     #[error(
+        "the saved plan {path} says it was made at {created_at}, later than now; nothing was changed. \
+         Make the plan again instead of editing it (or check this machine's clock)"
+    )]
+    FromTheFuture { path: String, created_at: String },
+    #[error(
+        "the saved plan {path} does not match what the manifest and the portal give now: {item}, \
+         field `{field}` ({why}); nothing was changed. Make the plan again instead of editing it"
+    )]
+    Edited {
+        path: String,
+        item: String,
+        field: String,
+        why: &'static str,
+    },
+    #[error(
+        "the saved plan {path} is stale: {what}; nothing was changed. Make and review a new plan"
+    )]
+    PortalChanged { path: String, what: String },
+    #[error(
         "the saved plan {path} was made at {created_at}, {age} ago, longer than --max-age {max_age}; \
          nothing was changed. Make and review a new plan (or raise --max-age)"
     )]
@@ -290,6 +324,9 @@ impl Error {
             Error::ManifestChanged { .. } => Code::PlanManifestChanged,
             Error::NotFromManifest { .. } => Code::PlanNotFromManifest,
             Error::TooOld { .. } => Code::PlanTooOld,
+            Error::FromTheFuture { .. } => Code::PlanFromTheFuture,
+            Error::Edited { .. } => Code::PlanEdited,
+            Error::PortalChanged { .. } => Code::PlanStale,
         }
     }
 
@@ -302,6 +339,9 @@ impl Error {
             Error::ManifestChanged { .. } => "plan_manifest_changed",
             Error::NotFromManifest { .. } => "plan_not_from_manifest",
             Error::TooOld { .. } => "plan_too_old",
+            Error::FromTheFuture { .. } => "plan_from_the_future",
+            Error::Edited { .. } => "plan_edited",
+            Error::PortalChanged { .. } => "plan_stale",
         }
     }
 }
