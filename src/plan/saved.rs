@@ -104,9 +104,6 @@ impl SavedPlan {
         };
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| unreadable(format!("not JSON: {e}")))?;
-        // JSON readers keep the last of two equal keys: a second `"portal"` would
-        // pass a reviewer who reads the first. Refused, like every unknown key.
-        super::strict_json::no_duplicate_keys(text).map_err(unreadable)?;
         match value.get("format_version") {
             Some(v) if v.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
             found => {
@@ -116,7 +113,15 @@ impl SavedPlan {
                 });
             }
         }
-        serde_json::from_value(value).map_err(|e| unreadable(e.to_string()))
+        let malformed = |reason: String| Error::Malformed {
+            path: path.to_owned(),
+            reason,
+        };
+        // JSON readers keep the last of two equal keys: a second `"portal"` would
+        // pass a reviewer who reads the first. Refused, like every unknown key:
+        // either is an edit, since the tool writes neither.
+        super::strict_json::no_duplicate_keys(text).map_err(malformed)?;
+        serde_json::from_value(value).map_err(|e| malformed(e.to_string()))
     }
 
     /// Refuses the whole plan when the portal, the manifest or the age differ from
@@ -246,6 +251,11 @@ pub enum Error {
     #[error("cannot use the saved plan {path}: {reason}")]
     Unreadable { path: String, reason: String },
     #[error(
+        "the saved plan {path} is not as docspace-links writes it ({reason}); nothing was changed. \
+         Make the plan again instead of editing it"
+    )]
+    Malformed { path: String, reason: String },
+    #[error(
         "the saved plan {path} has format version {found}; this docspace-links reads version {}. \
          Nothing was changed: make the plan again with this version",
         FORMAT_VERSION
@@ -325,6 +335,7 @@ impl Error {
             Error::NotFromManifest { .. } => Code::PlanNotFromManifest,
             Error::TooOld { .. } => Code::PlanTooOld,
             Error::FromTheFuture { .. } => Code::PlanFromTheFuture,
+            Error::Malformed { .. } => Code::PlanEdited,
             Error::Edited { .. } => Code::PlanEdited,
             Error::PortalChanged { .. } => Code::PlanStale,
         }
@@ -340,6 +351,7 @@ impl Error {
             Error::NotFromManifest { .. } => "plan_not_from_manifest",
             Error::TooOld { .. } => "plan_too_old",
             Error::FromTheFuture { .. } => "plan_from_the_future",
+            Error::Malformed { .. } => "plan_edited",
             Error::Edited { .. } => "plan_edited",
             Error::PortalChanged { .. } => "plan_stale",
         }

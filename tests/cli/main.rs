@@ -26,6 +26,7 @@ mod secrets;
 mod sim;
 mod sim_command;
 mod support;
+mod tampering;
 mod test;
 
 /// Snapshot settings shared by every test: link ids and ports vary run to run.
