@@ -194,6 +194,8 @@ codes! {
     PlanManifestChanged = "plan-manifest-changed",
     PlanNotFromManifest = "plan-not-from-manifest",
     PlanTooOld = "plan-too-old",
+    /// The manifest a saved plan names is neither beside the plan nor where `plan` ran.
+    PlanManifestMissing = "plan-manifest-missing",
     /// The saved plan's `created_at` lies ahead of now.
     PlanFromTheFuture = "plan-from-the-future",
     /// An item of the saved plan is not what the manifest and the portal give.

@@ -6,6 +6,7 @@ mod args;
 mod config;
 mod demo;
 mod export;
+mod manifest_path;
 mod manual;
 mod output;
 mod plan;

@@ -54,6 +54,10 @@ fn format_version_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema 
 pub struct ManifestDigest {
     /// As given to `plan -f` (relative to the directory plan ran in).
     pub path: String,
+    /// The same file relative to the plan file's folder, so that `apply --plan`
+    /// finds it from any directory (a CI job that moved the artifact).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_plan: Option<String>,
     /// SHA-256 of the manifest's bytes, lower-case hex. The manifest holds no
     /// secret (passwords are references), so neither does its digest.
     pub sha256: String,
@@ -83,6 +87,7 @@ impl SavedPlan {
             portal: normalise_portal(portal),
             manifest: ManifestDigest {
                 path: manifest_path.to_owned(),
+                from_plan: None,
                 sha256: sha256_hex(manifest_text.as_bytes()),
             },
             plan,
@@ -251,6 +256,11 @@ pub enum Error {
     #[error("cannot use the saved plan {path}: {reason}")]
     Unreadable { path: String, reason: String },
     #[error(
+        "cannot find the manifest the saved plan {path} was made from (tried {tried}); nothing was \
+         changed. Give it with -f FILE"
+    )]
+    ManifestMissing { path: String, tried: String },
+    #[error(
         "the saved plan {path} is not as docspace-links writes it ({reason}); nothing was changed. \
          Make the plan again instead of editing it"
     )]
@@ -323,7 +333,10 @@ impl Error {
     /// The plan was read and does not hold (apply refuses it: exit 4); an unreadable
     /// file is an error like any other (exit 1).
     pub fn refuses(&self) -> bool {
-        !matches!(self, Error::Unreadable { .. })
+        !matches!(
+            self,
+            Error::Unreadable { .. } | Error::ManifestMissing { .. }
+        )
     }
 
     pub fn code(&self) -> Code {
@@ -336,6 +349,7 @@ impl Error {
             Error::TooOld { .. } => Code::PlanTooOld,
             Error::FromTheFuture { .. } => Code::PlanFromTheFuture,
             Error::Malformed { .. } => Code::PlanEdited,
+            Error::ManifestMissing { .. } => Code::PlanManifestMissing,
             Error::Edited { .. } => Code::PlanEdited,
             Error::PortalChanged { .. } => Code::PlanStale,
         }
@@ -352,6 +366,7 @@ impl Error {
             Error::TooOld { .. } => "plan_too_old",
             Error::FromTheFuture { .. } => "plan_from_the_future",
             Error::Malformed { .. } => "plan_edited",
+            Error::ManifestMissing { .. } => "plan_manifest_missing",
             Error::Edited { .. } => "plan_edited",
             Error::PortalChanged { .. } => "plan_stale",
         }

@@ -37,9 +37,15 @@ async fn the_simulator_says_its_release_to_anyone() {
     assert_eq!(v["response"]["docSpace"], "3.7.2.1");
     assert_eq!(v["status"], 0);
     let seeded = Portal::start(&format!("version: 3.8.0.77\n{SEED}")).await;
-    assert_eq!(version_route(&seeded).await["response"]["docSpace"], "3.8.0.77");
+    assert_eq!(
+        version_route(&seeded).await["response"]["docSpace"],
+        "3.8.0.77"
+    );
     let hiding = Portal::start_with(SEED, hidden_passwords()).await;
-    assert_eq!(version_route(&hiding).await["response"]["docSpace"], "99.0.0.1");
+    assert_eq!(
+        version_route(&hiding).await["response"]["docSpace"],
+        "99.0.0.1"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -49,7 +55,11 @@ async fn a_link_without_a_password_is_updated_on_a_known_release() {
         portal.write("links.yaml", MANIFEST);
         let out = portal.run(&["plan", "-f", "links.yaml"]);
         assert_eq!(out.code, 0, "{version}: {}", out.all());
-        assert!(out.stdout.contains("access: read -> comment"), "{}", out.stdout);
+        assert!(
+            out.stdout.contains("access: read -> comment"),
+            "{}",
+            out.stdout
+        );
         let out = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
         assert_eq!(out.code, 0, "{version}: {}", out.all());
         let link = portal.primary("Team/Notes").await.unwrap();
@@ -67,7 +77,8 @@ async fn on_an_unknown_release_the_refusal_names_it() {
     let out = portal.run(&["plan", "-f", "links.yaml"]);
     assert_eq!(out.code, 4, "{}", out.all());
     assert!(
-        out.stdout.contains("DocSpace 4.0.0.1, a release newer than those known"),
+        out.stdout
+            .contains("DocSpace 4.0.0.1, a release newer than those known"),
         "{}",
         out.stdout
     );

@@ -293,3 +293,70 @@ async fn a_password_that_stops_being_returned_on_the_same_release_makes_the_fold
     assert_eq!(kit["password"], "s3cret-pass");
     assert_eq!(kit["title"], "Old kit", "nothing was written");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_plan_finds_its_manifest_from_another_directory() {
+    let portal = Portal::start(SEED).await;
+    std::fs::create_dir_all(portal.dir().join("repo")).unwrap();
+    std::fs::create_dir_all(portal.dir().join("artifacts")).unwrap();
+    std::fs::create_dir_all(portal.dir().join("job")).unwrap();
+    portal.write("repo/links.yaml", MANIFEST);
+    let out = portal.run_env(
+        &[
+            "plan",
+            "-f",
+            "repo/links.yaml",
+            "--out",
+            "artifacts/plan.json",
+        ],
+        &ENV,
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    // Another job, another working directory: the manifest is found beside the plan.
+    let job = portal.dir().join("job");
+    let out = portal.run_in(
+        &job,
+        &["apply", "--plan", "../artifacts/plan.json", "--yes"],
+        &ENV,
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(
+        portal.primary("Marketing/Archive").await.unwrap()["title"],
+        "Archive"
+    );
+
+    // Moved away from it: the error names what was tried, and -f.
+    let out = portal.run_env(
+        &[
+            "plan",
+            "-f",
+            "repo/links.yaml",
+            "--out",
+            "artifacts/plan.json",
+        ],
+        &ENV,
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    std::fs::rename(portal.dir().join("repo"), portal.dir().join("moved")).unwrap();
+    let out = portal.run_in(
+        &job,
+        &["apply", "--plan", "../artifacts/plan.json", "--yes"],
+        &ENV,
+    );
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(out.stderr.contains("repo/links.yaml"), "{}", out.stderr);
+    assert!(out.stderr.contains("-f FILE"), "{}", out.stderr);
+    let out = portal.run_in(
+        &job,
+        &[
+            "apply",
+            "--plan",
+            "../artifacts/plan.json",
+            "--yes",
+            "-f",
+            "../moved/links.yaml",
+        ],
+        &ENV,
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+}
