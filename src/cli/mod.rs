@@ -106,7 +106,7 @@ async fn run(command: Command, style: Style, out: &mut Output) -> Result<u8, Err
         Command::Sim(args) => sim::cli::run(args)
             .await
             .map(|()| exit::OK)
-            .map_err(|e| Error::Simulator(format!("{e:#}"))),
+            .map_err(Error::Simulator),
         Command::Completions { shell } => {
             out.print(&manual::completions(shell))?;
             Ok(exit::OK)
