@@ -156,6 +156,8 @@ codes! {
     PortalDown = "portal-down",
     /// An answer that cannot be read as what was asked for.
     BadAnswer = "bad-answer",
+    /// The portal was not read for this folder (nothing is assumed about it).
+    NotRead = "not-read",
     /// The portal lists the folder as shared and shows this API key none of its
     /// links (a user who may see a folder but not manage its links, docspace-api.md 1).
     LinksHidden = "links-hidden",

@@ -27,7 +27,7 @@ use crate::diagnostic::Code;
 use crate::model::{Access, DesiredLink, LinkIdentity, ObservedAccess, utc};
 
 pub(crate) use build::build;
-pub(crate) use label::{Label, label_plan};
+pub(crate) use label::{Label, label_against};
 pub(crate) use reconcile::{Context, Write, decide};
 pub(crate) use unlisted::{UnlistedAction, UnlistedFolder, UnlistedLink};
 
