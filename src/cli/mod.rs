@@ -87,7 +87,7 @@ fn report(e: &Error, format: ErrorFormat, out: &Output) {
     let _ = match (format, e) {
         (ErrorFormat::Json, e) => out.print(&render::error_json(e)),
         (ErrorFormat::Github, Error::Manifest(m)) => out.print(&render::manifest_commands(m)),
-        (ErrorFormat::Github, e) => out.print(&render::error_command(&e.to_string())),
+        (ErrorFormat::Github, e) => out.print(&render::error_command(e.code(), &e.to_string())),
         (ErrorFormat::Human, _) => Ok(()),
     };
     match e {
