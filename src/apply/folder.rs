@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use super::Failure;
 use super::verify::{describe_drift, verify, wider};
+use super::{During, Failure};
 use crate::docspace::{ApiError, Transport};
 use crate::model::{DesiredLink, LinkIdentity, LinkSpec, LinkValues, ObservedLink, Secrets};
 use crate::plan::{Action, Context, Item, SeenPassword, Write, decide};
@@ -41,7 +41,10 @@ pub(super) async fn converge(
             Some(w) => Failure::Uncertain(format!(
                 "{w}; re-reading the folder then failed, so whether the write happened is unknown: {e}"
             )),
-            None => Failure::Request(format!("re-reading the folder before writing failed: {e}")),
+            None => Failure::Request {
+                during: During::ReadBefore,
+                source: e,
+            },
         })?;
         let ctx = Context {
             secrets,
@@ -65,7 +68,7 @@ pub(super) async fn converge(
                 .await
                 .map_err(|s| match s {
                     Step::Failed(f) => f,
-                    Step::Api(e) => Failure::Request(e.to_string()),
+                    Step::Api(e) => written(e),
                 });
         }
         let same_link = match &item.action {
@@ -89,13 +92,20 @@ pub(super) async fn converge(
             Ok(()) => return Ok(()),
             Err(Step::Failed(f)) => return Err(f),
             Err(Step::Api(e)) if e.outcome_unknown() => last_error = Some(e),
-            Err(Step::Api(e)) => return Err(Failure::Request(e.to_string())),
+            Err(Step::Api(e)) => return Err(written(e)),
         }
     }
     Err(Failure::Uncertain(format!(
         "gave up after {ROUNDS} writes whose outcome was unknown: {}",
         last_error.map_or_else(String::new, |e| e.to_string())
     )))
+}
+
+fn written(source: ApiError) -> Failure {
+    Failure::Request {
+        during: During::Write,
+        source,
+    }
 }
 
 /// How long to let a write whose answer was lost settle before looking: longer

@@ -68,7 +68,7 @@ async fn from_saved(
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| SavedPlanError::Unreadable {
         path: shown.clone(),
-        reason: e.to_string(),
+        source: e.into(),
     })?;
     let saved = SavedPlan::from_json(&shown, &text)?;
     let config = PortalConfig::open(&args.portal, out)?;
@@ -132,9 +132,7 @@ fn review(
         return Ok(false);
     }
     if safety.is_exceeded() && !args.force {
-        return Err(Error::SafetyShare {
-            violations: safety.violations(),
-        });
+        return Err(Error::SafetyShare { check: safety });
     }
     Ok(true)
 }

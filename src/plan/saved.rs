@@ -103,18 +103,17 @@ impl SavedPlan {
     /// Reads a saved plan. The version is looked at first: a plan from another
     /// version is named as such, not reported as a malformed file.
     pub fn from_json(path: &str, text: &str) -> Result<SavedPlan, Error> {
-        let unreadable = |reason: String| Error::Unreadable {
+        let unreadable = |source| Error::Unreadable {
             path: path.to_owned(),
-            reason,
+            source: Unreadable::Json(source),
         };
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| unreadable(format!("not JSON: {e}")))?;
+        let value: serde_json::Value = serde_json::from_str(text).map_err(unreadable)?;
         match value.get("format_version") {
             Some(v) if v.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
             found => {
                 return Err(Error::Format {
                     path: path.to_owned(),
-                    found: found.map_or_else(|| "none".to_owned(), |v| v.to_string()),
+                    found: found.cloned(),
                 });
             }
         }
@@ -152,8 +151,8 @@ impl SavedPlan {
         if age > expected.max_age {
             return Err(Error::TooOld {
                 path: path.to_owned(),
-                created_at: crate::model::utc(self.created_at),
-                age: whole_minutes(age),
+                created_at: self.created_at,
+                age,
                 max_age: expected.max_age_text.to_owned(),
             });
         }
@@ -179,7 +178,7 @@ impl SavedPlan {
         let mismatch = |line: Option<u32>| Error::NotFromManifest {
             path: path.to_owned(),
             manifest: manifest.source.name.clone(),
-            line: line.map_or_else(|| "any line".to_owned(), |l| format!("line {l}")),
+            line,
         };
         if self.plan.items.len() != manifest.entries.len() {
             return Err(mismatch(None));
@@ -253,8 +252,8 @@ fn whole_minutes(age: SignedDuration) -> String {
 /// not reach up to the run's error; the run wraps it (`error::Error::SavedPlan`).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot use the saved plan {path}: {reason}")]
-    Unreadable { path: String, reason: String },
+    #[error("cannot use the saved plan {path}: {source}")]
+    Unreadable { path: String, source: Unreadable },
     #[error(
         "cannot find the manifest the saved plan {path} was made from (tried {tried}); nothing was \
          changed. Give it with -f FILE"
@@ -266,11 +265,16 @@ pub enum Error {
     )]
     Malformed { path: String, reason: String },
     #[error(
-        "the saved plan {path} has format version {found}; this docspace-links reads version {}. \
+        "the saved plan {path} has format version {}; this docspace-links reads version {}. \
          Nothing was changed: make the plan again with this version",
+        found.as_ref().map_or_else(|| "none".to_owned(), |v| v.to_string()),
         FORMAT_VERSION
     )]
-    Format { path: String, found: String },
+    Format {
+        path: String,
+        /// The file's `format_version`, whatever it holds; `None` when it has none.
+        found: Option<serde_json::Value>,
+    },
     #[error(
         "the saved plan {path} was made for the portal {planned}, not {given}; nothing was changed"
     )]
@@ -290,13 +294,16 @@ pub enum Error {
         actual: String,
     },
     #[error(
-        "the saved plan {path} does not match the manifest {manifest} at {line} (it wants something \
-         else there, or names another folder); nothing was changed. Make the plan again instead of editing it"
+        "the saved plan {path} does not match the manifest {manifest} at {} (it wants something \
+         else there, or names another folder); nothing was changed. Make the plan again instead of editing it",
+        line.map_or_else(|| "any line".to_owned(), |l| format!("line {l}"))
     )]
     NotFromManifest {
         path: String,
         manifest: String,
-        line: String,
+        /// The item's manifest line; `None` when the plan and the manifest differ
+        /// in their number of entries.
+        line: Option<u32>,
     },
     #[error(
         "the saved plan {path} says it was made at {created_at}, later than now; nothing was changed. \
@@ -318,15 +325,37 @@ pub enum Error {
     )]
     PortalChanged { path: String, what: String },
     #[error(
-        "the saved plan {path} was made at {created_at}, {age} ago, longer than --max-age {max_age}; \
-         nothing was changed. Make and review a new plan (or raise --max-age)"
+        "the saved plan {path} was made at {}, {} ago, longer than --max-age {max_age}; \
+         nothing was changed. Make and review a new plan (or raise --max-age)",
+        crate::model::utc(*created_at),
+        whole_minutes(*age)
     )]
     TooOld {
         path: String,
-        created_at: String,
-        age: String,
+        created_at: Timestamp,
+        age: SignedDuration,
+        /// As the user wrote it.
         max_age: String,
     },
+}
+
+/// Why a saved plan's file cannot be used at all.
+#[derive(Debug, thiserror::Error)]
+pub enum Unreadable {
+    #[error("{0}")]
+    Read(#[from] std::io::Error),
+    #[error("{}", json_problem(.0))]
+    Json(#[from] serde_json::Error),
+}
+
+/// Text that is not JSON is said to be so; JSON of the wrong shape is named as serde
+/// names it (the missing or unexpected field).
+fn json_problem(e: &serde_json::Error) -> String {
+    if e.is_syntax() || e.is_eof() {
+        format!("not JSON: {e}")
+    } else {
+        e.to_string()
+    }
 }
 
 impl Error {
@@ -458,9 +487,10 @@ mod tests {
         );
         let err = saved().verify("p.json", &e).unwrap_err();
         assert!(
-            matches!(err, Error::TooOld { ref age, .. } if age == "1d 2h"),
+            matches!(err, Error::TooOld { age, .. } if whole_minutes(age) == "1d 2h"),
             "{err}"
         );
+        assert!(err.to_string().contains(", 1d 2h ago,"), "{err}");
         assert!(err.refuses());
     }
 
@@ -468,10 +498,13 @@ mod tests {
     fn another_format_version_is_named_not_misread() {
         let err =
             SavedPlan::from_json("p.json", r#"{"format_version": 2, "plan": 3}"#).unwrap_err();
-        assert!(matches!(err, Error::Format { ref found, .. } if found == "2"));
+        assert!(
+            matches!(err, Error::Format { found: Some(ref v), .. } if *v == serde_json::json!(2))
+        );
         assert!(err.refuses());
         let err = SavedPlan::from_json("p.json", "{}").unwrap_err();
-        assert!(matches!(err, Error::Format { ref found, .. } if found == "none"));
+        assert!(matches!(err, Error::Format { found: None, .. }));
+        assert!(err.to_string().contains("format version none;"), "{err}");
         let err = SavedPlan::from_json("p.json", "plan:").unwrap_err();
         assert!(matches!(err, Error::Unreadable { .. }));
         assert!(!err.refuses());
@@ -530,7 +563,7 @@ mod tests {
         wider.plan.items[0].desired = crate::model::DesiredLink::Absent;
         let err = wider.matches("p.json", &m).unwrap_err();
         assert!(
-            matches!(err, Error::NotFromManifest { ref line, .. } if line == "line 3"),
+            matches!(err, Error::NotFromManifest { line: Some(3), .. }),
             "{err}"
         );
         assert!(err.refuses());
