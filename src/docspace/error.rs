@@ -187,6 +187,10 @@ pub(crate) enum AttemptError {
     Transient {
         error: ApiError,
         retry_after: Option<Duration>,
+        /// A failure of the portal itself (no connection, a timeout, a dropped
+        /// answer, a gateway's 502-504, a page that is not JSON), which the breaker
+        /// counts; not a DocSpace JSON error or a rate limit.
+        portal: bool,
     },
     Final(ApiError),
 }
