@@ -384,7 +384,10 @@ mod tests {
             }
         }
         let took = Instant::now() - start;
-        assert!(took >= DOWN_AFTER && took < DOWN_AFTER + PROBE_EVERY_MAX * 2, "{took:?}");
+        assert!(
+            took >= DOWN_AFTER && took < DOWN_AFTER + PROBE_EVERY_MAX * 2,
+            "{took:?}"
+        );
         assert!((3..=6).contains(&probes), "{probes} probes");
         let Some(ApiError::PortalDown { cause }) = b.down() else {
             panic!("down with the portal's failure")

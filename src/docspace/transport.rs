@@ -317,7 +317,8 @@ impl Transport {
                 self.breaker.unreachable(e)
             }
             // A refused wait is the pacer's, not the portal's health.
-            ApiError::Unauthorized | ApiError::PortalDown { .. } | ApiError::RateLimited { .. } => {}
+            ApiError::Unauthorized | ApiError::PortalDown { .. } | ApiError::RateLimited { .. } => {
+            }
             e if e.portal_unwell() => self.breaker.failed_request(e),
             // A clear no (403, 404, 400) comes from a working portal.
             _ => self.breaker.healthy(),
@@ -378,7 +379,7 @@ impl Transport {
             (status.is_success() || status.is_client_error())
                 && !matches!(body, Body::Whole(b) if looks_like_html(b))
         };
-        let sent = tokio::time::timeout(PROBE_TIMEOUT, self.send(&req, 1, PROBE_TIMEOUT, &accept));
+        let sent = tokio::time::timeout(PROBE_TIMEOUT, self.send(&req, 1, None, &accept));
         match sent.await {
             Err(_) => Err(ApiError::Transport {
                 reason: "timed out".to_owned(),
@@ -419,22 +420,28 @@ impl Transport {
             .await
             .expect("semaphore never closed");
         let slot_won = Instant::now();
-        let result = self.send(req, attempt, budget_left, accept).await;
+        let result = self.send(req, attempt, Some(budget_left), accept).await;
         (result, slot_won.elapsed())
     }
 
+    /// Sends one attempt: paced when `paced` gives the budget left for the turn;
+    /// the breaker's one probe is not (it must not queue behind the requests
+    /// waiting for their turn while the portal is failing, and it is one request).
     async fn send(
         &self,
         req: &Request<'_>,
         attempt: u32,
-        budget_left: Duration,
+        paced: Option<Duration>,
         accept: &impl Fn(StatusCode, &Body) -> bool,
     ) -> Result<Answer, AttemptError> {
         // Queued requests may find the run over by the time they get a slot.
         self.ready().map_err(AttemptError::Final)?;
         // Paced after the slot is won, right before sending: a request paced
         // earlier could sit in the queue and then leave at any moment.
-        let turn = self.turn(attempt, budget_left).await?;
+        let turn = match paced {
+            Some(budget_left) => Some(self.turn(attempt, budget_left).await?),
+            None => None,
+        };
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
 
         let mut builder = self
@@ -458,7 +465,9 @@ impl Transport {
             .await
             .map_err(|e| transport_failure(&e, attempt))?;
         let status = response.status();
-        turn.answered(status, response.headers());
+        if let Some(turn) = turn {
+            turn.answered(status, response.headers());
+        }
         if status.is_redirection() {
             return Err(AttemptError::Final(ApiError::Redirected {
                 status: status.as_u16(),

@@ -12,6 +12,7 @@ mod formats;
 mod help;
 mod hostile;
 mod interactive;
+mod lost_answers;
 mod outputs;
 mod plan;
 mod policy;
