@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use super::Failure;
 use super::verify::{describe_drift, verify, wider};
+use super::{Failure, PlanRead};
 use crate::docspace::api::FolderLinks;
 use crate::docspace::{ApiError, Transport};
 use crate::model::{
@@ -26,6 +26,7 @@ pub(super) async fn converge(
     folder: u64,
     secrets: &Secrets,
     echoes: bool,
+    read: PlanRead,
     transport: &Transport,
 ) -> Result<(), Failure> {
     let mut last_error: Option<ApiError> = None;
@@ -43,8 +44,12 @@ pub(super) async fn converge(
         // Not before a planned create's first write: `POST folder/{id}/link` is
         // get-or-create (docspace-api.md 1), so a link made by hand meanwhile comes
         // back unchanged instead of a second one, and the answer check below says
-        // so (`created`). After a lost answer the folder is read like any other.
-        let fresh = if round == 0 && matches!(item.action, Action::Create { .. }) {
+        // so (`not_ours`). After a lost answer the folder is read like any other,
+        // and so is every folder of a saved plan (`PlanRead::Saved`).
+        let fresh = if round == 0
+            && read == PlanRead::JustNow
+            && matches!(item.action, Action::Create { .. })
+        {
             FolderLinks::default()
         } else {
             transport.folder_links(folder).await.map_err(|e| match &last_error {

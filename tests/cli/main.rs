@@ -18,6 +18,7 @@ mod plan;
 mod policy;
 mod proxy;
 mod races;
+mod reads;
 mod rich_portal;
 mod safety;
 mod saved_plan;
