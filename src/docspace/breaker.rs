@@ -247,6 +247,12 @@ impl Breaker {
         }
     }
 
+    /// The run is over for a reason of its own (a wait past the run's budget):
+    /// every request fails with `error` at once.
+    pub(crate) fn end(&self, error: &ApiError) {
+        self.unreachable(error);
+    }
+
     fn trip(&self, s: &mut State, cause: &ApiError, now: Instant) {
         if !matches!(s.phase, Phase::Closed) {
             return;

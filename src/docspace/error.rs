@@ -65,6 +65,20 @@ pub enum ApiError {
     PortalDown { cause: Box<ApiError> },
     #[error("unexpected answer from the portal: {0}")]
     Decode(String),
+    /// The portal asked for a wait past the run's wait budget: the run ends
+    /// instead of sleeping through it (`server_wait`).
+    #[error(
+        "the portal asked to wait {} ({header} on a {status} answer), until {until}: longer than docspace-links waits in one run ({}); it may have reached its daily write limit: try again later",
+        human(*.wait),
+        human(*.budget)
+    )]
+    WaitRefused {
+        header: String,
+        status: u16,
+        wait: Duration,
+        until: String,
+        budget: Duration,
+    },
 }
 
 fn detail(message: &Option<String>) -> String {
@@ -175,7 +189,8 @@ impl ApiError {
             ApiError::Decode(m) => ApiError::Decode(f(&m)),
             e @ (ApiError::Unauthorized
             | ApiError::RateLimited { .. }
-            | ApiError::Server { .. }) => e,
+            | ApiError::Server { .. }
+            | ApiError::WaitRefused { .. }) => e,
         }
     }
 }
@@ -207,6 +222,7 @@ impl ApiError {
                 | ApiError::Unreachable { .. }
                 | ApiError::Redirected { .. }
                 | ApiError::WrongPortal { .. }
+                | ApiError::WaitRefused { .. }
         )
     }
 }

@@ -13,6 +13,7 @@ mod portal_url;
 mod probe;
 pub mod reader;
 pub mod resolve;
+mod server_wait;
 pub mod transport;
 pub mod walk;
 pub mod wire;

@@ -24,6 +24,7 @@ use super::error::{ApiError, AttemptError};
 use super::failure::{check_cert_file, redirect_target, root_cause, transport_failure};
 use super::pacing::{self, MAX_SERVER_WAIT, Pacer, Turn};
 use super::portal_url;
+use super::server_wait::{self, WaitBook};
 
 /// The server rejects, without queueing, more than this many parallel GETs ...
 pub const SERVER_MAX_PARALLEL_READS: usize = 50;
@@ -88,6 +89,8 @@ pub struct Transport {
     writes: Semaphore,
     pacer: Pacer,
     breaker: Breaker,
+    /// The waits the portal asked for, against the run's budget.
+    waits: WaitBook,
     /// Once the token is refused, every later request fails at once instead of
     /// hammering the portal with a bad credential.
     token_refused: AtomicBool,
@@ -143,6 +146,7 @@ impl Transport {
             writes: Semaphore::new(parallelism.min(SERVER_MAX_PARALLEL_WRITES)),
             pacer: Pacer::new(parallelism),
             breaker: Breaker::new(),
+            waits: WaitBook::new(),
             token_refused: AtomicBool::new(false),
             stats: Arc::default(),
             settings,
@@ -467,6 +471,14 @@ impl Transport {
         let status = response.status();
         if let Some(turn) = turn {
             turn.answered(status, response.headers());
+        }
+        if let Some(asked) = server_wait::asked(status, response.headers())
+            && let Err(e) = self.waits.ask(&asked)
+        {
+            // Past the run's wait budget: the run ends, for every request at once
+            // (also those the pacer holds in a pause), with this one error.
+            self.breaker.end(&e);
+            return Err(AttemptError::Final(e));
         }
         if status.is_redirection() {
             return Err(AttemptError::Final(ApiError::Redirected {

@@ -24,6 +24,7 @@ mod safety;
 mod saved_plan;
 mod scopes;
 mod secrets;
+mod server_waits;
 mod sim;
 mod sim_command;
 mod support;
