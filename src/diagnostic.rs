@@ -154,6 +154,9 @@ codes! {
     WrongPortal = "wrong-portal",
     /// The portal failed request after request; the rest of the run was not sent.
     PortalDown = "portal-down",
+    /// The portal asked for a wait longer than the run's wait budget (the header
+    /// is named); the run ended instead of sleeping.
+    WaitRefused = "wait-refused",
     /// An answer that cannot be read as what was asked for.
     BadAnswer = "bad-answer",
     /// The portal was not read for this folder (nothing is assumed about it).

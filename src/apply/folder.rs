@@ -6,9 +6,12 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::verify::{describe_drift, verify, wider};
-use super::{During, Failure};
+use super::{During, Failure, PlanRead};
+use crate::docspace::api::FolderLinks;
 use crate::docspace::{ApiError, Transport};
-use crate::model::{DesiredLink, LinkIdentity, LinkSpec, LinkValues, ObservedLink, Secrets};
+use crate::model::{
+    DesiredLink, LinkIdentity, LinkSpec, LinkValues, ObservedLink, ObservedPassword, Secrets,
+};
 use crate::plan::{Action, Context, Item, SeenPassword, Write, decide};
 
 /// How many times a folder is re-read and written again after writes whose
@@ -23,6 +26,7 @@ pub(super) async fn converge(
     folder: u64,
     secrets: &Secrets,
     echoes: bool,
+    read: PlanRead,
     transport: &Transport,
 ) -> Result<(), Failure> {
     let mut last_error: Option<ApiError> = None;
@@ -35,17 +39,30 @@ pub(super) async fn converge(
             tokio::time::sleep(settle(e, round)).await;
         }
         // The write may or may not have happened (after a lost answer), and someone
-        // may have edited the folder since the plan: look before every write. A
-        // failed read stops here; it is never taken for "no link".
-        let fresh = transport.folder_links(folder).await.map_err(|e| match &last_error {
-            Some(w) => Failure::Uncertain(format!(
-                "{w}; re-reading the folder then failed, so whether the write happened is unknown: {e}"
-            )),
-            None => Failure::Request {
-                during: During::ReadBefore,
-                source: e,
-            },
-        })?;
+        // may have edited the folder since the plan: look before every update and
+        // revoke. A failed read stops here; it is never taken for "no link".
+        //
+        // Not before a planned create's first write: `POST folder/{id}/link` is
+        // get-or-create (docspace-api.md 1), so a link made by hand meanwhile comes
+        // back unchanged instead of a second one, and the answer check below says
+        // so (`not_ours`). After a lost answer the folder is read like any other,
+        // and so is every folder of a saved plan (`PlanRead::Saved`).
+        let fresh = if round == 0
+            && read == PlanRead::JustNow
+            && matches!(item.action, Action::Create { .. })
+        {
+            FolderLinks::default()
+        } else {
+            transport.folder_links(folder).await.map_err(|e| match &last_error {
+                Some(w) => Failure::Uncertain(format!(
+                    "{w}; re-reading the folder then failed, so whether the write happened is unknown: {e}"
+                )),
+                None => Failure::Request {
+                    during: During::ReadBefore,
+                    source: e,
+                },
+            })?
+        };
         let ctx = Context {
             secrets,
             echoes_passwords: echoes || fresh.primary.iter().any(|l| l.password.is_set()),
@@ -164,6 +181,18 @@ async fn perform(
     match write {
         Write::Create(values) => {
             let got = transport.create_primary(folder, values).await?;
+            // (Room for a check that the folder has exactly one primary link now:
+            // two applies racing on one folder can both create, docspace-api.md
+            // third reading 6.)
+            if let Some(why) = not_ours(values, &got) {
+                // A link was there already: made by hand since the plan (the plan
+                // read none, or the folder was listed as not shared). It is not
+                // ours to judge or revoke.
+                return Err(Step::Failed(Failure::Stale(format!(
+                    "a primary link was made since the plan (link {}; {why}): the create returned it unchanged and wrote nothing; run plan again",
+                    got.id
+                ))));
+            }
             let made = check(
                 spec(desired),
                 values,
@@ -227,6 +256,41 @@ async fn perform(
                 )))),
             }
         }
+    }
+}
+
+/// Whether the link a create answered with is one that was already there rather
+/// than the one just made from the request: `POST folder/{id}/link` returns an
+/// existing primary link unchanged and ignores the body (docspace-api.md 1). The
+/// server may force `internal` and the expiry on a link it creates (2.4) but never
+/// the access (an invalid one is a 403, 2.1), `denyDownload`, the title asked for, or the password
+/// (POST does not even trim it, 2.3): a difference there is somebody else's link.
+fn not_ours(values: &LinkValues, got: &ObservedLink) -> Option<String> {
+    use secrecy::ExposeSecret;
+    if got.access != values.access {
+        return Some(format!("its access is {}", got.access));
+    }
+    if got.deny_download != values.deny_download {
+        return Some(format!(
+            "it {} downloads",
+            if got.deny_download {
+                "denies"
+            } else {
+                "allows"
+            }
+        ));
+    }
+    if let Some(title) = &values.title
+        && *title != got.title
+    {
+        return Some(format!("its title is {:?}", got.title));
+    }
+    match (&values.password, &got.password) {
+        (Some(w), ObservedPassword::Known(k)) if w.expose_secret() != k.expose_secret() => {
+            Some("its password is another one".to_owned())
+        }
+        (None, ObservedPassword::Known(_)) => Some("it has a password".to_owned()),
+        _ => None,
     }
 }
 

@@ -159,6 +159,17 @@ enum Work<'p> {
     Unlisted(&'p UnlistedFolder),
 }
 
+/// When the plan's reads were made, which decides whether a create is read first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanRead {
+    /// In this run, moments ago (`apply -f`): a create goes without a read of its
+    /// own, `POST folder/{id}/link` being get-or-create (see `folder.rs`).
+    JustNow,
+    /// A saved plan, maybe days old and maybe applied before: each create is read
+    /// first, so that a folder already as planned is found so and not written.
+    Saved,
+}
+
 /// Carries out every change of `plan`. Folders that were refused or unreadable at
 /// plan time are reported as failed, untouched; reported unlisted links are only
 /// the plan's news, and nothing is written for them.
@@ -167,6 +178,7 @@ pub async fn apply(
     secrets: &Secrets,
     transport: &Transport,
     progress: &Progress,
+    read: PlanRead,
 ) -> Report {
     let work: Vec<Work> = plan
         .items
@@ -197,7 +209,7 @@ pub async fn apply(
                         }),
                         (_, None) => Err(not_found()),
                         (_, Some(id)) => {
-                            folder::converge(item, id, secrets, echoes, transport).await
+                            folder::converge(item, id, secrets, echoes, read, transport).await
                         }
                     };
                     Outcome {

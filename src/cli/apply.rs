@@ -52,7 +52,14 @@ async fn from_manifest(args: &ApplyArgs, style: Style, out: &mut Output) -> Resu
         fresh
     };
     out.print("\n")?;
-    let report = crate::apply::apply(&plan, &manifest.secrets, transport, &progress).await;
+    let report = crate::apply::apply(
+        &plan,
+        &manifest.secrets,
+        transport,
+        &progress,
+        crate::apply::PlanRead::JustNow,
+    )
+    .await;
     finish(&report, args, &config, style, out)
 }
 
@@ -110,7 +117,14 @@ async fn from_saved(
         confirm(out)?;
     }
     out.print("\n")?;
-    let report = crate::apply::apply(&plan, &manifest.secrets, &config.transport, &progress).await;
+    let report = crate::apply::apply(
+        &plan,
+        &manifest.secrets,
+        &config.transport,
+        &progress,
+        crate::apply::PlanRead::Saved,
+    )
+    .await;
     finish(&report, args, &config, style, out)
 }
 

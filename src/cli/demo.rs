@@ -87,7 +87,14 @@ pub async fn run(style: Style, out: &mut Output) -> Result<u8, Error> {
         "    Makes those changes, re-reading each folder right before writing it and\n\
          \x20   checking every answer against what was asked.\n",
     )?;
-    let report = crate::apply::apply(&plan, &manifest.secrets, &transport, &progress).await;
+    let report = crate::apply::apply(
+        &plan,
+        &manifest.secrets,
+        &transport,
+        &progress,
+        crate::apply::PlanRead::JustNow,
+    )
+    .await;
     out.print(&render::apply_report(&report, style))?;
 
     say(

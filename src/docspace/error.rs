@@ -67,6 +67,20 @@ pub enum ApiError {
     PortalDown { cause: Box<ApiError> },
     #[error("unexpected answer from the portal: {0}")]
     Decode(String),
+    /// The portal asked for a wait past the run's wait budget: the run ends
+    /// instead of sleeping through it (`server_wait`).
+    #[error(
+        "the portal asked to wait {} ({header} on a {status} answer), until {until}: longer than docspace-links waits in one run ({}); it may have reached its daily write limit: try again later",
+        human(*.wait),
+        human(*.budget)
+    )]
+    WaitRefused {
+        header: String,
+        status: u16,
+        wait: Duration,
+        until: String,
+        budget: Duration,
+    },
 }
 
 fn detail(message: &Option<String>) -> String {
@@ -132,6 +146,7 @@ impl ApiError {
             ApiError::WrongPortal { .. } => Code::WrongPortal,
             ApiError::PortalDown { .. } => Code::PortalDown,
             ApiError::Decode(_) => Code::BadAnswer,
+            ApiError::WaitRefused { .. } => Code::WaitRefused,
         }
     }
 
@@ -195,7 +210,8 @@ impl ApiError {
             ApiError::Decode(m) => ApiError::Decode(f(&m)),
             e @ (ApiError::Unauthorized
             | ApiError::RateLimited { .. }
-            | ApiError::Server { .. }) => e,
+            | ApiError::Server { .. }
+            | ApiError::WaitRefused { .. }) => e,
         }
     }
 }
@@ -207,6 +223,10 @@ pub(crate) enum AttemptError {
     Transient {
         error: ApiError,
         retry_after: Option<Duration>,
+        /// A failure of the portal itself (no connection, a timeout, a dropped
+        /// answer, a gateway's 502-504, a page that is not JSON), which the breaker
+        /// counts; not a DocSpace JSON error or a rate limit.
+        portal: bool,
     },
     Final(ApiError),
 }
@@ -223,6 +243,7 @@ impl ApiError {
                 | ApiError::Unreachable { .. }
                 | ApiError::Redirected { .. }
                 | ApiError::WrongPortal { .. }
+                | ApiError::WaitRefused { .. }
         )
     }
 }

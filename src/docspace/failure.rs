@@ -49,6 +49,7 @@ pub(super) fn transport_failure(e: &reqwest::Error, attempts: u32) -> AttemptErr
             request_sent: !e.is_connect(),
         },
         retry_after: None,
+        portal: true,
     }
 }
 

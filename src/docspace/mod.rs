@@ -14,6 +14,7 @@ mod probe;
 pub mod reader;
 pub mod release;
 pub mod resolve;
+mod server_wait;
 pub mod transport;
 pub mod walk;
 pub mod wire;

@@ -15,7 +15,7 @@ use super::api::FolderLinks;
 use super::reader::Reader;
 use super::release::Release;
 use super::resolve::{FolderRef, ResolveError};
-use super::walk::{Walk, WalkRoot, walk};
+use super::walk::{Walk, WalkRoot, may_have_links, walk};
 use super::{ApiError, Transport};
 use crate::model::Target;
 use crate::progress::Progress;
@@ -109,7 +109,14 @@ pub async fn observe(
             };
             let folder = match folder {
                 Ok(folder) => Ok(ObservedFolder {
-                    links: reader.links(folder.id).await,
+                    // Only a folder its listing entry (or `GET folder/{id}`)
+                    // calls shared can have a link (docspace-api.md, third
+                    // reading 4; `walk::may_have_links`): the others cost no read.
+                    links: if may_have_links(folder.shared) {
+                        reader.links(folder.id).await
+                    } else {
+                        Ok(Arc::default())
+                    },
                     folder,
                 }),
                 Err(e) => Err(e),
