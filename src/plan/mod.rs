@@ -10,12 +10,12 @@ mod label;
 mod placement;
 pub mod policy;
 mod reconcile;
+mod replan;
 pub(crate) mod safety;
 pub(crate) mod saved;
-mod strict_json;
-mod replan;
 #[cfg(test)]
 mod schema;
+mod strict_json;
 mod unlisted;
 
 use std::fmt;

@@ -47,7 +47,11 @@ impl SavedPlan {
         };
         for item in &planned.items {
             let Some(fresh) = now.items.iter().find(|i| i.line == item.line) else {
-                return Err(edited(&item.path, "line".into(), "no manifest entry is there"));
+                return Err(edited(
+                    &item.path,
+                    "line".into(),
+                    "no manifest entry is there",
+                ));
             };
             if let Some(field) = identity_difference(item, fresh) {
                 return Err(edited(
@@ -79,7 +83,11 @@ impl SavedPlan {
                 ));
             };
             if fresh.path != u.path || fresh.scope != u.scope {
-                return Err(edited(&u.path, "path".into(), "the folder has another path now"));
+                return Err(edited(
+                    &u.path,
+                    "path".into(),
+                    "the folder has another path now",
+                ));
             }
             if links(u) == links(fresh) {
                 if let Some(field) = first_difference(&json(u), &json(fresh)) {
@@ -139,7 +147,8 @@ fn first_difference(a: &Json, b: &Json) -> Option<String> {
                 keys.dedup();
                 keys.into_iter()
                     .filter(|k| {
-                        !(at.is_empty() && matches!(k.as_str(), "manifest" | "label" | "violations"))
+                        !(at.is_empty()
+                            && matches!(k.as_str(), "manifest" | "label" | "violations"))
                     })
                     .find_map(|k| {
                         let here = if at.is_empty() {

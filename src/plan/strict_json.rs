@@ -73,8 +73,8 @@ mod tests {
 
     #[test]
     fn a_key_given_twice_is_named() {
-        let err = no_duplicate_keys(r#"{"portal": "a", "plan": {"x": 1}, "portal": "b"}"#)
-            .unwrap_err();
+        let err =
+            no_duplicate_keys(r#"{"portal": "a", "plan": {"x": 1}, "portal": "b"}"#).unwrap_err();
         assert!(err.contains("\"portal\" appears twice"), "{err}");
         let nested = no_duplicate_keys(r#"{"plan": {"items": [{"line": 1, "line": 2}]}}"#);
         assert!(nested.unwrap_err().contains("\"line\""));
@@ -82,7 +82,9 @@ mod tests {
 
     #[test]
     fn equal_keys_in_different_objects_are_fine() {
-        no_duplicate_keys(r#"{"a": {"k": 1}, "b": {"k": 2}, "c": [{"k": 3}, {"k": 4}], "k": null}"#)
-            .unwrap();
+        no_duplicate_keys(
+            r#"{"a": {"k": 1}, "b": {"k": 2}, "c": [{"k": 3}, {"k": 4}], "k": null}"#,
+        )
+        .unwrap();
     }
 }
