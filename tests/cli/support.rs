@@ -208,6 +208,7 @@ rooms:
   - title: Applications
     type: filling-forms
     id: 300
+    link: { access: fill-forms }
     folders:
       - title: Intake
         id: 301
