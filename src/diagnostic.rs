@@ -156,6 +156,8 @@ codes! {
     PortalDown = "portal-down",
     /// An answer that cannot be read as what was asked for.
     BadAnswer = "bad-answer",
+    /// The portal was not read for this folder (nothing is assumed about it).
+    NotRead = "not-read",
     /// The portal lists the folder as shared and shows this API key none of its
     /// links (a user who may see a folder but not manage its links, docspace-api.md 1).
     LinksHidden = "links-hidden",
@@ -183,8 +185,14 @@ codes! {
     StaleWhileConfirming = "stale-while-confirming",
     OverwriteUnconfirmed = "overwrite-unconfirmed",
     ExportCancelled = "export-cancelled",
-    /// Export could not read or find part of what it was asked to export.
-    ExportFailed = "export-failed",
+    /// `export --room` names no room.
+    NoSuchRoom = "no-such-room",
+    /// `export --room` names two rooms.
+    AmbiguousRoom = "ambiguous-room",
+    /// `export --room` names a room of a type the tool does not know.
+    UnknownRoomType = "unknown-room-type",
+    /// Export could not read part of what it was asked to export; nothing was written.
+    ExportIncomplete = "export-incomplete",
     ConfirmationInJson = "confirmation-in-json",
     /// A safety share of the plan went over (design.md 1.1).
     SafetyShareExceeded = "safety-share-exceeded",
@@ -194,6 +202,8 @@ codes! {
     PlanManifestChanged = "plan-manifest-changed",
     PlanNotFromManifest = "plan-not-from-manifest",
     PlanTooOld = "plan-too-old",
+    /// The manifest a saved plan names is neither beside the plan nor where `plan` ran.
+    PlanManifestMissing = "plan-manifest-missing",
     /// The saved plan's `created_at` lies ahead of now.
     PlanFromTheFuture = "plan-from-the-future",
     /// An item of the saved plan is not what the manifest and the portal give.

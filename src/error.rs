@@ -3,9 +3,11 @@
 
 use crate::apply::{Failure, Report};
 use crate::diagnostic::Code;
-use crate::docspace::ApiError;
+use crate::docspace::resolve::ResolveError;
+use crate::docspace::{ApiError, SetupError};
 use crate::manifest::ManifestError;
 use crate::plan::Summary;
+use crate::plan::safety::SafetyCheck;
 use crate::plan::saved::Error as SavedPlanError;
 
 /// Exit codes (a contract with CI scripts).
@@ -34,8 +36,9 @@ pub enum Error {
          scopes files:read, rooms:read and files:write) and export it as {var}"
     )]
     NoToken { var: &'static str },
+    /// The portal's address, or the certificates to trust, cannot be used.
     #[error("{0}")]
-    Portal(String),
+    Portal(#[from] SetupError),
     #[error("{0}")]
     Api(#[from] ApiError),
     #[error(
@@ -58,9 +61,35 @@ pub enum Error {
     OverwriteUnconfirmed { file: String },
     #[error("export cancelled; {file} was not changed")]
     ExportCancelled { file: String },
-    /// `export` could not read part of what it was asked to export, or find it.
-    #[error("{0}")]
-    Export(String),
+    /// `export --room` names no room, or two.
+    #[error("no room is titled `{title}`")]
+    NoSuchRoom { title: String },
+    #[error("two rooms are titled `{title}` (ids {first} and {second}); export them with --all")]
+    TwoRooms {
+        title: String,
+        first: u64,
+        second: u64,
+    },
+    #[error("room `{title}` has a room type this tool does not know ({room_type:?})")]
+    UnknownRoomType {
+        title: String,
+        room_type: Option<i64>,
+    },
+    /// `export --path` that is not a path; `message` and `help` are the manifest's
+    /// rule for paths (`manifest::parse_scope_path`).
+    #[error("--path {text}: {message} ({help})")]
+    ExportPathSyntax {
+        text: String,
+        message: String,
+        help: String,
+    },
+    /// `export --path` names no folder the portal has (or one that cannot have links).
+    #[error("--path {path}: {source}")]
+    ExportPathNotFound { path: String, source: ResolveError },
+    /// `export` could not read part of what it was asked to export: a manifest
+    /// written from a partial read would claim a subtree it has not seen.
+    #[error("{part}: {source}; nothing was written")]
+    ExportIncomplete { part: ExportPart, source: ApiError },
     #[error(
         "apply --format json does not ask for confirmation (the question would break the JSON); \
          pass --yes, or review the plan with `plan --format json` first"
@@ -69,22 +98,27 @@ pub enum Error {
     /// A safety share (design.md 1.1) went over: one sentence per share.
     #[error(
         "apply refused, nothing was changed: {}. Review the plan; if it is meant, run apply again with --force",
-        violations.join("; and ")
+        check.violations().join("; and ")
     )]
-    SafetyShare { violations: Vec<String> },
+    SafetyShare { check: SafetyCheck },
     /// A saved plan that cannot be applied (`apply --plan`).
     #[error(transparent)]
     SavedPlan(#[from] SavedPlanError),
-    #[error("there is no subcommand `{0}`: see `docspace-links --help`")]
-    UnknownSubcommand(String),
+    #[error("there is no subcommand `{name}`: see `docspace-links --help`")]
+    UnknownSubcommand { name: String },
     #[error("cannot {what}: {source}")]
     Io {
         what: &'static str,
         source: std::io::Error,
     },
-    /// The simulator's own failures (`sim`, `demo`), already phrased with context.
+    /// The demo's built-in portal does not load (a defect of this build).
     #[error("{0}")]
-    Simulator(String),
+    DemoSeed(#[from] crate::sim::SeedError),
+    #[error("cannot start the simulated portal: {0}")]
+    SimulatorStart(std::io::Error),
+    /// `sim` failed; its causes are kept and shown in a chain.
+    #[error("{0:#}")]
+    Simulator(anyhow::Error),
 }
 
 impl Error {
@@ -117,12 +151,17 @@ impl Error {
             Error::ConfirmationInJson => Code::ConfirmationInJson,
             Error::SafetyShare { .. } => Code::SafetyShareExceeded,
             Error::SavedPlan(e) => e.code(),
-            Error::UnknownSubcommand(_) => Code::UnknownSubcommand,
+            Error::UnknownSubcommand { .. } => Code::UnknownSubcommand,
             Error::OverwriteUnconfirmed { .. } => Code::OverwriteUnconfirmed,
             Error::ExportCancelled { .. } => Code::ExportCancelled,
-            Error::Export(_) => Code::ExportFailed,
+            Error::NoSuchRoom { .. } => Code::NoSuchRoom,
+            Error::TwoRooms { .. } => Code::AmbiguousRoom,
+            Error::UnknownRoomType { .. } => Code::UnknownRoomType,
+            Error::ExportPathSyntax { .. } => Code::Path,
+            Error::ExportPathNotFound { source, .. } => source.code(),
+            Error::ExportIncomplete { .. } => Code::ExportIncomplete,
             Error::Io { .. } => Code::Io,
-            Error::Simulator(_) => Code::Simulator,
+            Error::DemoSeed(_) | Error::SimulatorStart(_) | Error::Simulator(_) => Code::Simulator,
         }
     }
 
@@ -140,12 +179,37 @@ impl Error {
             Error::ConfirmationInJson => "confirmation_in_json",
             Error::SafetyShare { .. } => "safety_share",
             Error::SavedPlan(e) => e.kind(),
-            Error::UnknownSubcommand(_) => "unknown_subcommand",
+            Error::UnknownSubcommand { .. } => "unknown_subcommand",
             Error::OverwriteUnconfirmed { .. } => "overwrite_unconfirmed",
             Error::ExportCancelled { .. } => "export_cancelled",
-            Error::Export(_) => "export",
+            Error::NoSuchRoom { .. }
+            | Error::TwoRooms { .. }
+            | Error::UnknownRoomType { .. }
+            | Error::ExportPathSyntax { .. }
+            | Error::ExportPathNotFound { .. }
+            | Error::ExportIncomplete { .. } => "export",
             Error::Io { .. } => "io",
-            Error::Simulator(_) => "simulator",
+            Error::DemoSeed(_) | Error::SimulatorStart(_) | Error::Simulator(_) => "simulator",
+        }
+    }
+}
+
+/// The part of the portal export could not read.
+#[derive(Debug)]
+pub enum ExportPart {
+    /// The folders in this folder could not be listed.
+    Listing(String),
+    /// This folder's links could not be read.
+    Links(String),
+}
+
+impl std::fmt::Display for ExportPart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExportPart::Listing(folder) => {
+                write!(f, "the folders in `{folder}` could not be listed")
+            }
+            ExportPart::Links(folder) => write!(f, "the links of `{folder}` could not be read"),
         }
     }
 }

@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use super::Failure;
 use super::verify::{describe_drift, verify, wider};
+use super::{During, Failure};
 use crate::docspace::{ApiError, Transport};
 use crate::model::{DesiredLink, LinkIdentity, LinkSpec, LinkValues, ObservedLink, Secrets};
-use crate::plan::{Action, Context, Item, Write, decide};
+use crate::plan::{Action, Context, Item, SeenPassword, Write, decide};
 
 /// How many times a folder is re-read and written again after writes whose
 /// outcome is unknown (a lost answer, a 5xx). Writes are not retried inside the
@@ -41,7 +41,10 @@ pub(super) async fn converge(
             Some(w) => Failure::Uncertain(format!(
                 "{w}; re-reading the folder then failed, so whether the write happened is unknown: {e}"
             )),
-            None => Failure::Request(format!("re-reading the folder before writing failed: {e}")),
+            None => Failure::Request {
+                during: During::ReadBefore,
+                source: e,
+            },
         })?;
         let ctx = Context {
             secrets,
@@ -49,8 +52,11 @@ pub(super) async fn converge(
             release: &release,
             now: Timestamp::now(),
         };
-        let decision = decide(&item.desired, &fresh.primary, &ctx);
         let current = fresh.primary.first();
+        if let Some(reason) = password_vanished(item, current) {
+            return Err(Failure::Stale(reason));
+        }
+        let decision = decide(&item.desired, &fresh.primary, &ctx);
         if let (Action::Update { target, .. }, Some(link), Some(_)) =
             (&item.action, current, &last_error)
             && link.id == target.link_id
@@ -62,7 +68,7 @@ pub(super) async fn converge(
                 .await
                 .map_err(|s| match s {
                     Step::Failed(f) => f,
-                    Step::Api(e) => Failure::Request(e.to_string()),
+                    Step::Api(e) => written(e),
                 });
         }
         let same_link = match &item.action {
@@ -86,13 +92,20 @@ pub(super) async fn converge(
             Ok(()) => return Ok(()),
             Err(Step::Failed(f)) => return Err(f),
             Err(Step::Api(e)) if e.outcome_unknown() => last_error = Some(e),
-            Err(Step::Api(e)) => return Err(Failure::Request(e.to_string())),
+            Err(Step::Api(e)) => return Err(written(e)),
         }
     }
     Err(Failure::Uncertain(format!(
         "gave up after {ROUNDS} writes whose outcome was unknown: {}",
         last_error.map_or_else(String::new, |e| e.to_string())
     )))
+}
+
+fn written(source: ApiError) -> Failure {
+    Failure::Request {
+        during: During::Write,
+        source,
+    }
 }
 
 /// How long to let a write whose answer was lost settle before looking: longer
@@ -260,4 +273,26 @@ fn check(
             wrong.join("; ")
         ))))
     }
+}
+
+/// The plan saw a password on the link it targets, the manifest leaves it
+/// unmanaged (an update copies it), and the portal now answers the link without
+/// one. Removed by hand, or hidden by a release or a proxy that stopped returning
+/// passwords: the two cannot be told apart, and guessing "none" would write the
+/// link without its password. The folder changed since the plan either way.
+fn password_vanished(item: &Item, current: Option<&ObservedLink>) -> Option<String> {
+    let DesiredLink::Present(spec) = &item.desired else {
+        return None;
+    };
+    let (seen, now) = (item.seen.first()?, current?);
+    let unmanaged = spec.password.is_none();
+    let same_link = seen.target == now.identity();
+    (unmanaged && same_link && seen.password == SeenPassword::Set && !now.password.is_set()).then(
+        || {
+            "the plan saw a password on this link and the portal now answers it without one \
+         (removed by hand, or no longer returned): an update would write the link without \
+         a password; run plan again"
+                .to_owned()
+        },
+    )
 }

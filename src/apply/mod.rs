@@ -15,7 +15,7 @@ use std::sync::Arc;
 use futures::StreamExt;
 
 use crate::diagnostic::Code;
-use crate::docspace::Transport;
+use crate::docspace::{ApiError, Transport};
 use crate::model::Secrets;
 use crate::plan::{Action, Item, Kind, Plan, UnlistedAction, UnlistedFolder};
 use crate::progress::Progress;
@@ -33,7 +33,7 @@ pub struct Outcome {
 }
 
 /// Why a folder was not brought in line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Failure {
     /// Refused when the plan was made, by the rule `code` names; nothing was sent.
     Refused { code: Code, reason: String },
@@ -46,7 +46,7 @@ pub enum Failure {
     /// The portal answered, but the link is not what was asked for.
     DidNotTake(String),
     /// A request failed with a clear answer: nothing was written.
-    Request(String),
+    Request { during: During, source: ApiError },
     /// Writes whose answers were lost, and no read since says what they did: the
     /// folder's state is unknown.
     Uncertain(String),
@@ -60,7 +60,7 @@ impl Failure {
             Failure::Unknown { .. } => "unknown",
             Failure::Stale(_) => "stale",
             Failure::DidNotTake(_) => "did_not_take",
-            Failure::Request(_) => "request_failed",
+            Failure::Request { .. } => "request_failed",
             Failure::Uncertain(_) => "uncertain",
         }
     }
@@ -72,7 +72,7 @@ impl Failure {
             Failure::Refused { code, .. } | Failure::Unknown { code, .. } => *code,
             Failure::Stale(_) => Code::Stale,
             Failure::DidNotTake(_) => Code::DidNotTake,
-            Failure::Request(_) => Code::RequestFailed,
+            Failure::Request { .. } => Code::RequestFailed,
             Failure::Uncertain(_) => Code::Uncertain,
         }
     }
@@ -84,7 +84,7 @@ impl Failure {
             Failure::Unknown { .. } | Failure::Uncertain(_) => "state unknown",
             Failure::Stale(_) => "changed since the plan",
             Failure::DidNotTake(_) => "change did not take",
-            Failure::Request(_) => "request failed",
+            Failure::Request { .. } => "request failed",
         }
     }
 }
@@ -95,7 +95,19 @@ impl std::fmt::Display for Failure {
             Failure::Refused { reason, .. } => write!(f, "refused: {reason}"),
             Failure::Unknown { error, .. } => write!(f, "not changed, state unknown: {error}"),
             Failure::Stale(why) => write!(f, "changed since the plan, not written: {why}"),
-            Failure::DidNotTake(why) | Failure::Request(why) => f.write_str(why),
+            Failure::DidNotTake(why) => f.write_str(why),
+            Failure::Request { during, source } => match during {
+                During::Write => write!(f, "{source}"),
+                During::ReadBefore => {
+                    write!(f, "re-reading the folder before writing failed: {source}")
+                }
+                During::ReadAfterRevoke => {
+                    write!(f, "re-reading the folder after revoking failed: {source}")
+                }
+                During::RevokeLeft { title } => {
+                    write!(f, "{source}; link {title:?} is still there")
+                }
+            },
             Failure::Uncertain(why) => write!(f, "state unknown: {why}"),
         }
     }
@@ -106,6 +118,19 @@ fn not_found() -> Failure {
         code: Code::FolderNotFound,
         error: "the folder was not found".to_owned(),
     }
+}
+
+/// Which request of a folder's apply failed.
+#[derive(Debug, Clone)]
+pub enum During {
+    /// A write (create, update, revoke).
+    Write,
+    /// The fresh read before the first write.
+    ReadBefore,
+    /// The read that checks a revoke of unlisted links.
+    ReadAfterRevoke,
+    /// A revoke whose answer was lost, and the link it was for is still there.
+    RevokeLeft { title: String },
 }
 
 #[derive(Debug, Default)]

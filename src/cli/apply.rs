@@ -3,11 +3,11 @@
 //! (`--plan`), which is refused as a whole if it no longer fits the portal, the
 //! manifest or its age.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::args::{ApplyArgs, ApplyFormat};
 use super::config::{PortalConfig, load_manifest, parse_manifest, step_summary};
-use super::{Output, make_plan};
+use super::{Output, make_plan, manifest_path};
 use crate::apply::Report;
 use crate::docspace::ApiError;
 use crate::error::{Error, apply_exit_code};
@@ -68,14 +68,14 @@ async fn from_saved(
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| SavedPlanError::Unreadable {
         path: shown.clone(),
-        reason: e.to_string(),
+        source: e.into(),
     })?;
     let saved = SavedPlan::from_json(&shown, &text)?;
     let config = PortalConfig::open(&args.portal, out)?;
-    let manifest_path = args
-        .file
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(&saved.manifest.path));
+    let manifest_path = match &args.file {
+        Some(file) => file.clone(),
+        None => manifest_path::locate(path, &saved.manifest)?,
+    };
     let manifest_text = std::fs::read_to_string(&manifest_path).map_err(|source| Error::Io {
         what: "read the manifest the saved plan was made from",
         source,
@@ -132,9 +132,7 @@ fn review(
         return Ok(false);
     }
     if safety.is_exceeded() && !args.force {
-        return Err(Error::SafetyShare {
-            violations: safety.violations(),
-        });
+        return Err(Error::SafetyShare { check: safety });
     }
     Ok(true)
 }

@@ -19,4 +19,5 @@ pub mod walk;
 pub mod wire;
 
 pub use error::ApiError;
+pub use failure::SetupError;
 pub use transport::{Settings, Transport};

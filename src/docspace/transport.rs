@@ -20,7 +20,7 @@ use super::body::{
 };
 use super::breaker::Breaker;
 use super::error::{ApiError, AttemptError};
-use super::failure::{check_cert_file, redirect_target, root_cause, transport_failure};
+use super::failure::{SetupError, check_cert_file, redirect_target, transport_failure};
 use super::pacing::{self, MAX_SERVER_WAIT, Pacer, Turn};
 use super::portal_url;
 
@@ -115,7 +115,7 @@ pub(crate) struct Answer {
 }
 
 impl Transport {
-    pub fn new(portal: &str, token: SecretString, settings: Settings) -> Result<Self, String> {
+    pub fn new(portal: &str, token: SecretString, settings: Settings) -> Result<Self, SetupError> {
         let url = portal_url::parse(portal)?;
         check_cert_file()?;
         let http = reqwest::Client::builder()
@@ -129,7 +129,7 @@ impl Transport {
             // And nothing can ever send an https portal's key over plain http.
             .https_only(url.https)
             .build()
-            .map_err(|e| format!("cannot start the HTTP client: {}", root_cause(&e)))?;
+            .map_err(|source| SetupError::Client { source })?;
         let parallelism = settings.parallelism.max(1);
         Ok(Transport {
             http,
@@ -529,9 +529,11 @@ mod tests {
     fn the_address_is_checked() {
         let t = |p: &str| Transport::new(p, SecretString::from("sk-x"), Settings::default());
         assert!(t("https://portal.example.com").is_ok());
-        let err = t("127.0.0.1:8080").unwrap_err();
+        let err = t("127.0.0.1:8080").unwrap_err().to_string();
         assert!(err.contains("add https://"), "{err}");
-        let err = t("https://u:pa55word-x@portal.example.com").unwrap_err();
+        let err = t("https://u:pa55word-x@portal.example.com")
+            .unwrap_err()
+            .to_string();
         assert!(!err.contains("pa55word-x"), "{err}");
     }
 

@@ -31,7 +31,7 @@ use crate::model::{
 };
 
 pub(crate) use build::build;
-pub(crate) use label::{Label, label_plan};
+pub(crate) use label::{Label, label_against};
 pub(crate) use reconcile::{Context, Write, decide};
 pub(crate) use unlisted::{UnlistedAction, UnlistedFolder, UnlistedLink};
 

@@ -60,14 +60,14 @@ impl SavedPlan {
                     "the manifest's entry names another folder or wants something else",
                 ));
             }
-            if item.seen == fresh.seen {
-                if let Some(field) = first_difference(&json(item), &json(fresh)) {
-                    return Err(edited(
-                        &item.path,
-                        field,
-                        "the portal shows what the plan saw, and a plan made now says otherwise",
-                    ));
-                }
+            if item.seen == fresh.seen
+                && let Some(field) = first_difference(&json(item), &json(fresh))
+            {
+                return Err(edited(
+                    &item.path,
+                    field,
+                    "the portal shows what the plan saw, and a plan made now says otherwise",
+                ));
             }
         }
         for u in &planned.unlisted {
@@ -89,14 +89,14 @@ impl SavedPlan {
                     "the folder has another path now",
                 ));
             }
-            if links(u) == links(fresh) {
-                if let Some(field) = first_difference(&json(u), &json(fresh)) {
-                    return Err(edited(
-                        &u.path,
-                        field,
-                        "the portal shows what the plan saw, and a plan made now says otherwise",
-                    ));
-                }
+            if links(u) == links(fresh)
+                && let Some(field) = first_difference(&json(u), &json(fresh))
+            {
+                return Err(edited(
+                    &u.path,
+                    field,
+                    "the portal shows what the plan saw, and a plan made now says otherwise",
+                ));
             }
         }
         Ok(())

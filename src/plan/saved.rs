@@ -54,6 +54,10 @@ fn format_version_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema 
 pub struct ManifestDigest {
     /// As given to `plan -f` (relative to the directory plan ran in).
     pub path: String,
+    /// The same file relative to the plan file's folder, so that `apply --plan`
+    /// finds it from any directory (a CI job that moved the artifact).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_plan: Option<String>,
     /// SHA-256 of the manifest's bytes, lower-case hex. The manifest holds no
     /// secret (passwords are references), so neither does its digest.
     pub sha256: String,
@@ -83,6 +87,7 @@ impl SavedPlan {
             portal: normalise_portal(portal),
             manifest: ManifestDigest {
                 path: manifest_path.to_owned(),
+                from_plan: None,
                 sha256: sha256_hex(manifest_text.as_bytes()),
             },
             plan,
@@ -98,25 +103,29 @@ impl SavedPlan {
     /// Reads a saved plan. The version is looked at first: a plan from another
     /// version is named as such, not reported as a malformed file.
     pub fn from_json(path: &str, text: &str) -> Result<SavedPlan, Error> {
-        let unreadable = |reason: String| Error::Unreadable {
+        let unreadable = |source| Error::Unreadable {
             path: path.to_owned(),
-            reason,
+            source: Unreadable::Json(source),
         };
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| unreadable(format!("not JSON: {e}")))?;
-        // JSON readers keep the last of two equal keys: a second `"portal"` would
-        // pass a reviewer who reads the first. Refused, like every unknown key.
-        super::strict_json::no_duplicate_keys(text).map_err(unreadable)?;
+        let value: serde_json::Value = serde_json::from_str(text).map_err(unreadable)?;
         match value.get("format_version") {
             Some(v) if v.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
             found => {
                 return Err(Error::Format {
                     path: path.to_owned(),
-                    found: found.map_or_else(|| "none".to_owned(), |v| v.to_string()),
+                    found: found.cloned(),
                 });
             }
         }
-        serde_json::from_value(value).map_err(|e| unreadable(e.to_string()))
+        let malformed = |reason: String| Error::Malformed {
+            path: path.to_owned(),
+            reason,
+        };
+        // JSON readers keep the last of two equal keys: a second `"portal"` would
+        // pass a reviewer who reads the first. Refused, like every unknown key:
+        // either is an edit, since the tool writes neither.
+        super::strict_json::no_duplicate_keys(text).map_err(malformed)?;
+        serde_json::from_value(value).map_err(|e| malformed(e.to_string()))
     }
 
     /// Refuses the whole plan when the portal, the manifest or the age differ from
@@ -142,8 +151,8 @@ impl SavedPlan {
         if age > expected.max_age {
             return Err(Error::TooOld {
                 path: path.to_owned(),
-                created_at: crate::model::utc(self.created_at),
-                age: whole_minutes(age),
+                created_at: self.created_at,
+                age,
                 max_age: expected.max_age_text.to_owned(),
             });
         }
@@ -169,7 +178,7 @@ impl SavedPlan {
         let mismatch = |line: Option<u32>| Error::NotFromManifest {
             path: path.to_owned(),
             manifest: manifest.source.name.clone(),
-            line: line.map_or_else(|| "any line".to_owned(), |l| format!("line {l}")),
+            line,
         };
         if self.plan.items.len() != manifest.entries.len() {
             return Err(mismatch(None));
@@ -243,14 +252,29 @@ fn whole_minutes(age: SignedDuration) -> String {
 /// not reach up to the run's error; the run wraps it (`error::Error::SavedPlan`).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot use the saved plan {path}: {reason}")]
-    Unreadable { path: String, reason: String },
+    #[error("cannot use the saved plan {path}: {source}")]
+    Unreadable { path: String, source: Unreadable },
     #[error(
-        "the saved plan {path} has format version {found}; this docspace-links reads version {}. \
+        "cannot find the manifest the saved plan {path} was made from (tried {tried}); nothing was \
+         changed. Give it with -f FILE"
+    )]
+    ManifestMissing { path: String, tried: String },
+    #[error(
+        "the saved plan {path} is not as docspace-links writes it ({reason}); nothing was changed. \
+         Make the plan again instead of editing it"
+    )]
+    Malformed { path: String, reason: String },
+    #[error(
+        "the saved plan {path} has format version {}; this docspace-links reads version {}. \
          Nothing was changed: make the plan again with this version",
+        found.as_ref().map_or_else(|| "none".to_owned(), |v| v.to_string()),
         FORMAT_VERSION
     )]
-    Format { path: String, found: String },
+    Format {
+        path: String,
+        /// The file's `format_version`, whatever it holds; `None` when it has none.
+        found: Option<serde_json::Value>,
+    },
     #[error(
         "the saved plan {path} was made for the portal {planned}, not {given}; nothing was changed"
     )]
@@ -270,13 +294,16 @@ pub enum Error {
         actual: String,
     },
     #[error(
-        "the saved plan {path} does not match the manifest {manifest} at {line} (it wants something \
-         else there, or names another folder); nothing was changed. Make the plan again instead of editing it"
+        "the saved plan {path} does not match the manifest {manifest} at {} (it wants something \
+         else there, or names another folder); nothing was changed. Make the plan again instead of editing it",
+        line.map_or_else(|| "any line".to_owned(), |l| format!("line {l}"))
     )]
     NotFromManifest {
         path: String,
         manifest: String,
-        line: String,
+        /// The item's manifest line; `None` when the plan and the manifest differ
+        /// in their number of entries.
+        line: Option<u32>,
     },
     #[error(
         "the saved plan {path} says it was made at {created_at}, later than now; nothing was changed. \
@@ -298,22 +325,47 @@ pub enum Error {
     )]
     PortalChanged { path: String, what: String },
     #[error(
-        "the saved plan {path} was made at {created_at}, {age} ago, longer than --max-age {max_age}; \
-         nothing was changed. Make and review a new plan (or raise --max-age)"
+        "the saved plan {path} was made at {}, {} ago, longer than --max-age {max_age}; \
+         nothing was changed. Make and review a new plan (or raise --max-age)",
+        crate::model::utc(*created_at),
+        whole_minutes(*age)
     )]
     TooOld {
         path: String,
-        created_at: String,
-        age: String,
+        created_at: Timestamp,
+        age: SignedDuration,
+        /// As the user wrote it.
         max_age: String,
     },
+}
+
+/// Why a saved plan's file cannot be used at all.
+#[derive(Debug, thiserror::Error)]
+pub enum Unreadable {
+    #[error("{0}")]
+    Read(#[from] std::io::Error),
+    #[error("{}", json_problem(.0))]
+    Json(#[from] serde_json::Error),
+}
+
+/// Text that is not JSON is said to be so; JSON of the wrong shape is named as serde
+/// names it (the missing or unexpected field).
+fn json_problem(e: &serde_json::Error) -> String {
+    if e.is_syntax() || e.is_eof() {
+        format!("not JSON: {e}")
+    } else {
+        e.to_string()
+    }
 }
 
 impl Error {
     /// The plan was read and does not hold (apply refuses it: exit 4); an unreadable
     /// file is an error like any other (exit 1).
     pub fn refuses(&self) -> bool {
-        !matches!(self, Error::Unreadable { .. })
+        !matches!(
+            self,
+            Error::Unreadable { .. } | Error::ManifestMissing { .. }
+        )
     }
 
     pub fn code(&self) -> Code {
@@ -325,6 +377,8 @@ impl Error {
             Error::NotFromManifest { .. } => Code::PlanNotFromManifest,
             Error::TooOld { .. } => Code::PlanTooOld,
             Error::FromTheFuture { .. } => Code::PlanFromTheFuture,
+            Error::Malformed { .. } => Code::PlanEdited,
+            Error::ManifestMissing { .. } => Code::PlanManifestMissing,
             Error::Edited { .. } => Code::PlanEdited,
             Error::PortalChanged { .. } => Code::PlanStale,
         }
@@ -340,6 +394,8 @@ impl Error {
             Error::NotFromManifest { .. } => "plan_not_from_manifest",
             Error::TooOld { .. } => "plan_too_old",
             Error::FromTheFuture { .. } => "plan_from_the_future",
+            Error::Malformed { .. } => "plan_edited",
+            Error::ManifestMissing { .. } => "plan_manifest_missing",
             Error::Edited { .. } => "plan_edited",
             Error::PortalChanged { .. } => "plan_stale",
         }
@@ -431,9 +487,10 @@ mod tests {
         );
         let err = saved().verify("p.json", &e).unwrap_err();
         assert!(
-            matches!(err, Error::TooOld { ref age, .. } if age == "1d 2h"),
+            matches!(err, Error::TooOld { age, .. } if whole_minutes(age) == "1d 2h"),
             "{err}"
         );
+        assert!(err.to_string().contains(", 1d 2h ago,"), "{err}");
         assert!(err.refuses());
     }
 
@@ -441,10 +498,13 @@ mod tests {
     fn another_format_version_is_named_not_misread() {
         let err =
             SavedPlan::from_json("p.json", r#"{"format_version": 2, "plan": 3}"#).unwrap_err();
-        assert!(matches!(err, Error::Format { ref found, .. } if found == "2"));
+        assert!(
+            matches!(err, Error::Format { found: Some(ref v), .. } if *v == serde_json::json!(2))
+        );
         assert!(err.refuses());
         let err = SavedPlan::from_json("p.json", "{}").unwrap_err();
-        assert!(matches!(err, Error::Format { ref found, .. } if found == "none"));
+        assert!(matches!(err, Error::Format { found: None, .. }));
+        assert!(err.to_string().contains("format version none;"), "{err}");
         let err = SavedPlan::from_json("p.json", "plan:").unwrap_err();
         assert!(matches!(err, Error::Unreadable { .. }));
         assert!(!err.refuses());
@@ -503,7 +563,7 @@ mod tests {
         wider.plan.items[0].desired = crate::model::DesiredLink::Absent;
         let err = wider.matches("p.json", &m).unwrap_err();
         assert!(
-            matches!(err, Error::NotFromManifest { ref line, .. } if line == "line 3"),
+            matches!(err, Error::NotFromManifest { line: Some(3), .. }),
             "{err}"
         );
         assert!(err.refuses());

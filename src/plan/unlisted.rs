@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::policy::{self, Violation};
 use crate::diagnostic::Code;
 use crate::docspace::ApiError;
-use crate::docspace::observe::Observed;
+use crate::docspace::observe::{Observed, ObservedScope};
 use crate::docspace::resolve::ResolveError;
 use crate::docspace::walk::WalkedFolder;
 use crate::manifest::{Diagnostic, Manifest};
@@ -103,12 +103,17 @@ pub fn unlisted(
     echoes_passwords: bool,
     now: Timestamp,
 ) -> Result<Vec<UnlistedFolder>, Vec<Diagnostic>> {
-    debug_assert_eq!(manifest.scopes.len(), observed.scopes.len());
     let file: Arc<str> = manifest.source.name.as_str().into();
     // Nested scopes: the nearest one (fewest steps from its root) decides a folder.
     let mut nearest: HashMap<u64, (usize, usize)> = HashMap::new();
-    for (i, scope) in observed.scopes.iter().enumerate() {
-        for f in scope.walk.iter().flat_map(|w| &w.folders) {
+    let walks: Vec<Option<&ObservedScope>> = manifest
+        .scopes
+        .iter()
+        .map(|s| observed.scopes.get(&s.target))
+        .collect();
+    for (i, scope) in walks.iter().enumerate() {
+        let walked = scope.and_then(|s| s.walk.as_ref().ok());
+        for f in walked.iter().flat_map(|w| &w.folders) {
             let e = nearest.entry(f.id).or_insert((f.depth, i));
             if f.depth < e.0 {
                 *e = (f.depth, i);
@@ -117,7 +122,7 @@ pub fn unlisted(
     }
     let mut diagnostics = Vec::new();
     let mut out = Vec::new();
-    for (i, (scope, obs)) in manifest.scopes.iter().zip(&observed.scopes).enumerate() {
+    for (i, (scope, obs)) in manifest.scopes.iter().zip(walks).enumerate() {
         let item = |path: String, folder_id, action| UnlistedFolder {
             path,
             folder_id,
@@ -125,6 +130,17 @@ pub fn unlisted(
             line: scope.pos.line,
             scope: scope.display(),
             action,
+        };
+        let Some(obs) = obs else {
+            out.push(item(
+                scope.display(),
+                None,
+                UnlistedAction::Unknown {
+                    code: Code::NotRead,
+                    error: "the portal was not read for this scope".to_owned(),
+                },
+            ));
+            continue;
         };
         let walk = match &obs.walk {
             Ok(w) => w,

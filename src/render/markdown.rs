@@ -388,7 +388,10 @@ mod tests {
                         if n % 2 == 0 {
                             Ok(())
                         } else {
-                            Err(Failure::Request("lost".into()))
+                            Err(Failure::Request {
+                                during: crate::apply::During::Write,
+                                source: crate::docspace::ApiError::Unauthorized,
+                            })
                         },
                     )
                 })

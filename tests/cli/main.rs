@@ -18,6 +18,7 @@ mod plan;
 mod policy;
 mod proxy;
 mod races;
+mod release;
 mod rich_portal;
 mod safety;
 mod saved_plan;
@@ -26,6 +27,7 @@ mod secrets;
 mod sim;
 mod sim_command;
 mod support;
+mod tampering;
 mod test;
 
 /// Snapshot settings shared by every test: link ids and ports vary run to run.
