@@ -41,7 +41,8 @@ pub use access::RoomType;
 pub use faults::Faults;
 pub use links::RevokedPrimary;
 pub use seed::{
-    GeneratedPortal, Seed, SeedAccess, SeedError, SeedFolder, SeedLink, SeedRoom, SeedToken,
+    GeneratedPortal, OWNER, Seed, SeedAccess, SeedError, SeedFolder, SeedLink, SeedRole, SeedRoom,
+    SeedToken,
 };
 
 use control::RequestLog;

@@ -213,6 +213,7 @@ rooms:
   - title: Applications
     type: filling-forms
     id: 300
+    link: { access: fill-forms }
     folders:
       - title: Intake
         id: 301
