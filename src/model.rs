@@ -440,6 +440,7 @@ impl fmt::Display for ObservedAccess {
 /// tells the link apart from a new one the server may create under the same id
 /// (an unknown `linkId` in a PUT becomes a new link with that id, docspace-api.md 1).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LinkIdentity {
     pub link_id: String,
     pub share_link: Option<String>,

@@ -26,6 +26,7 @@ pub(super) async fn converge(
     transport: &Transport,
 ) -> Result<(), Failure> {
     let mut last_error: Option<ApiError> = None;
+    let release = transport.release();
     for round in 0..ROUNDS {
         if let Some(e) = &last_error {
             // A write whose answer was lost may still be running on the server: a
@@ -48,6 +49,7 @@ pub(super) async fn converge(
         let ctx = Context {
             secrets,
             echoes_passwords: echoes || fresh.primary.iter().any(|l| l.password.is_set()),
+            release: &release,
             now: Timestamp::now(),
         };
         let decision = decide(&item.desired, &fresh.primary, &ctx);

@@ -13,6 +13,7 @@ use futures::StreamExt;
 
 use super::api::FolderLinks;
 use super::reader::Reader;
+use super::release::Release;
 use super::resolve::{FolderRef, ResolveError};
 use super::walk::{Walk, WalkRoot, walk};
 use super::{ApiError, Transport};
@@ -23,6 +24,8 @@ use crate::progress::Progress;
 /// it was read for: the plan looks each entry up by what it names, never by place.
 #[derive(Debug)]
 pub struct Observed {
+    /// The portal's release, as the portal check read it in this run.
+    pub release: Release,
     pub entries: HashMap<Target, ObservedEntry>,
     pub scopes: HashMap<Target, ObservedScope>,
 }
@@ -49,10 +52,14 @@ pub struct ObservedFolder {
 }
 
 impl Observed {
-    /// Whether any link came back with its password: then the portal echoes them
-    /// (every server release does, docspace-api.md 2.3), and a link without a
-    /// `password` key has none.
+    /// Whether a link without a `password` key has none: the portal runs a release
+    /// known to return passwords (`Release::echoes_passwords`), or some link came
+    /// back with its password in this run.
     pub fn echoes_passwords(&self) -> bool {
+        self.release.echoes_passwords() || self.some_password_echoed()
+    }
+
+    fn some_password_echoed(&self) -> bool {
         let any_set = |l: &FolderLinks| {
             l.primary
                 .iter()
@@ -118,7 +125,11 @@ pub async fn observe(
         return Err(fatal);
     }
     let scopes = observe_scopes(scopes, reader, progress).await?;
-    Ok(Observed { entries, scopes })
+    Ok(Observed {
+        release: transport.release(),
+        entries,
+        scopes,
+    })
 }
 
 async fn observe_scopes(

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use super::policy::{self, Facts};
 use super::reconcile::{Context, SERVER_DEFAULT_ACCESS, decide};
 use super::unlisted::{facts, unlisted};
-use super::{Action, Item, Plan, placement};
+use super::{Action, Item, Plan, SeenLink, placement};
 use crate::docspace::observe::Observed;
 use crate::docspace::resolve::ResolveError;
 use crate::manifest::{Code, Diagnostic, Manifest};
@@ -32,6 +32,7 @@ pub fn build(
     let ctx = Context {
         secrets: &manifest.secrets,
         echoes_passwords: observed.echoes_passwords(),
+        release: &observed.release,
         now,
     };
     let mut diagnostics = Vec::new();
@@ -50,6 +51,7 @@ pub fn build(
             notes,
             violations: Vec::new(),
             label: None,
+            seen: Vec::new(),
         };
         let unknown = |folder_id, code: Code, error: &dyn std::fmt::Display| {
             item(
@@ -130,6 +132,11 @@ pub fn build(
             .unwrap_or_default();
         items.push(Item {
             violations,
+            seen: links
+                .primary
+                .iter()
+                .map(|l| SeenLink::of(l, ctx.echoes_passwords))
+                .collect(),
             ..item(Some(folder.id), decision.action, decision.notes)
         });
     }
@@ -144,6 +151,7 @@ pub fn build(
     if diagnostics.is_empty() {
         let mut plan = Plan::new(items, ctx.echoes_passwords);
         plan.unlisted = unlisted;
+        plan.portal_version = observed.release.version.clone();
         Ok(plan)
     } else {
         Err(diagnostics)
@@ -219,6 +227,7 @@ mod tests {
         )
         .unwrap();
         let observed = Observed {
+            release: crate::docspace::release::Release { version: None },
             entries: HashMap::new(),
             scopes: HashMap::new(),
         };

@@ -74,6 +74,7 @@ pub fn label_against(plan: &mut Plan, baseline: &Manifest, observed: &Observed, 
     let ctx = Context {
         secrets: &baseline.secrets,
         echoes_passwords: plan.portal_echoes_passwords,
+        release: &observed.release,
         now,
     };
     label_plan(plan, &wanted, &links, &ctx);
@@ -111,6 +112,7 @@ pub fn label_plan(
 
 #[cfg(test)]
 mod tests {
+    use crate::docspace::release::Release;
     use std::sync::Arc;
 
     use secrecy::SecretString;
@@ -167,6 +169,7 @@ mod tests {
                 notes: Vec::new(),
                 violations: Vec::new(),
                 label: None,
+                seen: Vec::new(),
             }],
             true,
         )
@@ -176,6 +179,7 @@ mod tests {
         Context {
             secrets,
             echoes_passwords: true,
+            release: const { &Release { version: None } },
             now: "2026-12-01T00:00:00Z".parse().unwrap(),
         }
     }

@@ -7,6 +7,7 @@ use secrecy::ExposeSecret;
 
 use super::{Action, Change, Field, Note, RevokedLink, Value};
 use crate::diagnostic::Code;
+use crate::docspace::release::Release;
 use crate::model::{
     Access, DesiredLink, DesiredPassword, LinkIdentity, LinkSpec, LinkValues, ObservedAccess,
     ObservedLink, ObservedPassword, Secrets,
@@ -26,6 +27,8 @@ pub struct Context<'a> {
     /// Whether the portal has shown in this run that it echoes passwords: only
     /// then is a link without a `password` key known to have none.
     pub echoes_passwords: bool,
+    /// The portal's release, named when a password cannot be known.
+    pub release: &'a Release,
     pub now: Timestamp,
 }
 
@@ -350,8 +353,12 @@ fn update(
         (None, Seen::Unknown, _) => {
             return refuse(
                 Code::PasswordUnseen,
-                "the portal did not say whether this link has a password, and an update would remove one; \
-                 manage `password` for this folder in the manifest ({ env: NAME }, { file: PATH } or false)",
+                format!(
+                    "the portal ({}) did not say whether this link has a password, and an update would \
+                     remove one; manage `password` for this folder in the manifest ({{ env: NAME }}, \
+                     {{ file: PATH }} or false)",
+                    ctx.release.describe()
+                ),
                 notes,
             );
         }

@@ -1,6 +1,7 @@
 //! Every rule of `decide`, one test each.
 
 use super::*;
+use crate::docspace::release::Release;
 use crate::model::{Expiry, PasswordRef};
 use crate::plan::Kind;
 use secrecy::SecretString;
@@ -28,6 +29,7 @@ fn run_with(desired: &DesiredLink, primary: &[ObservedLink], echoes: bool) -> De
     let ctx = Context {
         secrets: &secrets,
         echoes_passwords: echoes,
+        release: &Release::default(),
         now: NOW.parse().unwrap(),
     };
     decide(desired, primary, &ctx)

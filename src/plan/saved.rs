@@ -22,6 +22,7 @@ pub const FORMAT_VERSION: u32 = 1;
 
 /// A plan as saved by `plan --out`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 #[schemars(title = "docspace-links saved plan")]
 pub struct SavedPlan {
     /// Always 1 for this layout; `apply --plan` refuses any other.
@@ -49,6 +50,7 @@ fn format_version_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema 
 
 /// Which manifest a plan was made from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ManifestDigest {
     /// As given to `plan -f` (relative to the directory plan ran in).
     pub path: String,
@@ -474,6 +476,7 @@ mod tests {
                 notes: Vec::new(),
                 violations: Vec::new(),
                 label: None,
+                seen: Vec::new(),
             })
             .collect();
         SavedPlan::new(

@@ -20,6 +20,7 @@ use crate::model::{LinkIdentity, ObservedAccess, ObservedLink, ObservedPassword,
 
 /// A folder under a scope that no entry lists, and what becomes of its links.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UnlistedFolder {
     /// `Marketing/Old`, or `id 100 (Marketing)/Old` under a scope named by id.
     pub path: String,
@@ -35,7 +36,7 @@ pub struct UnlistedFolder {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case", tag = "action")]
+#[serde(rename_all = "snake_case", tag = "action", deny_unknown_fields)]
 pub enum UnlistedAction {
     /// `unlisted: report`: shown and counted, nothing written.
     Report { links: Vec<UnlistedLink> },
@@ -61,6 +62,7 @@ impl UnlistedAction {
 
 /// One link on an unlisted folder, as the plan shows it (no secret).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UnlistedLink {
     pub target: LinkIdentity,
     pub primary: bool,
