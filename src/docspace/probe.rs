@@ -1,13 +1,17 @@
 //! One cheap authenticated request before anything else: a wrong address, a
 //! refused key or a portal that is down is said once, in words, instead of once
-//! per folder after every folder's retries.
+//! per folder after every folder's retries. The check also reads the portal's
+//! release (what it says is `release.rs`'s business; reading it is here, so that
+//! `release.rs` and the transport do not import each other).
 
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
+use serde::Deserialize;
 
 use super::body::{self, Body};
 use super::error::ApiError;
+use super::release::Release;
 use super::transport::{Limits, Request, Transport};
 
 /// `GET @my?count=1&filterType=2`: the first subfolder of My Documents.
@@ -122,9 +126,72 @@ fn judge(status: StatusCode, body: &Body) -> Result<(), ApiError> {
     }
 }
 
+/// `GET api/2.0/settings/version/build`, anonymous on every release
+/// (`VersionController.GetBuildVersions`, `[AllowAnonymous]`). Paths are joined
+/// to `.../api/2.0/files/`; the URL parser resolves the `..` before anything is
+/// sent (WHATWG URL, as the `url` crate implements it), so the request goes to
+/// `/api/2.0/settings/version/build` on the same origin.
+const VERSION_PATH: &str = "../settings/version/build";
+
+/// A version read is worth one quick try: without it the run is only more careful.
+const VERSION_LIMITS: Limits = Limits {
+    attempts: 2,
+    time: std::time::Duration::from_secs(5),
+};
+
+#[derive(Deserialize)]
+struct Envelope {
+    response: BuildVersion,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BuildVersion {
+    doc_space: Option<String>,
+}
+
+impl Transport {
+    /// Reads the portal's release once; any failure leaves the version unsaid,
+    /// which only keeps the run careful about passwords.
+    pub(crate) async fn read_release(&self) -> Release {
+        let req = Request {
+            method: Method::GET,
+            path: VERSION_PATH,
+            query: &[],
+            body: None,
+        };
+        let version = match self
+            .exchange(&req, VERSION_LIMITS, |s, _| s.is_success())
+            .await
+        {
+            Ok(answer) => match &answer.body {
+                Body::Whole(b) if !body::looks_like_html(b) => {
+                    serde_json::from_slice::<Envelope>(b)
+                        .ok()
+                        .and_then(|e| e.response.doc_space)
+                        .filter(|v| !v.trim().is_empty())
+                }
+                _ => None,
+            },
+            Err(_) => None,
+        };
+        Release { version }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_version_path_stays_on_the_portal_under_api() {
+        let base = "https://portal.example.com/docspace/api/2.0/files/";
+        let url = reqwest::Url::parse(&format!("{base}{VERSION_PATH}")).unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://portal.example.com/docspace/api/2.0/settings/version/build"
+        );
+    }
 
     fn whole(s: &str) -> Body {
         Body::Whole(s.as_bytes().to_vec())

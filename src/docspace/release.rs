@@ -7,29 +7,10 @@
 //! version cannot be read, might hide them, so a missing `password` stays "not
 //! said" unless the run sees a password echoed.
 
-use reqwest::Method;
-use serde::Deserialize;
-
-use super::body::{self, Body};
-use super::transport::{Limits, Request, Transport};
-
-/// `GET api/2.0/settings/version/build`, anonymous on every release
-/// (`VersionController.GetBuildVersions`, `[AllowAnonymous]`). Paths are joined
-/// to `.../api/2.0/files/`; the URL parser resolves the `..` before anything is
-/// sent (WHATWG URL, as the `url` crate implements it), so the request goes to
-/// `/api/2.0/settings/version/build` on the same origin.
-const VERSION_PATH: &str = "../settings/version/build";
-
 /// The newest release whose handling of link passwords has been read in the
 /// server source. Releases are compared on major and minor only: patch releases
 /// do not change the API.
 const NEWEST_KNOWN: (u64, u64) = (3, 8);
-
-/// A version read is worth one quick try: without it the run is only more careful.
-const VERSION_LIMITS: Limits = Limits {
-    attempts: 2,
-    time: std::time::Duration::from_secs(5),
-};
 
 /// What the portal said about its release.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -68,46 +49,6 @@ fn major_minor(version: &str) -> Option<(u64, u64)> {
     Some((major, minor))
 }
 
-#[derive(Deserialize)]
-struct Envelope {
-    response: BuildVersion,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct BuildVersion {
-    doc_space: Option<String>,
-}
-
-impl Transport {
-    /// Reads the portal's release once; any failure leaves the version unsaid,
-    /// which only keeps the run careful about passwords.
-    pub(crate) async fn read_release(&self) -> Release {
-        let req = Request {
-            method: Method::GET,
-            path: VERSION_PATH,
-            query: &[],
-            body: None,
-        };
-        let version = match self
-            .exchange(&req, VERSION_LIMITS, |s, _| s.is_success())
-            .await
-        {
-            Ok(answer) => match &answer.body {
-                Body::Whole(b) if !body::looks_like_html(b) => {
-                    serde_json::from_slice::<Envelope>(b)
-                        .ok()
-                        .and_then(|e| e.response.doc_space)
-                        .filter(|v| !v.trim().is_empty())
-                }
-                _ => None,
-            },
-            Err(_) => None,
-        };
-        Release { version }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,15 +73,5 @@ mod tests {
         }
         assert!(!release(None).echoes_passwords());
         assert!(release(Some("99.0.0.1")).describe().contains("99.0.0.1"));
-    }
-
-    #[test]
-    fn the_version_path_stays_on_the_portal_under_api() {
-        let base = "https://portal.example.com/docspace/api/2.0/files/";
-        let url = reqwest::Url::parse(&format!("{base}{VERSION_PATH}")).unwrap();
-        assert_eq!(
-            url.as_str(),
-            "https://portal.example.com/docspace/api/2.0/settings/version/build"
-        );
     }
 }
