@@ -2,9 +2,11 @@
 //! exit policy of plan and apply, all in one place.
 
 use crate::apply::{Failure, Report};
+use crate::diagnostic::Code;
 use crate::docspace::ApiError;
 use crate::manifest::ManifestError;
 use crate::plan::Summary;
+use crate::plan::saved::Error as SavedPlanError;
 
 /// Exit codes (a contract with CI scripts).
 pub mod exit {
@@ -70,51 +72,9 @@ pub enum Error {
         violations.join("; and ")
     )]
     SafetyShare { violations: Vec<String> },
-    #[error("cannot use the saved plan {path}: {reason}")]
-    PlanUnreadable { path: String, reason: String },
-    #[error(
-        "the saved plan {path} has format version {found}; this docspace-links reads version {}. \
-         Nothing was changed: make the plan again with this version",
-        crate::plan::saved::FORMAT_VERSION
-    )]
-    PlanFormat { path: String, found: String },
-    #[error(
-        "the saved plan {path} was made for the portal {planned}, not {given}; nothing was changed"
-    )]
-    PlanPortal {
-        path: String,
-        planned: String,
-        given: String,
-    },
-    #[error(
-        "the manifest {manifest} changed since the plan {path} was made (SHA-256 {planned} then, \
-         {actual} now); nothing was changed. Make and review a new plan"
-    )]
-    PlanManifestChanged {
-        path: String,
-        manifest: String,
-        planned: String,
-        actual: String,
-    },
-    #[error(
-        "the saved plan {path} does not match the manifest {manifest} at {line} (it wants something \
-         else there, or names another folder); nothing was changed. Make the plan again instead of editing it"
-    )]
-    PlanNotFromManifest {
-        path: String,
-        manifest: String,
-        line: String,
-    },
-    #[error(
-        "the saved plan {path} was made at {created_at}, {age} ago, longer than --max-age {max_age}; \
-         nothing was changed. Make and review a new plan (or raise --max-age)"
-    )]
-    PlanTooOld {
-        path: String,
-        created_at: String,
-        age: String,
-        max_age: String,
-    },
+    /// A saved plan that cannot be applied (`apply --plan`).
+    #[error(transparent)]
+    SavedPlan(#[from] SavedPlanError),
     #[error("there is no subcommand `{0}`: see `docspace-links --help`")]
     UnknownSubcommand(String),
     #[error("cannot {what}: {source}")]
@@ -136,13 +96,33 @@ impl Error {
             | Error::OverwriteUnconfirmed { .. }
             | Error::ExportCancelled { .. }
             | Error::ConfirmationInJson
-            | Error::SafetyShare { .. }
-            | Error::PlanFormat { .. }
-            | Error::PlanPortal { .. }
-            | Error::PlanManifestChanged { .. }
-            | Error::PlanNotFromManifest { .. }
-            | Error::PlanTooOld { .. } => exit::REFUSED,
+            | Error::SafetyShare { .. } => exit::REFUSED,
+            Error::SavedPlan(e) if e.refuses() => exit::REFUSED,
             _ => exit::ERROR,
+        }
+    }
+
+    /// The stable code of the run-wide diagnostic (`"code"` in JSON errors; a
+    /// manifest's own diagnostics carry theirs, the portal's answer its own).
+    pub fn code(&self) -> Code {
+        match self {
+            Error::Manifest(_) => Code::InvalidManifest,
+            Error::NoPortal => Code::NoPortal,
+            Error::NoToken { .. } => Code::NoToken,
+            Error::Portal(_) => Code::InvalidPortal,
+            Error::Api(e) => e.code(),
+            Error::NoTerminal => Code::NoTerminal,
+            Error::Cancelled => Code::Cancelled,
+            Error::StaleWhileConfirming => Code::StaleWhileConfirming,
+            Error::ConfirmationInJson => Code::ConfirmationInJson,
+            Error::SafetyShare { .. } => Code::SafetyShareExceeded,
+            Error::SavedPlan(e) => e.code(),
+            Error::UnknownSubcommand(_) => Code::UnknownSubcommand,
+            Error::OverwriteUnconfirmed { .. } => Code::OverwriteUnconfirmed,
+            Error::ExportCancelled { .. } => Code::ExportCancelled,
+            Error::Export(_) => Code::ExportFailed,
+            Error::Io { .. } => Code::Io,
+            Error::Simulator(_) => Code::Simulator,
         }
     }
 
@@ -159,12 +139,7 @@ impl Error {
             Error::StaleWhileConfirming => "stale_while_confirming",
             Error::ConfirmationInJson => "confirmation_in_json",
             Error::SafetyShare { .. } => "safety_share",
-            Error::PlanUnreadable { .. } => "plan_unreadable",
-            Error::PlanFormat { .. } => "plan_format",
-            Error::PlanPortal { .. } => "plan_portal",
-            Error::PlanManifestChanged { .. } => "plan_manifest_changed",
-            Error::PlanNotFromManifest { .. } => "plan_not_from_manifest",
-            Error::PlanTooOld { .. } => "plan_too_old",
+            Error::SavedPlan(e) => e.kind(),
             Error::UnknownSubcommand(_) => "unknown_subcommand",
             Error::OverwriteUnconfirmed { .. } => "overwrite_unconfirmed",
             Error::ExportCancelled { .. } => "export_cancelled",
@@ -203,11 +178,13 @@ pub fn apply_exit_code(report: &Report) -> u8 {
         exit::OK
     } else if failures
         .iter()
-        .any(|f| matches!(f, Failure::Unknown(_) | Failure::Uncertain(_)))
+        .any(|f| matches!(f, Failure::Unknown { .. } | Failure::Uncertain(_)))
     {
         exit::ERROR
     } else if failures.len() == report.outcomes.len()
-        && failures.iter().all(|f| matches!(f, Failure::Refused(_)))
+        && failures
+            .iter()
+            .all(|f| matches!(f, Failure::Refused { .. }))
     {
         exit::REFUSED
     } else {
@@ -239,7 +216,12 @@ mod tests {
 
     #[test]
     fn apply_exit_codes() {
-        let refused = || Err(Failure::Refused("r".into()));
+        let refused = || {
+            Err(Failure::Refused {
+                code: crate::diagnostic::Code::ExpiryDue,
+                reason: "r".into(),
+            })
+        };
         assert_eq!(apply_exit_code(&report(vec![Ok(())])), exit::OK);
         assert_eq!(
             apply_exit_code(&report(vec![refused(), refused()])),
@@ -257,7 +239,10 @@ mod tests {
             apply_exit_code(&report(vec![
                 Ok(()),
                 refused(),
-                Err(Failure::Unknown("u".into()))
+                Err(Failure::Unknown {
+                    code: crate::diagnostic::Code::Forbidden,
+                    error: "u".into(),
+                })
             ])),
             exit::ERROR
         );

@@ -12,7 +12,7 @@ use crate::docspace::{ApiError, Transport};
 use crate::model::{
     DesiredLink, LinkIdentity, LinkSpec, LinkValues, ObservedLink, ObservedPassword, Secrets,
 };
-use crate::plan::{Action, Context, Item, Write, decide};
+use crate::plan::{Action, Context, Item, SeenPassword, Write, decide};
 
 /// How many times a folder is re-read and written again after writes whose
 /// outcome is unknown (a lost answer, a 5xx). Writes are not retried inside the
@@ -30,6 +30,7 @@ pub(super) async fn converge(
     transport: &Transport,
 ) -> Result<(), Failure> {
     let mut last_error: Option<ApiError> = None;
+    let release = transport.release();
     for round in 0..ROUNDS {
         if let Some(e) = &last_error {
             // A write whose answer was lost may still be running on the server: a
@@ -62,10 +63,14 @@ pub(super) async fn converge(
         let ctx = Context {
             secrets,
             echoes_passwords: echoes || fresh.primary.iter().any(|l| l.password.is_set()),
+            release: &release,
             now: Timestamp::now(),
         };
-        let decision = decide(&item.desired, &fresh.primary, &ctx);
         let current = fresh.primary.first();
+        if let Some(reason) = password_vanished(item, current) {
+            return Err(Failure::Stale(reason));
+        }
+        let decision = decide(&item.desired, &fresh.primary, &ctx);
         if let (Action::Update { target, .. }, Some(link), Some(_)) =
             (&item.action, current, &last_error)
             && link.id == target.link_id
@@ -322,4 +327,26 @@ fn check(
             wrong.join("; ")
         ))))
     }
+}
+
+/// The plan saw a password on the link it targets, the manifest leaves it
+/// unmanaged (an update copies it), and the portal now answers the link without
+/// one. Removed by hand, or hidden by a release or a proxy that stopped returning
+/// passwords: the two cannot be told apart, and guessing "none" would write the
+/// link without its password. The folder changed since the plan either way.
+fn password_vanished(item: &Item, current: Option<&ObservedLink>) -> Option<String> {
+    let DesiredLink::Present(spec) = &item.desired else {
+        return None;
+    };
+    let (seen, now) = (item.seen.first()?, current?);
+    let unmanaged = spec.password.is_none();
+    let same_link = seen.target == now.identity();
+    (unmanaged && same_link && seen.password == SeenPassword::Set && !now.password.is_set()).then(
+        || {
+            "the plan saw a password on this link and the portal now answers it without one \
+         (removed by hand, or no longer returned): an update would write the link without \
+         a password; run plan again"
+                .to_owned()
+        },
+    )
 }

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use futures::StreamExt;
 
+use crate::diagnostic::Code;
 use crate::docspace::Transport;
 use crate::model::Secrets;
 use crate::plan::{Action, Item, Kind, Plan, UnlistedAction, UnlistedFolder};
@@ -34,10 +35,11 @@ pub struct Outcome {
 /// Why a folder was not brought in line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
-    /// Refused when the plan was made; nothing was sent.
-    Refused(String),
-    /// Unreadable when the plan was made; nothing was sent.
-    Unknown(String),
+    /// Refused when the plan was made, by the rule `code` names; nothing was sent.
+    Refused { code: Code, reason: String },
+    /// Unreadable when the plan was made (`code`: what the portal answered);
+    /// nothing was sent.
+    Unknown { code: Code, error: String },
     /// The folder is no longer as the plan showed it; nothing was sent, or what
     /// was sent by mistake was undone.
     Stale(String),
@@ -54,8 +56,8 @@ impl Failure {
     /// A stable word for scripts (`apply --format json`).
     pub fn kind(&self) -> &'static str {
         match self {
-            Failure::Refused(_) => "refused",
-            Failure::Unknown(_) => "unknown",
+            Failure::Refused { .. } => "refused",
+            Failure::Unknown { .. } => "unknown",
             Failure::Stale(_) => "stale",
             Failure::DidNotTake(_) => "did_not_take",
             Failure::Request(_) => "request_failed",
@@ -63,11 +65,23 @@ impl Failure {
         }
     }
 
+    /// A stable code for scripts: a refused or unknown folder keeps the one its
+    /// plan gave it.
+    pub fn code(&self) -> Code {
+        match self {
+            Failure::Refused { code, .. } | Failure::Unknown { code, .. } => *code,
+            Failure::Stale(_) => Code::Stale,
+            Failure::DidNotTake(_) => Code::DidNotTake,
+            Failure::Request(_) => Code::RequestFailed,
+            Failure::Uncertain(_) => Code::Uncertain,
+        }
+    }
+
     /// A few words for people (annotation titles).
     pub fn headline(&self) -> &'static str {
         match self {
-            Failure::Refused(_) => "refused",
-            Failure::Unknown(_) | Failure::Uncertain(_) => "state unknown",
+            Failure::Refused { .. } => "refused",
+            Failure::Unknown { .. } | Failure::Uncertain(_) => "state unknown",
             Failure::Stale(_) => "changed since the plan",
             Failure::DidNotTake(_) => "change did not take",
             Failure::Request(_) => "request failed",
@@ -78,12 +92,19 @@ impl Failure {
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Failure::Refused(r) => write!(f, "refused: {r}"),
-            Failure::Unknown(e) => write!(f, "not changed, state unknown: {e}"),
+            Failure::Refused { reason, .. } => write!(f, "refused: {reason}"),
+            Failure::Unknown { error, .. } => write!(f, "not changed, state unknown: {error}"),
             Failure::Stale(why) => write!(f, "changed since the plan, not written: {why}"),
             Failure::DidNotTake(why) | Failure::Request(why) => f.write_str(why),
             Failure::Uncertain(why) => write!(f, "state unknown: {why}"),
         }
+    }
+}
+
+fn not_found() -> Failure {
+    Failure::Unknown {
+        code: Code::FolderNotFound,
+        error: "the folder was not found".to_owned(),
     }
 }
 
@@ -153,9 +174,15 @@ pub async fn apply(
             let outcome = match work {
                 Work::Listed(item) => {
                     let result = match (&item.action, item.folder_id) {
-                        (Action::Refused { reason }, _) => Err(Failure::Refused(reason.clone())),
-                        (Action::Unknown { error }, _) => Err(Failure::Unknown(error.clone())),
-                        (_, None) => Err(Failure::Unknown("the folder was not found".to_owned())),
+                        (Action::Refused { code, reason }, _) => Err(Failure::Refused {
+                            code: *code,
+                            reason: reason.clone(),
+                        }),
+                        (Action::Unknown { code, error }, _) => Err(Failure::Unknown {
+                            code: *code,
+                            error: error.clone(),
+                        }),
+                        (_, None) => Err(not_found()),
                         (_, Some(id)) => {
                             folder::converge(item, id, secrets, echoes, read, transport).await
                         }
@@ -174,10 +201,11 @@ pub async fn apply(
                         (UnlistedAction::Revoke { links }, Some(id)) => {
                             unlisted::revoke(links, id, transport).await
                         }
-                        (UnlistedAction::Unknown { error }, _) => {
-                            Err(Failure::Unknown(error.clone()))
-                        }
-                        _ => Err(Failure::Unknown("the folder was not found".to_owned())),
+                        (UnlistedAction::Unknown { code, error }, _) => Err(Failure::Unknown {
+                            code: *code,
+                            error: error.clone(),
+                        }),
+                        _ => Err(not_found()),
                     };
                     Outcome {
                         path: u.path.clone(),

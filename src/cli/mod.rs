@@ -6,6 +6,7 @@ mod args;
 mod config;
 mod demo;
 mod export;
+mod manifest_path;
 mod manual;
 mod output;
 mod plan;
@@ -14,7 +15,6 @@ use clap::Parser;
 
 pub use args::Cli;
 use args::{ApplyFormat, Command, PlanFormat};
-pub(crate) use config::TOKEN_VAR;
 use output::Output;
 
 use crate::docspace::Transport;
@@ -93,7 +93,7 @@ fn report(e: &Error, format: ErrorFormat, out: &Output) {
     };
     match e {
         // Snippets of the manifest, each with its own `error:` heading.
-        Error::Manifest(m) => out.eprint(&format!("{m}\n")),
+        Error::Manifest(m) => out.eprint(&format!("{}\n", render::manifest_text(m))),
         e => out.eprint(&format!("error: {}\n", render::printable(&e.to_string()))),
     }
 }

@@ -45,12 +45,17 @@ pub async fn run(args: PlanArgs, style: Style, out: &mut Output) -> Result<u8, E
     }
     let code = plan_exit_code(&plan.summary(), args.detailed_exitcode);
     if let Some(path) = &args.out {
-        let saved = SavedPlan::new(
+        let mut saved = SavedPlan::new(
             plan,
             &config.portal,
             &args.file.display().to_string(),
             &manifest.source.text,
         );
+        let plan_dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => std::path::Path::new("."),
+        };
+        saved.manifest.from_plan = super::manifest_path::relative_to(plan_dir, &args.file);
         std::fs::write(path, saved.to_json()).map_err(|source| Error::Io {
             what: "write the saved plan",
             source,
@@ -113,6 +118,7 @@ async fn plan_against(
     let ctx = Context {
         secrets: &baseline.secrets,
         echoes_passwords: plan.portal_echoes_passwords,
+        release: &observed.release,
         now,
     };
     label_plan(&mut plan, &wanted, &links, &ctx);

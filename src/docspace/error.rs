@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::diagnostic::Code;
+
 /// A failed request. Error bodies are only ever mined for the server's `message`:
 /// they are never mistaken for data (docspace-api.md 3). Every text a variant
 /// carries has had the API key (and any other known secret) scrubbed out by the
@@ -129,6 +131,25 @@ fn human(d: Duration) -> String {
 }
 
 impl ApiError {
+    /// What the portal answered, as a stable code for scripts.
+    pub fn code(&self) -> Code {
+        match self {
+            ApiError::Unauthorized => Code::Unauthorized,
+            ApiError::Forbidden { .. } => Code::Forbidden,
+            ApiError::NotFound { .. } => Code::NotFound,
+            ApiError::Rejected { .. } => Code::Rejected,
+            ApiError::RateLimited { .. } => Code::RateLimited,
+            ApiError::Server { .. } => Code::ServerError,
+            ApiError::Transport { .. } => Code::NoAnswer,
+            ApiError::Unreachable { .. } => Code::Unreachable,
+            ApiError::Redirected { .. } => Code::Redirected,
+            ApiError::WrongPortal { .. } => Code::WrongPortal,
+            ApiError::PortalDown { .. } => Code::PortalDown,
+            ApiError::WaitRefused { .. } => Code::WaitRefused,
+            ApiError::Decode(_) => Code::BadAnswer,
+        }
+    }
+
     /// Whether the request may have been carried out even though it failed: a write
     /// that ends like this must be checked by re-reading before it is sent again.
     pub fn outcome_unknown(&self) -> bool {

@@ -12,6 +12,7 @@ pub mod pacing;
 mod portal_url;
 mod probe;
 pub mod reader;
+pub mod release;
 pub mod resolve;
 mod server_wait;
 pub mod transport;

@@ -12,6 +12,7 @@ use futures::StreamExt;
 
 use super::api::FolderLinks;
 use super::reader::Reader;
+use super::release::Release;
 use super::resolve::{FolderRef, ResolveError};
 use super::walk::{Walk, WalkRoot, may_have_links, walk};
 use super::{ApiError, Transport};
@@ -21,6 +22,8 @@ use crate::progress::Progress;
 /// What the portal said about every target and every scope, in the order given.
 #[derive(Debug)]
 pub struct Observed {
+    /// The portal's release, as the portal check read it in this run.
+    pub release: Release,
     pub entries: Vec<ObservedEntry>,
     pub scopes: Vec<ObservedScope>,
 }
@@ -47,10 +50,14 @@ pub struct ObservedFolder {
 }
 
 impl Observed {
-    /// Whether any link came back with its password: then the portal echoes them
-    /// (every server release does, docspace-api.md 2.3), and a link without a
-    /// `password` key has none.
+    /// Whether a link without a `password` key has none: the portal runs a release
+    /// known to return passwords (`Release::echoes_passwords`), or some link came
+    /// back with its password in this run.
     pub fn echoes_passwords(&self) -> bool {
+        self.release.echoes_passwords() || self.some_password_echoed()
+    }
+
+    fn some_password_echoed(&self) -> bool {
         let any_set = |l: &FolderLinks| {
             l.primary
                 .iter()
@@ -126,6 +133,7 @@ pub async fn observe(
     entries.sort_by_key(|(i, _)| *i);
     let scopes = observe_scopes(scopes, reader, progress).await?;
     Ok(Observed {
+        release: transport.release(),
         entries: entries.into_iter().map(|(_, e)| e).collect(),
         scopes,
     })

@@ -95,6 +95,9 @@ pub struct Transport {
     /// hammering the portal with a bad credential.
     token_refused: AtomicBool,
     pub stats: Arc<Stats>,
+    /// Read once by the portal check: what the portal's release does with link
+    /// passwords is decided from it in this run, never taken from a saved plan.
+    pub(super) release: std::sync::OnceLock<super::release::Release>,
 }
 
 /// A request as the retry loop sees it.
@@ -150,7 +153,13 @@ impl Transport {
             token_refused: AtomicBool::new(false),
             stats: Arc::default(),
             settings,
+            release: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The portal's release as the portal check read it (unsaid before the check).
+    pub fn release(&self) -> super::release::Release {
+        self.release.get().cloned().unwrap_or_default()
     }
 
     /// Whether the portal refused the API key during this run.

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use super::policy::{self, Facts};
 use super::reconcile::{Context, SERVER_DEFAULT_ACCESS, decide};
 use super::unlisted::{facts, unlisted};
-use super::{Action, Item, Plan, placement};
+use super::{Action, Item, Plan, SeenLink, placement};
 use crate::docspace::observe::Observed;
 use crate::docspace::resolve::ResolveError;
 use crate::manifest::{Code, Diagnostic, Manifest};
@@ -26,6 +26,7 @@ pub fn build(
     let ctx = Context {
         secrets: &manifest.secrets,
         echoes_passwords: observed.echoes_passwords(),
+        release: &observed.release,
         now,
     };
     let mut diagnostics = Vec::new();
@@ -43,11 +44,13 @@ pub fn build(
             notes,
             violations: Vec::new(),
             label: None,
+            seen: Vec::new(),
         };
-        let unknown = |folder_id, error: &dyn std::fmt::Display| {
+        let unknown = |folder_id, code: Code, error: &dyn std::fmt::Display| {
             item(
                 folder_id,
                 Action::Unknown {
+                    code,
                     error: error.to_string(),
                 },
                 Vec::new(),
@@ -56,20 +59,13 @@ pub fn build(
         let (folder, links) = match &obs.folder {
             Ok(f) => (&f.folder, &f.links),
             Err(ResolveError::Api(e)) => {
-                items.push(unknown(None, e));
+                items.push(unknown(None, e.code(), e));
                 continue;
             }
             Err(e) => {
-                let code = match e {
-                    ResolveError::NotFound(_) => Code::FolderNotFound,
-                    ResolveError::Ambiguous(_) => Code::AmbiguousFolder,
-                    ResolveError::CannotHaveLinks(_) | ResolveError::Api(_) => {
-                        Code::NoExternalLinks
-                    }
-                };
                 diagnostics.push(
                     Diagnostic::at(entry.target_pos, e.to_string())
-                        .code(code)
+                        .code(e.code())
                         .label("this folder"),
                 );
                 continue;
@@ -94,7 +90,7 @@ pub fn build(
         let links = match links {
             Ok(l) => l,
             Err(e) => {
-                items.push(unknown(Some(folder.id), e));
+                items.push(unknown(Some(folder.id), e.code(), e));
                 continue;
             }
         };
@@ -104,6 +100,7 @@ pub fn build(
             // empty list (docspace-api.md 1). That is not "no link".
             items.push(unknown(
                 Some(folder.id),
+                Code::LinksHidden,
                 &"the portal lists this folder as shared, but shows this API key none of its links: \
                   its user may see the folder without managing its links",
             ));
@@ -119,6 +116,11 @@ pub fn build(
             .unwrap_or_default();
         items.push(Item {
             violations,
+            seen: links
+                .primary
+                .iter()
+                .map(|l| SeenLink::of(l, ctx.echoes_passwords))
+                .collect(),
             ..item(Some(folder.id), decision.action, decision.notes)
         });
     }
@@ -133,6 +135,7 @@ pub fn build(
     if diagnostics.is_empty() {
         let mut plan = Plan::new(items, ctx.echoes_passwords);
         plan.unlisted = unlisted;
+        plan.portal_version = observed.release.version.clone();
         Ok(plan)
     } else {
         Err(diagnostics)

@@ -79,6 +79,7 @@ pub fn label_plan(
 
 #[cfg(test)]
 mod tests {
+    use crate::docspace::release::Release;
     use std::sync::Arc;
 
     use secrecy::SecretString;
@@ -135,6 +136,7 @@ mod tests {
                 notes: Vec::new(),
                 violations: Vec::new(),
                 label: None,
+                seen: Vec::new(),
             }],
             true,
         )
@@ -144,6 +146,7 @@ mod tests {
         Context {
             secrets,
             echoes_passwords: true,
+            release: const { &Release { version: None } },
             now: "2026-12-01T00:00:00Z".parse().unwrap(),
         }
     }

@@ -10,6 +10,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::policy::{self, Violation};
+use crate::diagnostic::Code;
+use crate::docspace::ApiError;
 use crate::docspace::observe::Observed;
 use crate::docspace::resolve::ResolveError;
 use crate::docspace::walk::WalkedFolder;
@@ -18,6 +20,7 @@ use crate::model::{LinkIdentity, ObservedAccess, ObservedLink, ObservedPassword,
 
 /// A folder under a scope that no entry lists, and what becomes of its links.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UnlistedFolder {
     /// `Marketing/Old`, or `id 100 (Marketing)/Old` under a scope named by id.
     pub path: String,
@@ -33,14 +36,19 @@ pub struct UnlistedFolder {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case", tag = "action")]
+#[serde(rename_all = "snake_case", tag = "action", deny_unknown_fields)]
 pub enum UnlistedAction {
     /// `unlisted: report`: shown and counted, nothing written.
     Report { links: Vec<UnlistedLink> },
     /// `unlisted: revoke`: apply revokes every one of them.
     Revoke { links: Vec<UnlistedLink> },
     /// The folder's links, or the folders below it, could not be read.
-    Unknown { error: String },
+    Unknown {
+        /// What the portal answered.
+        #[serde(default = "super::unnamed")]
+        code: Code,
+        error: String,
+    },
 }
 
 impl UnlistedAction {
@@ -54,6 +62,7 @@ impl UnlistedAction {
 
 /// One link on an unlisted folder, as the plan shows it (no secret).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UnlistedLink {
     pub target: LinkIdentity,
     pub primary: bool,
@@ -124,14 +133,18 @@ pub fn unlisted(
                     scope.display(),
                     None,
                     UnlistedAction::Unknown {
+                        code: e.code(),
                         error: e.to_string(),
                     },
                 ));
                 continue;
             }
             Err(e) => {
-                diagnostics
-                    .push(Diagnostic::at(scope.pos, e.to_string()).label("this scope's root"));
+                diagnostics.push(
+                    Diagnostic::at(scope.pos, e.to_string())
+                        .code(e.code())
+                        .label("this scope's root"),
+                );
                 continue;
             }
         };
@@ -140,6 +153,7 @@ pub fn unlisted(
                 failure.display.clone(),
                 failure.id,
                 UnlistedAction::Unknown {
+                    code: failure.error.code(),
                     error: format!("the folders in it could not be listed: {}", failure.error),
                 },
             ));
@@ -149,7 +163,10 @@ pub fn unlisted(
                 continue;
             }
             let action = match links(folder, manifest, echoes_passwords, now) {
-                Err(error) => UnlistedAction::Unknown { error },
+                Err(e) => UnlistedAction::Unknown {
+                    code: e.code(),
+                    error: e.to_string(),
+                },
                 Ok(links) if links.is_empty() => continue,
                 Ok(links) => match scope.unlisted {
                     Unlisted::Report => UnlistedAction::Report { links },
@@ -167,13 +184,13 @@ pub fn unlisted(
     }
 }
 
-fn links(
-    folder: &WalkedFolder,
+fn links<'a>(
+    folder: &'a WalkedFolder,
     manifest: &Manifest,
     echoes_passwords: bool,
     now: Timestamp,
-) -> Result<Vec<UnlistedLink>, String> {
-    let links = folder.links.as_ref().map_err(|e| e.to_string())?;
+) -> Result<Vec<UnlistedLink>, &'a ApiError> {
+    let links = folder.links.as_ref()?;
     let seen = |l: &ObservedLink, primary: bool| UnlistedLink {
         target: l.identity(),
         primary,

@@ -124,8 +124,8 @@ pub fn plan_commands(plan: &Plan, safety: &SafetyCheck) -> String {
                     .iter()
                     .map(|l| format!("- {:?} ({})", l.title, l.access)),
             ),
-            Action::Refused { reason } => lines.push(reason.clone()),
-            Action::Unknown { error } => lines.push(error.clone()),
+            Action::Refused { reason, .. } => lines.push(reason.clone()),
+            Action::Unknown { error, .. } => lines.push(error.clone()),
             Action::Unchanged => {}
         }
         lines.extend(item.notes.iter().map(|n| format!("note: {n}")));

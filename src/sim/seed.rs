@@ -17,6 +17,10 @@ use super::portal_time::parse_seed_instant;
 /// A portal to simulate.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Seed {
+    /// What `GET api/2.0/settings/version/build` says (`docSpace`); `None` is the
+    /// simulator's default (3.7.2.1, or an unknown future version when passwords
+    /// are hidden).
+    pub version: Option<String>,
     /// Accepted API keys.
     pub tokens: Vec<SeedToken>,
     pub rooms: Vec<SeedRoom>,
@@ -147,6 +151,7 @@ pub struct GeneratedPortal {
 impl Default for Seed {
     fn default() -> Seed {
         Seed {
+            version: None,
             tokens: default_tokens(),
             rooms: Vec::new(),
             my_documents: Vec::new(),
@@ -234,6 +239,7 @@ fn invalid(origin: &str, at: Location, message: String) -> SeedError {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSeed {
+    version: Option<String>,
     tokens: Option<Vec<Spanned<RawToken>>>,
     #[serde(default)]
     rooms: Vec<RawRoom>,
@@ -335,6 +341,7 @@ impl RawSeed {
         };
         let my = self.my_documents.map(|m| m.folders).unwrap_or_default();
         Ok(Seed {
+            version: self.version,
             tokens,
             rooms,
             my_documents: v.folders(my, Scope::MyDocuments)?,

@@ -3,6 +3,7 @@
 
 mod apply;
 mod baseline;
+mod codes;
 mod demo;
 mod errors;
 mod export;
@@ -19,6 +20,7 @@ mod policy;
 mod proxy;
 mod races;
 mod reads;
+mod release;
 mod rich_portal;
 mod safety;
 mod saved_plan;
@@ -28,6 +30,7 @@ mod server_waits;
 mod sim;
 mod sim_command;
 mod support;
+mod tampering;
 mod test;
 
 /// Snapshot settings shared by every test: link ids and ports vary run to run.
