@@ -360,7 +360,7 @@ fn portal_down(rt: &Runtime) {
 fn reads(rt: &Runtime) {
     let (rooms, per_room) = (100, 100);
     let g = Generated { rooms, per_room };
-    let linked = |f: usize| f % 5 == 0;
+    let linked = |f: usize| f.is_multiple_of(5);
     let seed = g.seed(|_, f| linked(f).then(|| "{ access: read }".to_owned()));
     let manifest = g.manifest("{ access: read }");
     let folders = rooms * per_room;

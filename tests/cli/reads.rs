@@ -21,7 +21,7 @@ async fn plan_apply_and_export_read_only_the_linked_folders_links() {
         rooms: 3,
         per_room: 100,
     };
-    let linked = |f: usize| f % 5 == 0;
+    let linked = |f: usize| f.is_multiple_of(5);
     let seed = g.seed(|r, f| {
         linked(f).then(|| {
             format!(
