@@ -145,6 +145,7 @@ impl ApiError {
             ApiError::Redirected { .. } => Code::Redirected,
             ApiError::WrongPortal { .. } => Code::WrongPortal,
             ApiError::PortalDown { .. } => Code::PortalDown,
+            ApiError::WaitRefused { .. } => Code::WaitRefused,
             ApiError::Decode(_) => Code::BadAnswer,
             ApiError::WaitRefused { .. } => Code::WaitRefused,
         }
