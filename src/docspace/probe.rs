@@ -127,7 +127,11 @@ fn judge(status: StatusCode, body: &Body) -> Result<(), ApiError> {
 }
 
 /// `GET api/2.0/settings/version/build`, anonymous on every release
-/// (`VersionController.GetBuildVersions`, `[AllowAnonymous]`). Paths are joined
+/// (`VersionController.GetBuildVersions`, `[AllowAnonymous]`), and sent without
+/// the key (the transport sends it only under `files/`): the server checks a key's
+/// scopes even there, and a key with only `files:read` and `rooms:read` would get
+/// a 403 (ApiKeyScopesFilter.cs:36-72, AuthorizationExtension.cs:54-90), leaving
+/// the release unsaid and every password-less update refused. Paths are joined
 /// to `.../api/2.0/files/`; the URL parser resolves the `..` before anything is
 /// sent (WHATWG URL, as the `url` crate implements it), so the request goes to
 /// `/api/2.0/settings/version/build` on the same origin.

@@ -463,8 +463,14 @@ impl Transport {
                 req.method.clone(),
                 format!("{}{}", self.files_base, req.path),
             )
-            .bearer_auth(self.token.expose_secret())
             .header(reqwest::header::ACCEPT, "application/json");
+        // The key is for the files API only. A path that leaves `files/` (the
+        // anonymous version route, `release.rs`) goes without it: the server still
+        // checks a key's scopes there and refuses one without `*:read`
+        // (ApiKeyScopesFilter.cs:36-72), the read-only key the README recommends.
+        if !req.path.starts_with("../") {
+            builder = builder.bearer_auth(self.token.expose_secret());
+        }
         if !req.query.is_empty() {
             builder = builder.query(req.query);
         }

@@ -10,12 +10,13 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{Method, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::get;
 use serde::Serialize;
 
 use super::App;
+use super::auth::{self, Caller};
 use super::envelope::{self, Href};
 
 pub(crate) const PATH: &str = "/api/2.0/settings/version/build";
@@ -39,16 +40,40 @@ struct BuildVersion<'a> {
 
 /// Not behind the API gate: no key is asked for, and no fault or rate limit is
 /// simulated on it; it is logged like every API request.
-async fn build(State(app): State<Arc<App>>, uri: Uri) -> Response {
+///
+/// A key sent anyway is judged: the server's `ApiKeyScopesFilter` still checks an
+/// API key's scopes on `[AllowAnonymous]` actions
+/// (common/ASC.Api.Core/Middleware/ApiKeyScopesFilter.cs:36-72, added to every
+/// controller in BaseStartup.cs:497), and a route outside the scope map needs
+/// `*:read` or `*:write` (AuthorizationExtension.cs:54-90). A key with only
+/// `files:read` and `rooms:read` gets an empty 403 here; a key created without
+/// scopes (or with `*`) holds `*:write` (ApiKeyBearerAuthHandler.cs:72-80). A key
+/// that is not accepted fails as on the other anonymous routes: an empty 403.
+async fn build(State(app): State<Arc<App>>, headers: HeaderMap, uri: Uri) -> Response {
     let href = Href {
         href: format!("{}{}", app.base, uri),
         action: Method::GET.as_str().to_owned(),
     };
-    let body = BuildVersion {
-        doc_space: &app.version,
-        document_server: "8.3.0.1",
+    let allowed = match auth::caller(&app.portal().keys, &headers) {
+        Caller::Anonymous => true,
+        Caller::Unknown => false,
+        Caller::Key(key) => {
+            key.scopes.is_empty()
+                || key
+                    .scopes
+                    .iter()
+                    .any(|s| matches!(&**s, "*" | "*:read" | "*:write"))
+        }
     };
-    let response = envelope::ok(&href, Some(body), 1, false);
+    let response = if allowed {
+        let body = BuildVersion {
+            doc_space: &app.version,
+            document_server: "8.3.0.1",
+        };
+        envelope::ok(&href, Some(body), 1, false)
+    } else {
+        envelope::empty(StatusCode::FORBIDDEN)
+    };
     app.log.record(Method::GET, uri.path(), response.status());
     response
 }

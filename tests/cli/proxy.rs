@@ -32,6 +32,7 @@ type Hook = Arc<
 pub struct Proxy {
     pub url: String,
     seen: Arc<Mutex<HashMap<(Method, String), usize>>>,
+    keyed: Arc<Mutex<HashMap<(Method, String), usize>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -48,6 +49,8 @@ struct State {
     hook: Hook,
     /// How many requests with each method and path were seen, this one included.
     seen: Arc<Mutex<HashMap<(Method, String), usize>>>,
+    /// Of those, how many carried an `Authorization` header.
+    keyed: Arc<Mutex<HashMap<(Method, String), usize>>>,
 }
 
 impl Proxy {
@@ -80,20 +83,37 @@ impl Proxy {
             http: reqwest::Client::new(),
             hook: Arc::new(move |m, p, n| Box::pin(hook(m, p, n))),
             seen: Arc::default(),
+            keyed: Arc::default(),
         };
         let seen = state.seen.clone();
+        let keyed = state.keyed.clone();
         let app = axum::Router::new().fallback(forward).with_state(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let task = tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
-        Proxy { url, seen, task }
+        Proxy {
+            url,
+            seen,
+            keyed,
+            task,
+        }
     }
 
     /// How many `method path` requests the tool sent through the proxy.
     pub fn count(&self, method: Method, path: &str) -> usize {
         self.seen
+            .lock()
+            .unwrap()
+            .get(&(method, path.to_owned()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// How many `method path` requests carried an `Authorization` header.
+    pub fn count_with_key(&self, method: Method, path: &str) -> usize {
+        self.keyed
             .lock()
             .unwrap()
             .get(&(method, path.to_owned()))
@@ -116,6 +136,14 @@ async fn forward(
         *n += 1;
         *n
     };
+    if headers.contains_key("authorization") {
+        *state
+            .keyed
+            .lock()
+            .unwrap()
+            .entry((method.clone(), path.clone()))
+            .or_default() += 1;
+    }
     let (lose, edit) = match (state.hook)(method.clone(), path, n).await {
         Answer::Instead(status, body) => {
             let status = StatusCode::from_u16(status).unwrap();

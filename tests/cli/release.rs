@@ -87,3 +87,79 @@ async fn on_an_unknown_release_the_refusal_names_it() {
     assert_ne!(out.code, 0, "{}", out.all());
     assert_eq!(portal.writes().await.len(), writes_before);
 }
+
+/// Keys scoped as the README recommends: plan and export with `files:read` and
+/// `rooms:read`, apply with `files:write` besides.
+const SCOPED: &str = r#"
+tokens:
+  - sk-test
+  - {key: sk-ro, scopes: [files:read, rooms:read]}
+  - {key: sk-rw, scopes: [files:read, rooms:read, files:write]}
+"#;
+
+async fn version_with_key(portal: &Portal, key: &str) -> reqwest::StatusCode {
+    reqwest::Client::new()
+        .get(format!("{}/api/2.0/settings/version/build", portal.url()))
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_version_route_judges_a_key_sent_to_it_as_the_server_does() {
+    let portal = Portal::start(&format!("{SCOPED}{SEED}")).await;
+    // ApiKeyScopesFilter: a key without `*:read` / `*:write` is refused there.
+    assert_eq!(version_with_key(&portal, "sk-ro").await, 403);
+    assert_eq!(version_with_key(&portal, "sk-nope").await, 403);
+    assert_eq!(version_with_key(&portal, "sk-test").await, 200);
+    assert_eq!(version_route(&portal).await["status"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scoped_key_still_learns_the_release_the_key_never_goes_to_the_version_route() {
+    let portal = Portal::start(&format!("{SCOPED}{SEED}")).await;
+    portal.write("links.yaml", MANIFEST);
+    let proxy = crate::proxy::Proxy::start(portal.url(), |_, _, _| async {}).await;
+    let via = |key: &'static str| {
+        [
+            ("DOCSPACE_URL", proxy.url.clone()),
+            ("DOCSPACE_TOKEN", key.to_owned()),
+        ]
+    };
+
+    let env = via("sk-ro");
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let out = portal.run_env(&["plan", "-f", "links.yaml"], &env);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stdout.contains("access: read -> comment"),
+        "{}",
+        out.stdout
+    );
+
+    let env = via("sk-rw");
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let out = portal.run_env(&["apply", "-f", "links.yaml", "--yes"], &env);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let link = portal.primary("Team/Notes").await.unwrap();
+    assert_eq!(link["access"], "comment");
+    assert_eq!(link["password"], Value::Null);
+
+    let route = "/api/2.0/settings/version/build";
+    let m = axum::http::Method::GET;
+    assert!(
+        proxy.count(m.clone(), route) >= 2,
+        "the release is read in each run"
+    );
+    assert_eq!(
+        proxy.count_with_key(m, route),
+        0,
+        "a key went to the version route"
+    );
+    assert!(
+        proxy.count_with_key(axum::http::Method::GET, "/api/2.0/files/@my") > 0,
+        "the proxy sees the key where it is sent"
+    );
+}
