@@ -6,6 +6,7 @@ mod baseline;
 mod demo;
 mod errors;
 mod export;
+mod export_modes;
 mod fake_server;
 mod faults;
 mod formats;
