@@ -2,9 +2,13 @@
 //! exit policy of plan and apply, all in one place.
 
 use crate::apply::{Failure, Report};
-use crate::docspace::ApiError;
+use crate::diagnostic::Code;
+use crate::docspace::resolve::ResolveError;
+use crate::docspace::{ApiError, SetupError};
 use crate::manifest::ManifestError;
 use crate::plan::Summary;
+use crate::plan::safety::SafetyCheck;
+use crate::plan::saved::Error as SavedPlanError;
 
 /// Exit codes (a contract with CI scripts).
 pub mod exit {
@@ -32,8 +36,9 @@ pub enum Error {
          scopes files:read, rooms:read and files:write) and export it as {var}"
     )]
     NoToken { var: &'static str },
+    /// The portal's address, or the certificates to trust, cannot be used.
     #[error("{0}")]
-    Portal(String),
+    Portal(#[from] SetupError),
     #[error("{0}")]
     Api(#[from] ApiError),
     #[error(
@@ -56,9 +61,35 @@ pub enum Error {
     OverwriteUnconfirmed { file: String },
     #[error("export cancelled; {file} was not changed")]
     ExportCancelled { file: String },
-    /// `export` could not read part of what it was asked to export, or find it.
-    #[error("{0}")]
-    Export(String),
+    /// `export --room` names no room, or two.
+    #[error("no room is titled `{title}`")]
+    NoSuchRoom { title: String },
+    #[error("two rooms are titled `{title}` (ids {first} and {second}); export them with --all")]
+    TwoRooms {
+        title: String,
+        first: u64,
+        second: u64,
+    },
+    #[error("room `{title}` has a room type this tool does not know ({room_type:?})")]
+    UnknownRoomType {
+        title: String,
+        room_type: Option<i64>,
+    },
+    /// `export --path` that is not a path; `message` and `help` are the manifest's
+    /// rule for paths (`manifest::parse_scope_path`).
+    #[error("--path {text}: {message} ({help})")]
+    ExportPathSyntax {
+        text: String,
+        message: String,
+        help: String,
+    },
+    /// `export --path` names no folder the portal has (or one that cannot have links).
+    #[error("--path {path}: {source}")]
+    ExportPathNotFound { path: String, source: ResolveError },
+    /// `export` could not read part of what it was asked to export: a manifest
+    /// written from a partial read would claim a subtree it has not seen.
+    #[error("{part}: {source}; nothing was written")]
+    ExportIncomplete { part: ExportPart, source: ApiError },
     #[error(
         "apply --format json does not ask for confirmation (the question would break the JSON); \
          pass --yes, or review the plan with `plan --format json` first"
@@ -67,64 +98,27 @@ pub enum Error {
     /// A safety share (design.md 1.1) went over: one sentence per share.
     #[error(
         "apply refused, nothing was changed: {}. Review the plan; if it is meant, run apply again with --force",
-        violations.join("; and ")
+        check.violations().join("; and ")
     )]
-    SafetyShare { violations: Vec<String> },
-    #[error("cannot use the saved plan {path}: {reason}")]
-    PlanUnreadable { path: String, reason: String },
-    #[error(
-        "the saved plan {path} has format version {found}; this docspace-links reads version {}. \
-         Nothing was changed: make the plan again with this version",
-        crate::plan::saved::FORMAT_VERSION
-    )]
-    PlanFormat { path: String, found: String },
-    #[error(
-        "the saved plan {path} was made for the portal {planned}, not {given}; nothing was changed"
-    )]
-    PlanPortal {
-        path: String,
-        planned: String,
-        given: String,
-    },
-    #[error(
-        "the manifest {manifest} changed since the plan {path} was made (SHA-256 {planned} then, \
-         {actual} now); nothing was changed. Make and review a new plan"
-    )]
-    PlanManifestChanged {
-        path: String,
-        manifest: String,
-        planned: String,
-        actual: String,
-    },
-    #[error(
-        "the saved plan {path} does not match the manifest {manifest} at {line} (it wants something \
-         else there, or names another folder); nothing was changed. Make the plan again instead of editing it"
-    )]
-    PlanNotFromManifest {
-        path: String,
-        manifest: String,
-        line: String,
-    },
-    #[error(
-        "the saved plan {path} was made at {created_at}, {age} ago, longer than --max-age {max_age}; \
-         nothing was changed. Make and review a new plan (or raise --max-age)"
-    )]
-    PlanTooOld {
-        path: String,
-        created_at: String,
-        age: String,
-        max_age: String,
-    },
-    #[error("there is no subcommand `{0}`: see `docspace-links --help`")]
-    UnknownSubcommand(String),
+    SafetyShare { check: SafetyCheck },
+    /// A saved plan that cannot be applied (`apply --plan`).
+    #[error(transparent)]
+    SavedPlan(#[from] SavedPlanError),
+    #[error("there is no subcommand `{name}`: see `docspace-links --help`")]
+    UnknownSubcommand { name: String },
     #[error("cannot {what}: {source}")]
     Io {
         what: &'static str,
         source: std::io::Error,
     },
-    /// The simulator's own failures (`sim`, `demo`), already phrased with context.
+    /// The demo's built-in portal does not load (a defect of this build).
     #[error("{0}")]
-    Simulator(String),
+    DemoSeed(#[from] crate::sim::SeedError),
+    #[error("cannot start the simulated portal: {0}")]
+    SimulatorStart(std::io::Error),
+    /// `sim` failed; its causes are kept and shown in a chain.
+    #[error("{0:#}")]
+    Simulator(anyhow::Error),
 }
 
 impl Error {
@@ -136,13 +130,38 @@ impl Error {
             | Error::OverwriteUnconfirmed { .. }
             | Error::ExportCancelled { .. }
             | Error::ConfirmationInJson
-            | Error::SafetyShare { .. }
-            | Error::PlanFormat { .. }
-            | Error::PlanPortal { .. }
-            | Error::PlanManifestChanged { .. }
-            | Error::PlanNotFromManifest { .. }
-            | Error::PlanTooOld { .. } => exit::REFUSED,
+            | Error::SafetyShare { .. } => exit::REFUSED,
+            Error::SavedPlan(e) if e.refuses() => exit::REFUSED,
             _ => exit::ERROR,
+        }
+    }
+
+    /// The stable code of the run-wide diagnostic (`"code"` in JSON errors; a
+    /// manifest's own diagnostics carry theirs, the portal's answer its own).
+    pub fn code(&self) -> Code {
+        match self {
+            Error::Manifest(_) => Code::InvalidManifest,
+            Error::NoPortal => Code::NoPortal,
+            Error::NoToken { .. } => Code::NoToken,
+            Error::Portal(_) => Code::InvalidPortal,
+            Error::Api(e) => e.code(),
+            Error::NoTerminal => Code::NoTerminal,
+            Error::Cancelled => Code::Cancelled,
+            Error::StaleWhileConfirming => Code::StaleWhileConfirming,
+            Error::ConfirmationInJson => Code::ConfirmationInJson,
+            Error::SafetyShare { .. } => Code::SafetyShareExceeded,
+            Error::SavedPlan(e) => e.code(),
+            Error::UnknownSubcommand { .. } => Code::UnknownSubcommand,
+            Error::OverwriteUnconfirmed { .. } => Code::OverwriteUnconfirmed,
+            Error::ExportCancelled { .. } => Code::ExportCancelled,
+            Error::NoSuchRoom { .. } => Code::NoSuchRoom,
+            Error::TwoRooms { .. } => Code::AmbiguousRoom,
+            Error::UnknownRoomType { .. } => Code::UnknownRoomType,
+            Error::ExportPathSyntax { .. } => Code::Path,
+            Error::ExportPathNotFound { source, .. } => source.code(),
+            Error::ExportIncomplete { .. } => Code::ExportIncomplete,
+            Error::Io { .. } => Code::Io,
+            Error::DemoSeed(_) | Error::SimulatorStart(_) | Error::Simulator(_) => Code::Simulator,
         }
     }
 
@@ -159,18 +178,38 @@ impl Error {
             Error::StaleWhileConfirming => "stale_while_confirming",
             Error::ConfirmationInJson => "confirmation_in_json",
             Error::SafetyShare { .. } => "safety_share",
-            Error::PlanUnreadable { .. } => "plan_unreadable",
-            Error::PlanFormat { .. } => "plan_format",
-            Error::PlanPortal { .. } => "plan_portal",
-            Error::PlanManifestChanged { .. } => "plan_manifest_changed",
-            Error::PlanNotFromManifest { .. } => "plan_not_from_manifest",
-            Error::PlanTooOld { .. } => "plan_too_old",
-            Error::UnknownSubcommand(_) => "unknown_subcommand",
+            Error::SavedPlan(e) => e.kind(),
+            Error::UnknownSubcommand { .. } => "unknown_subcommand",
             Error::OverwriteUnconfirmed { .. } => "overwrite_unconfirmed",
             Error::ExportCancelled { .. } => "export_cancelled",
-            Error::Export(_) => "export",
+            Error::NoSuchRoom { .. }
+            | Error::TwoRooms { .. }
+            | Error::UnknownRoomType { .. }
+            | Error::ExportPathSyntax { .. }
+            | Error::ExportPathNotFound { .. }
+            | Error::ExportIncomplete { .. } => "export",
             Error::Io { .. } => "io",
-            Error::Simulator(_) => "simulator",
+            Error::DemoSeed(_) | Error::SimulatorStart(_) | Error::Simulator(_) => "simulator",
+        }
+    }
+}
+
+/// The part of the portal export could not read.
+#[derive(Debug)]
+pub enum ExportPart {
+    /// The folders in this folder could not be listed.
+    Listing(String),
+    /// This folder's links could not be read.
+    Links(String),
+}
+
+impl std::fmt::Display for ExportPart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExportPart::Listing(folder) => {
+                write!(f, "the folders in `{folder}` could not be listed")
+            }
+            ExportPart::Links(folder) => write!(f, "the links of `{folder}` could not be read"),
         }
     }
 }
@@ -203,11 +242,13 @@ pub fn apply_exit_code(report: &Report) -> u8 {
         exit::OK
     } else if failures
         .iter()
-        .any(|f| matches!(f, Failure::Unknown(_) | Failure::Uncertain(_)))
+        .any(|f| matches!(f, Failure::Unknown { .. } | Failure::Uncertain(_)))
     {
         exit::ERROR
     } else if failures.len() == report.outcomes.len()
-        && failures.iter().all(|f| matches!(f, Failure::Refused(_)))
+        && failures
+            .iter()
+            .all(|f| matches!(f, Failure::Refused { .. }))
     {
         exit::REFUSED
     } else {
@@ -239,7 +280,12 @@ mod tests {
 
     #[test]
     fn apply_exit_codes() {
-        let refused = || Err(Failure::Refused("r".into()));
+        let refused = || {
+            Err(Failure::Refused {
+                code: crate::diagnostic::Code::ExpiryDue,
+                reason: "r".into(),
+            })
+        };
         assert_eq!(apply_exit_code(&report(vec![Ok(())])), exit::OK);
         assert_eq!(
             apply_exit_code(&report(vec![refused(), refused()])),
@@ -257,7 +303,10 @@ mod tests {
             apply_exit_code(&report(vec![
                 Ok(()),
                 refused(),
-                Err(Failure::Unknown("u".into()))
+                Err(Failure::Unknown {
+                    code: crate::diagnostic::Code::Forbidden,
+                    error: "u".into(),
+                })
             ])),
             exit::ERROR
         );

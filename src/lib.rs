@@ -7,6 +7,7 @@
 
 mod apply;
 pub mod cli;
+mod diagnostic;
 mod docspace;
 mod error;
 mod export;

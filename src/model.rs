@@ -14,6 +14,11 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
+/// The variable that holds the API key. Read from the environment only: a flag
+/// would leave it in shell history and process listings. Named here, below `cli`
+/// which reads it, because the manifest must also refuse it as a link password.
+pub const TOKEN_VAR: &str = "DOCSPACE_TOKEN";
+
 /// An access level a link may grant, in the manifest's vocabulary
 /// (docspace-api.md 2.1 lists which ones the server accepts for links).
 #[derive(
@@ -435,6 +440,7 @@ impl fmt::Display for ObservedAccess {
 /// tells the link apart from a new one the server may create under the same id
 /// (an unknown `linkId` in a PUT becomes a new link with that id, docspace-api.md 1).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LinkIdentity {
     pub link_id: String,
     pub share_link: Option<String>,

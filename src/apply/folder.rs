@@ -5,11 +5,14 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use super::Failure;
 use super::verify::{describe_drift, verify, wider};
+use super::{During, Failure, PlanRead};
+use crate::docspace::api::FolderLinks;
 use crate::docspace::{ApiError, Transport};
-use crate::model::{DesiredLink, LinkIdentity, LinkSpec, LinkValues, ObservedLink, Secrets};
-use crate::plan::{Action, Context, Item, Write, decide};
+use crate::model::{
+    DesiredLink, LinkIdentity, LinkSpec, LinkValues, ObservedLink, ObservedPassword, Secrets,
+};
+use crate::plan::{Action, Context, Item, SeenPassword, Write, decide};
 
 /// How many times a folder is re-read and written again after writes whose
 /// outcome is unknown (a lost answer, a 5xx). Writes are not retried inside the
@@ -23,9 +26,11 @@ pub(super) async fn converge(
     folder: u64,
     secrets: &Secrets,
     echoes: bool,
+    read: PlanRead,
     transport: &Transport,
 ) -> Result<(), Failure> {
     let mut last_error: Option<ApiError> = None;
+    let release = transport.release();
     for round in 0..ROUNDS {
         if let Some(e) = &last_error {
             // A write whose answer was lost may still be running on the server: a
@@ -34,21 +39,41 @@ pub(super) async fn converge(
             tokio::time::sleep(settle(e, round)).await;
         }
         // The write may or may not have happened (after a lost answer), and someone
-        // may have edited the folder since the plan: look before every write. A
-        // failed read stops here; it is never taken for "no link".
-        let fresh = transport.folder_links(folder).await.map_err(|e| match &last_error {
-            Some(w) => Failure::Uncertain(format!(
-                "{w}; re-reading the folder then failed, so whether the write happened is unknown: {e}"
-            )),
-            None => Failure::Request(format!("re-reading the folder before writing failed: {e}")),
-        })?;
+        // may have edited the folder since the plan: look before every update and
+        // revoke. A failed read stops here; it is never taken for "no link".
+        //
+        // Not before a planned create's first write: `POST folder/{id}/link` is
+        // get-or-create (docspace-api.md 1), so a link made by hand meanwhile comes
+        // back unchanged instead of a second one, and the answer check below says
+        // so (`not_ours`). After a lost answer the folder is read like any other,
+        // and so is every folder of a saved plan (`PlanRead::Saved`).
+        let fresh = if round == 0
+            && read == PlanRead::JustNow
+            && matches!(item.action, Action::Create { .. })
+        {
+            FolderLinks::default()
+        } else {
+            transport.folder_links(folder).await.map_err(|e| match &last_error {
+                Some(w) => Failure::Uncertain(format!(
+                    "{w}; re-reading the folder then failed, so whether the write happened is unknown: {e}"
+                )),
+                None => Failure::Request {
+                    during: During::ReadBefore,
+                    source: e,
+                },
+            })?
+        };
         let ctx = Context {
             secrets,
             echoes_passwords: echoes || fresh.primary.iter().any(|l| l.password.is_set()),
+            release: &release,
             now: Timestamp::now(),
         };
-        let decision = decide(&item.desired, &fresh.primary, &ctx);
         let current = fresh.primary.first();
+        if let Some(reason) = password_vanished(item, current) {
+            return Err(Failure::Stale(reason));
+        }
+        let decision = decide(&item.desired, &fresh.primary, &ctx);
         if let (Action::Update { target, .. }, Some(link), Some(_)) =
             (&item.action, current, &last_error)
             && link.id == target.link_id
@@ -60,7 +85,7 @@ pub(super) async fn converge(
                 .await
                 .map_err(|s| match s {
                     Step::Failed(f) => f,
-                    Step::Api(e) => Failure::Request(e.to_string()),
+                    Step::Api(e) => written(e),
                 });
         }
         let same_link = match &item.action {
@@ -84,13 +109,20 @@ pub(super) async fn converge(
             Ok(()) => return Ok(()),
             Err(Step::Failed(f)) => return Err(f),
             Err(Step::Api(e)) if e.outcome_unknown() => last_error = Some(e),
-            Err(Step::Api(e)) => return Err(Failure::Request(e.to_string())),
+            Err(Step::Api(e)) => return Err(written(e)),
         }
     }
     Err(Failure::Uncertain(format!(
         "gave up after {ROUNDS} writes whose outcome was unknown: {}",
         last_error.map_or_else(String::new, |e| e.to_string())
     )))
+}
+
+fn written(source: ApiError) -> Failure {
+    Failure::Request {
+        during: During::Write,
+        source,
+    }
 }
 
 /// How long to let a write whose answer was lost settle before looking: longer
@@ -149,6 +181,18 @@ async fn perform(
     match write {
         Write::Create(values) => {
             let got = transport.create_primary(folder, values).await?;
+            // (Room for a check that the folder has exactly one primary link now:
+            // two applies racing on one folder can both create, docspace-api.md
+            // third reading 6.)
+            if let Some(why) = not_ours(values, &got) {
+                // A link was there already: made by hand since the plan (the plan
+                // read none, or the folder was listed as not shared). It is not
+                // ours to judge or revoke.
+                return Err(Step::Failed(Failure::Stale(format!(
+                    "a primary link was made since the plan (link {}; {why}): the create returned it unchanged and wrote nothing; run plan again",
+                    got.id
+                ))));
+            }
             let made = check(
                 spec(desired),
                 values,
@@ -215,6 +259,41 @@ async fn perform(
     }
 }
 
+/// Whether the link a create answered with is one that was already there rather
+/// than the one just made from the request: `POST folder/{id}/link` returns an
+/// existing primary link unchanged and ignores the body (docspace-api.md 1). The
+/// server may force `internal` and the expiry on a link it creates (2.4) but never
+/// the access (an invalid one is a 403, 2.1), `denyDownload`, the title asked for, or the password
+/// (POST does not even trim it, 2.3): a difference there is somebody else's link.
+fn not_ours(values: &LinkValues, got: &ObservedLink) -> Option<String> {
+    use secrecy::ExposeSecret;
+    if got.access != values.access {
+        return Some(format!("its access is {}", got.access));
+    }
+    if got.deny_download != values.deny_download {
+        return Some(format!(
+            "it {} downloads",
+            if got.deny_download {
+                "denies"
+            } else {
+                "allows"
+            }
+        ));
+    }
+    if let Some(title) = &values.title
+        && *title != got.title
+    {
+        return Some(format!("its title is {:?}", got.title));
+    }
+    match (&values.password, &got.password) {
+        (Some(w), ObservedPassword::Known(k)) if w.expose_secret() != k.expose_secret() => {
+            Some("its password is another one".to_owned())
+        }
+        (None, ObservedPassword::Known(_)) => Some("it has a password".to_owned()),
+        _ => None,
+    }
+}
+
 /// The share URL tells a link apart from a new one that the server made under the
 /// same id: a PUT to an unknown `linkId` creates a link with that id.
 fn same_share_link(target: &LinkIdentity, got: &ObservedLink) -> bool {
@@ -258,4 +337,26 @@ fn check(
             wrong.join("; ")
         ))))
     }
+}
+
+/// The plan saw a password on the link it targets, the manifest leaves it
+/// unmanaged (an update copies it), and the portal now answers the link without
+/// one. Removed by hand, or hidden by a release or a proxy that stopped returning
+/// passwords: the two cannot be told apart, and guessing "none" would write the
+/// link without its password. The folder changed since the plan either way.
+fn password_vanished(item: &Item, current: Option<&ObservedLink>) -> Option<String> {
+    let DesiredLink::Present(spec) = &item.desired else {
+        return None;
+    };
+    let (seen, now) = (item.seen.first()?, current?);
+    let unmanaged = spec.password.is_none();
+    let same_link = seen.target == now.identity();
+    (unmanaged && same_link && seen.password == SeenPassword::Set && !now.password.is_set()).then(
+        || {
+            "the plan saw a password on this link and the portal now answers it without one \
+         (removed by hand, or no longer returned): an update would write the link without \
+         a password; run plan again"
+                .to_owned()
+        },
+    )
 }

@@ -14,7 +14,8 @@ use std::sync::Arc;
 
 use futures::StreamExt;
 
-use crate::docspace::Transport;
+use crate::diagnostic::Code;
+use crate::docspace::{ApiError, Transport};
 use crate::model::Secrets;
 use crate::plan::{Action, Item, Kind, Plan, UnlistedAction, UnlistedFolder};
 use crate::progress::Progress;
@@ -32,19 +33,20 @@ pub struct Outcome {
 }
 
 /// Why a folder was not brought in line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Failure {
-    /// Refused when the plan was made; nothing was sent.
-    Refused(String),
-    /// Unreadable when the plan was made; nothing was sent.
-    Unknown(String),
+    /// Refused when the plan was made, by the rule `code` names; nothing was sent.
+    Refused { code: Code, reason: String },
+    /// Unreadable when the plan was made (`code`: what the portal answered);
+    /// nothing was sent.
+    Unknown { code: Code, error: String },
     /// The folder is no longer as the plan showed it; nothing was sent, or what
     /// was sent by mistake was undone.
     Stale(String),
     /// The portal answered, but the link is not what was asked for.
     DidNotTake(String),
     /// A request failed with a clear answer: nothing was written.
-    Request(String),
+    Request { during: During, source: ApiError },
     /// Writes whose answers were lost, and no read since says what they did: the
     /// folder's state is unknown.
     Uncertain(String),
@@ -54,23 +56,35 @@ impl Failure {
     /// A stable word for scripts (`apply --format json`).
     pub fn kind(&self) -> &'static str {
         match self {
-            Failure::Refused(_) => "refused",
-            Failure::Unknown(_) => "unknown",
+            Failure::Refused { .. } => "refused",
+            Failure::Unknown { .. } => "unknown",
             Failure::Stale(_) => "stale",
             Failure::DidNotTake(_) => "did_not_take",
-            Failure::Request(_) => "request_failed",
+            Failure::Request { .. } => "request_failed",
             Failure::Uncertain(_) => "uncertain",
+        }
+    }
+
+    /// A stable code for scripts: a refused or unknown folder keeps the one its
+    /// plan gave it.
+    pub fn code(&self) -> Code {
+        match self {
+            Failure::Refused { code, .. } | Failure::Unknown { code, .. } => *code,
+            Failure::Stale(_) => Code::Stale,
+            Failure::DidNotTake(_) => Code::DidNotTake,
+            Failure::Request { .. } => Code::RequestFailed,
+            Failure::Uncertain(_) => Code::Uncertain,
         }
     }
 
     /// A few words for people (annotation titles).
     pub fn headline(&self) -> &'static str {
         match self {
-            Failure::Refused(_) => "refused",
-            Failure::Unknown(_) | Failure::Uncertain(_) => "state unknown",
+            Failure::Refused { .. } => "refused",
+            Failure::Unknown { .. } | Failure::Uncertain(_) => "state unknown",
             Failure::Stale(_) => "changed since the plan",
             Failure::DidNotTake(_) => "change did not take",
-            Failure::Request(_) => "request failed",
+            Failure::Request { .. } => "request failed",
         }
     }
 }
@@ -78,13 +92,45 @@ impl Failure {
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Failure::Refused(r) => write!(f, "refused: {r}"),
-            Failure::Unknown(e) => write!(f, "not changed, state unknown: {e}"),
+            Failure::Refused { reason, .. } => write!(f, "refused: {reason}"),
+            Failure::Unknown { error, .. } => write!(f, "not changed, state unknown: {error}"),
             Failure::Stale(why) => write!(f, "changed since the plan, not written: {why}"),
-            Failure::DidNotTake(why) | Failure::Request(why) => f.write_str(why),
+            Failure::DidNotTake(why) => f.write_str(why),
+            Failure::Request { during, source } => match during {
+                During::Write => write!(f, "{source}"),
+                During::ReadBefore => {
+                    write!(f, "re-reading the folder before writing failed: {source}")
+                }
+                During::ReadAfterRevoke => {
+                    write!(f, "re-reading the folder after revoking failed: {source}")
+                }
+                During::RevokeLeft { title } => {
+                    write!(f, "{source}; link {title:?} is still there")
+                }
+            },
             Failure::Uncertain(why) => write!(f, "state unknown: {why}"),
         }
     }
+}
+
+fn not_found() -> Failure {
+    Failure::Unknown {
+        code: Code::FolderNotFound,
+        error: "the folder was not found".to_owned(),
+    }
+}
+
+/// Which request of a folder's apply failed.
+#[derive(Debug, Clone)]
+pub enum During {
+    /// A write (create, update, revoke).
+    Write,
+    /// The fresh read before the first write.
+    ReadBefore,
+    /// The read that checks a revoke of unlisted links.
+    ReadAfterRevoke,
+    /// A revoke whose answer was lost, and the link it was for is still there.
+    RevokeLeft { title: String },
 }
 
 #[derive(Debug, Default)]
@@ -113,6 +159,17 @@ enum Work<'p> {
     Unlisted(&'p UnlistedFolder),
 }
 
+/// When the plan's reads were made, which decides whether a create is read first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanRead {
+    /// In this run, moments ago (`apply -f`): a create goes without a read of its
+    /// own, `POST folder/{id}/link` being get-or-create (see `folder.rs`).
+    JustNow,
+    /// A saved plan, maybe days old and maybe applied before: each create is read
+    /// first, so that a folder already as planned is found so and not written.
+    Saved,
+}
+
 /// Carries out every change of `plan`. Folders that were refused or unreadable at
 /// plan time are reported as failed, untouched; reported unlisted links are only
 /// the plan's news, and nothing is written for them.
@@ -121,6 +178,7 @@ pub async fn apply(
     secrets: &Secrets,
     transport: &Transport,
     progress: &Progress,
+    read: PlanRead,
 ) -> Report {
     let work: Vec<Work> = plan
         .items
@@ -141,11 +199,17 @@ pub async fn apply(
             let outcome = match work {
                 Work::Listed(item) => {
                     let result = match (&item.action, item.folder_id) {
-                        (Action::Refused { reason }, _) => Err(Failure::Refused(reason.clone())),
-                        (Action::Unknown { error }, _) => Err(Failure::Unknown(error.clone())),
-                        (_, None) => Err(Failure::Unknown("the folder was not found".to_owned())),
+                        (Action::Refused { code, reason }, _) => Err(Failure::Refused {
+                            code: *code,
+                            reason: reason.clone(),
+                        }),
+                        (Action::Unknown { code, error }, _) => Err(Failure::Unknown {
+                            code: *code,
+                            error: error.clone(),
+                        }),
+                        (_, None) => Err(not_found()),
                         (_, Some(id)) => {
-                            folder::converge(item, id, secrets, echoes, transport).await
+                            folder::converge(item, id, secrets, echoes, read, transport).await
                         }
                     };
                     Outcome {
@@ -162,10 +226,11 @@ pub async fn apply(
                         (UnlistedAction::Revoke { links }, Some(id)) => {
                             unlisted::revoke(links, id, transport).await
                         }
-                        (UnlistedAction::Unknown { error }, _) => {
-                            Err(Failure::Unknown(error.clone()))
-                        }
-                        _ => Err(Failure::Unknown("the folder was not found".to_owned())),
+                        (UnlistedAction::Unknown { code, error }, _) => Err(Failure::Unknown {
+                            code: *code,
+                            error: error.clone(),
+                        }),
+                        _ => Err(not_found()),
                     };
                     Outcome {
                         path: u.path.clone(),

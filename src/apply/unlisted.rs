@@ -2,7 +2,7 @@
 //! (`unlisted: revoke`). As for every write: re-read first, and write only what the
 //! plan showed.
 
-use super::Failure;
+use super::{During, Failure};
 use crate::docspace::Transport;
 use crate::model::ObservedLink;
 use crate::plan::UnlistedLink;
@@ -12,9 +12,13 @@ pub(super) async fn revoke(
     folder: u64,
     transport: &Transport,
 ) -> Result<(), Failure> {
-    let fresh = transport.folder_links(folder).await.map_err(|e| {
-        Failure::Request(format!("re-reading the folder before writing failed: {e}"))
-    })?;
+    let fresh = transport
+        .folder_links(folder)
+        .await
+        .map_err(|source| Failure::Request {
+            during: During::ReadBefore,
+            source,
+        })?;
     let current: Vec<&ObservedLink> = fresh.primary.iter().chain(&fresh.additional).collect();
     // A link made since the plan was never shown to anyone: revoke nothing here.
     if let Some(new) = current
@@ -41,14 +45,23 @@ pub(super) async fn revoke(
                 )));
             }
             Err(e) if e.outcome_unknown() => last_error = Some(e),
-            Err(e) => return Err(Failure::Request(e.to_string())),
+            Err(source) => {
+                return Err(Failure::Request {
+                    during: During::Write,
+                    source,
+                });
+            }
         }
     }
     // A revoke of an id that no longer exists answers like a revoke
     // (docspace-api.md 2.5): only a read says whether the folder is clear.
-    let after = transport.folder_links(folder).await.map_err(|e| {
-        Failure::Request(format!("re-reading the folder after revoking failed: {e}"))
-    })?;
+    let after = transport
+        .folder_links(folder)
+        .await
+        .map_err(|source| Failure::Request {
+            during: During::ReadAfterRevoke,
+            source,
+        })?;
     let left: Vec<&ObservedLink> = after
         .primary
         .iter()
@@ -57,10 +70,12 @@ pub(super) async fn revoke(
         .collect();
     match (left.first(), last_error) {
         (None, _) => Ok(()),
-        (Some(l), Some(e)) => Err(Failure::Request(format!(
-            "{e}; link {:?} is still there",
-            l.title
-        ))),
+        (Some(l), Some(source)) => Err(Failure::Request {
+            during: During::RevokeLeft {
+                title: l.title.clone(),
+            },
+            source,
+        }),
         (Some(l), None) => Err(Failure::DidNotTake(format!(
             "link {:?} is still there after the revoke",
             l.title

@@ -120,7 +120,7 @@ pub(super) fn describe_drift(
             target.link_id, link.id
         );
     }
-    if let Action::Refused { reason } = now {
+    if let Action::Refused { reason, .. } = now {
         return format!("the fresh read is refused: {reason}");
     }
     if planned.kind() != now.kind() {
@@ -157,6 +157,7 @@ pub(super) fn describe_drift(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::docspace::release::Release;
     use crate::model::{Access, ObservedAccess, Secrets};
     use crate::plan::{Change, Field};
     use secrecy::SecretString;
@@ -181,6 +182,7 @@ mod tests {
         let ctx = Context {
             secrets: &secrets,
             echoes_passwords: echoes,
+            release: &Release::default(),
             now: jiff::Timestamp::now(),
         };
         verify(spec, &values(), got, &ctx)
@@ -229,6 +231,7 @@ mod tests {
         let ctx = Context {
             secrets: &secrets,
             echoes_passwords: true,
+            release: &Release::default(),
             now: jiff::Timestamp::now(),
         };
         let asked = values();

@@ -3,16 +3,16 @@
 //! (`--plan`), which is refused as a whole if it no longer fits the portal, the
 //! manifest or its age.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::args::{ApplyArgs, ApplyFormat};
 use super::config::{PortalConfig, load_manifest, parse_manifest, step_summary};
-use super::{Output, make_plan};
+use super::{Output, make_plan, manifest_path};
 use crate::apply::Report;
 use crate::docspace::ApiError;
 use crate::error::{Error, apply_exit_code};
 use crate::manifest::Manifest;
-use crate::plan::saved::{Expected, SavedPlan};
+use crate::plan::saved::{Error as SavedPlanError, Expected, SavedPlan};
 use crate::plan::{Plan, safety};
 use crate::progress::Progress;
 use crate::render::{self, Style};
@@ -52,7 +52,14 @@ async fn from_manifest(args: &ApplyArgs, style: Style, out: &mut Output) -> Resu
         fresh
     };
     out.print("\n")?;
-    let report = crate::apply::apply(&plan, &manifest.secrets, transport, &progress).await;
+    let report = crate::apply::apply(
+        &plan,
+        &manifest.secrets,
+        transport,
+        &progress,
+        crate::apply::PlanRead::JustNow,
+    )
+    .await;
     finish(&report, args, &config, style, out)
 }
 
@@ -66,16 +73,16 @@ async fn from_saved(
     out: &mut Output,
 ) -> Result<u8, Error> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Error::PlanUnreadable {
+    let text = std::fs::read_to_string(path).map_err(|e| SavedPlanError::Unreadable {
         path: shown.clone(),
-        reason: e.to_string(),
+        source: e.into(),
     })?;
     let saved = SavedPlan::from_json(&shown, &text)?;
     let config = PortalConfig::open(&args.portal, out)?;
-    let manifest_path = args
-        .file
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(&saved.manifest.path));
+    let manifest_path = match &args.file {
+        Some(file) => file.clone(),
+        None => manifest_path::locate(path, &saved.manifest)?,
+    };
     let manifest_text = std::fs::read_to_string(&manifest_path).map_err(|source| Error::Io {
         what: "read the manifest the saved plan was made from",
         source,
@@ -95,7 +102,14 @@ async fn from_saved(
     config.guard(&manifest, out);
     saved.matches(&shown, &manifest)?;
     config.transport.check_portal().await?;
-    let plan = saved.plan;
+    // The same manifest against the portal as it is now: the file must be what the
+    // tool would have written (plan::replan), and the facts about the portal are
+    // this run's, never the file's.
+    let progress = Progress::for_stderr();
+    let now = make_plan(&manifest, &config.transport, &progress).await?;
+    saved.check_against(&shown, &now)?;
+    let mut plan = saved.plan;
+    plan.portal_echoes_passwords = now.portal_echoes_passwords;
     if !review(&plan, &manifest, args, style, out)? {
         return finish(&Report::default(), args, &config, style, out);
     }
@@ -103,8 +117,14 @@ async fn from_saved(
         confirm(out)?;
     }
     out.print("\n")?;
-    let progress = Progress::for_stderr();
-    let report = crate::apply::apply(&plan, &manifest.secrets, &config.transport, &progress).await;
+    let report = crate::apply::apply(
+        &plan,
+        &manifest.secrets,
+        &config.transport,
+        &progress,
+        crate::apply::PlanRead::Saved,
+    )
+    .await;
     finish(&report, args, &config, style, out)
 }
 
@@ -126,9 +146,7 @@ fn review(
         return Ok(false);
     }
     if safety.is_exceeded() && !args.force {
-        return Err(Error::SafetyShare {
-            violations: safety.violations(),
-        });
+        return Err(Error::SafetyShare { check: safety });
     }
     Ok(true)
 }

@@ -11,10 +11,7 @@ use super::args::PortalArgs;
 use crate::docspace::{Settings, Transport};
 use crate::error::Error;
 use crate::manifest::{self, Environment, Manifest, Source};
-
-/// The variable that holds the API key. Read from the environment only: a flag
-/// would leave it in shell history and process listings.
-pub const TOKEN_VAR: &str = "DOCSPACE_TOKEN";
+use crate::model::TOKEN_VAR;
 
 /// What a command that talks to a portal needs.
 pub struct PortalConfig {

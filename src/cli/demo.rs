@@ -30,12 +30,11 @@ fn demo_secret(name: &str) -> Option<String> {
 }
 
 pub async fn run(style: Style, out: &mut Output) -> Result<u8, Error> {
-    let seed = Seed::from_yaml_str(PORTAL, "examples/portal.yaml")
-        .map_err(|e| Error::Simulator(e.to_string()))?;
+    let seed = Seed::from_yaml_str(PORTAL, "examples/portal.yaml")?;
     let listen: SocketAddr = "127.0.0.1:0".parse().expect("valid address");
     let portal = Simulator::start(seed, SimConfig::default(), listen)
         .await
-        .map_err(|e| Error::Simulator(format!("cannot start the simulated portal: {e}")))?;
+        .map_err(Error::SimulatorStart)?;
     let say = |out: &Output, title: &str, text: &str| {
         out.print(&format!(
             "\n{}\n{text}\n",
@@ -88,7 +87,14 @@ pub async fn run(style: Style, out: &mut Output) -> Result<u8, Error> {
         "    Makes those changes, re-reading each folder right before writing it and\n\
          \x20   checking every answer against what was asked.\n",
     )?;
-    let report = crate::apply::apply(&plan, &manifest.secrets, &transport, &progress).await;
+    let report = crate::apply::apply(
+        &plan,
+        &manifest.secrets,
+        &transport,
+        &progress,
+        crate::apply::PlanRead::JustNow,
+    )
+    .await;
     out.print(&render::apply_report(&report, style))?;
 
     say(

@@ -14,7 +14,7 @@ use crate::docspace::reader::Reader;
 use crate::docspace::resolve::{FolderRef, ResolveError};
 use crate::docspace::walk::{Walk, WalkRoot, walk};
 use crate::docspace::{ApiError, wire};
-use crate::error::{Error, exit};
+use crate::error::{Error, ExportPart, exit};
 use crate::export::{self, Folder, Link, Options, Passwords};
 use crate::manifest::existing::{self, Existing};
 use crate::manifest::{PASSWORD_PREFIX, PASSWORD_PREFIX_VARIABLE, parse_scope_path};
@@ -144,19 +144,22 @@ async fn roots(args: &ExportArgs, reader: &Reader<'_>) -> Result<Vec<WalkRoot>, 
             let mut matches = rooms.children.iter().filter(|c| c.title == *title);
             let room = match (matches.next(), matches.next()) {
                 (Some(c), None) => c,
-                (None, _) => return Err(Error::Export(format!("no room is titled `{title}`"))),
+                (None, _) => {
+                    return Err(Error::NoSuchRoom {
+                        title: title.clone(),
+                    });
+                }
                 (Some(a), Some(b)) => {
-                    return Err(Error::Export(format!(
-                        "two rooms are titled `{title}` (ids {} and {}); export them with --all",
-                        a.id, b.id
-                    )));
+                    return Err(Error::TwoRooms {
+                        title: title.clone(),
+                        first: a.id,
+                        second: b.id,
+                    });
                 }
             };
-            roots.push(room_root(room).ok_or_else(|| {
-                Error::Export(format!(
-                    "room `{title}` has a room type this tool does not know ({:?})",
-                    room.room_type
-                ))
+            roots.push(room_root(room).ok_or_else(|| Error::UnknownRoomType {
+                title: title.clone(),
+                room_type: room.room_type,
             })?);
         }
     }
@@ -165,8 +168,10 @@ async fn roots(args: &ExportArgs, reader: &Reader<'_>) -> Result<Vec<WalkRoot>, 
         paths.push(my_documents());
     }
     for text in &args.path {
-        let path = parse_scope_path(text).map_err(|(message, help)| {
-            Error::Export(format!("--path {text}: {message} ({help})"))
+        let path = parse_scope_path(text).map_err(|(message, help)| Error::ExportPathSyntax {
+            text: text.clone(),
+            message,
+            help,
         })?;
         paths.push(path);
     }
@@ -181,7 +186,10 @@ async fn roots(args: &ExportArgs, reader: &Reader<'_>) -> Result<Vec<WalkRoot>, 
                     .await
                     .map_err(|e| match e {
                         ResolveError::Api(a) => Error::Api(a),
-                        other => Error::Export(format!("--path {path}: {other}")),
+                        other => Error::ExportPathNotFound {
+                            path: path.to_string(),
+                            source: other,
+                        },
                     })?,
             )
         };
@@ -212,26 +220,23 @@ struct Found {
 /// Every folder walked, once, or the first read that failed: a manifest written
 /// from a partial read would claim a subtree it has not seen.
 fn collect(roots: &[WalkRoot], walks: Vec<Walk>) -> Result<Found, Error> {
-    let failed = |what: String, e: &ApiError| {
+    let failed = |part: ExportPart, e: &ApiError| {
         if e.is_fatal() {
             Error::Api(e.clone())
         } else {
-            Error::Export(format!("{what}: {e}; nothing was written"))
+            Error::ExportIncomplete {
+                part,
+                source: e.clone(),
+            }
         }
     };
     for walk in &walks {
         if let Some(f) = walk.failures.first() {
-            return Err(failed(
-                format!("the folders in `{}` could not be listed", f.display),
-                &f.error,
-            ));
+            return Err(failed(ExportPart::Listing(f.display.clone()), &f.error));
         }
         for folder in &walk.folders {
             if let Err(e) = &folder.links {
-                return Err(failed(
-                    format!("the links of `{}` could not be read", folder.display),
-                    e,
-                ));
+                return Err(failed(ExportPart::Links(folder.display.clone()), e));
             }
         }
     }

@@ -23,7 +23,9 @@ pub fn man_page(subcommand: Option<&str>) -> Result<String, Error> {
         Some(name) => {
             let sub = command
                 .find_subcommand(name)
-                .ok_or_else(|| Error::UnknownSubcommand(name.to_owned()))?
+                .ok_or_else(|| Error::UnknownSubcommand {
+                    name: name.to_owned(),
+                })?
                 .clone();
             let full = format!("docspace-links-{name}");
             sub.name(full.clone())

@@ -6,6 +6,7 @@ mod args;
 mod config;
 mod demo;
 mod export;
+mod manifest_path;
 mod manual;
 mod output;
 mod plan;
@@ -14,7 +15,6 @@ use clap::Parser;
 
 pub use args::Cli;
 use args::{ApplyFormat, Command, PlanFormat};
-pub(crate) use config::TOKEN_VAR;
 use output::Output;
 
 use crate::docspace::Transport;
@@ -88,12 +88,12 @@ fn report(e: &Error, format: ErrorFormat, out: &Output) {
     let _ = match (format, e) {
         (ErrorFormat::Json, e) => out.print(&render::error_json(e)),
         (ErrorFormat::Github, Error::Manifest(m)) => out.print(&render::manifest_commands(m)),
-        (ErrorFormat::Github, e) => out.print(&render::error_command(&e.to_string())),
+        (ErrorFormat::Github, e) => out.print(&render::error_command(e.code(), &e.to_string())),
         (ErrorFormat::Human, _) => Ok(()),
     };
     match e {
         // Snippets of the manifest, each with its own `error:` heading.
-        Error::Manifest(m) => out.eprint(&format!("{m}\n")),
+        Error::Manifest(m) => out.eprint(&format!("{}\n", render::manifest_text(m))),
         e => out.eprint(&format!("error: {}\n", render::printable(&e.to_string()))),
     }
 }
@@ -107,7 +107,7 @@ async fn run(command: Command, style: Style, out: &mut Output) -> Result<u8, Err
         Command::Sim(args) => sim::cli::run(args)
             .await
             .map(|()| exit::OK)
-            .map_err(|e| Error::Simulator(format!("{e:#}"))),
+            .map_err(Error::Simulator),
         Command::Completions { shell } => {
             out.print(&manual::completions(shell))?;
             Ok(exit::OK)

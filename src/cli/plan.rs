@@ -1,18 +1,18 @@
 //! `plan`: read the portal, print the difference, change nothing; optionally save
 //! the plan for `apply --plan`, and label changes against a baseline manifest.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::args::{PlanArgs, PlanFormat};
 use super::config::{PortalConfig, load_manifest, step_summary};
 use super::{Output, make_plan};
 use crate::docspace::Transport;
-use crate::docspace::observe::{ObservedEntry, observe};
+use crate::docspace::observe::observe;
 use crate::error::{Error, plan_exit_code};
 use crate::manifest::{Manifest, ManifestError};
-use crate::model::{DesiredLink, ObservedLink, Target};
+use crate::model::Target;
 use crate::plan::saved::SavedPlan;
-use crate::plan::{Context, Plan, label_plan, safety};
+use crate::plan::{Plan, label_against, safety};
 use crate::progress::Progress;
 use crate::render::{self, Style};
 
@@ -45,12 +45,17 @@ pub async fn run(args: PlanArgs, style: Style, out: &mut Output) -> Result<u8, E
     }
     let code = plan_exit_code(&plan.summary(), args.detailed_exitcode);
     if let Some(path) = &args.out {
-        let saved = SavedPlan::new(
+        let mut saved = SavedPlan::new(
             plan,
             &config.portal,
             &args.file.display().to_string(),
             &manifest.source.text,
         );
+        let plan_dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => std::path::Path::new("."),
+        };
+        saved.manifest.from_plan = super::manifest_path::relative_to(plan_dir, &args.file);
         std::fs::write(path, saved.to_json()).map_err(|source| Error::Io {
             what: "write the saved plan",
             source,
@@ -74,47 +79,18 @@ async fn plan_against(
     transport: &Transport,
     progress: &Progress,
 ) -> Result<Plan, Error> {
-    let current: Vec<&Target> = manifest.entries.iter().map(|e| &e.target).collect();
-    let known: HashSet<&Target> = current.iter().copied().collect();
-    let mut extra: Vec<&Target> = Vec::new();
+    let mut targets: Vec<&Target> = manifest.entries.iter().map(|e| &e.target).collect();
+    let mut known: HashSet<&Target> = targets.iter().copied().collect();
     for e in &baseline.entries {
-        if !known.contains(&e.target) && !extra.contains(&&e.target) {
-            extra.push(&e.target);
+        if known.insert(&e.target) {
+            targets.push(&e.target);
         }
     }
-    let targets: Vec<&Target> = current.iter().chain(&extra).copied().collect();
     let scopes: Vec<&Target> = manifest.scopes.iter().map(|s| &s.target).collect();
-    let mut observed = observe(&targets, &scopes, transport, progress).await?;
-    let extra_seen = observed.entries.split_off(current.len());
+    let observed = observe(&targets, &scopes, transport, progress).await?;
     let now = jiff::Timestamp::now();
     let mut plan = crate::plan::build(manifest, &observed, now)
         .map_err(|d| Error::Manifest(ManifestError::new(manifest.source.clone(), d)))?;
-
-    let folder_of = |e: &ObservedEntry| e.folder.as_ref().ok().map(|f| f.folder.id);
-    let seen: HashMap<&Target, &ObservedEntry> = current
-        .iter()
-        .copied()
-        .zip(&observed.entries)
-        .chain(extra.iter().copied().zip(&extra_seen))
-        .collect();
-    let wanted: HashMap<u64, &DesiredLink> = baseline
-        .entries
-        .iter()
-        .filter_map(|e| Some((folder_of(seen.get(&e.target)?)?, &e.link)))
-        .collect();
-    let links: HashMap<u64, &[ObservedLink]> = observed
-        .entries
-        .iter()
-        .filter_map(|e| {
-            let f = e.folder.as_ref().ok()?;
-            Some((f.folder.id, f.links.as_ref().ok()?.primary.as_slice()))
-        })
-        .collect();
-    let ctx = Context {
-        secrets: &baseline.secrets,
-        echoes_passwords: plan.portal_echoes_passwords,
-        now,
-    };
-    label_plan(&mut plan, &wanted, &links, &ctx);
+    label_against(&mut plan, baseline, &observed, now);
     Ok(plan)
 }

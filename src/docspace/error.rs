@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::diagnostic::Code;
+
 /// A failed request. Error bodies are only ever mined for the server's `message`:
 /// they are never mistaken for data (docspace-api.md 3). Every text a variant
 /// carries has had the API key (and any other known secret) scrubbed out by the
@@ -65,6 +67,20 @@ pub enum ApiError {
     PortalDown { cause: Box<ApiError> },
     #[error("unexpected answer from the portal: {0}")]
     Decode(String),
+    /// The portal asked for a wait past the run's wait budget: the run ends
+    /// instead of sleeping through it (`server_wait`).
+    #[error(
+        "the portal asked to wait {} ({header} on a {status} answer), until {until}: longer than docspace-links waits in one run ({}); it may have reached its daily write limit: try again later",
+        human(*.wait),
+        human(*.budget)
+    )]
+    WaitRefused {
+        header: String,
+        status: u16,
+        wait: Duration,
+        until: String,
+        budget: Duration,
+    },
 }
 
 fn detail(message: &Option<String>) -> String {
@@ -115,6 +131,25 @@ fn human(d: Duration) -> String {
 }
 
 impl ApiError {
+    /// What the portal answered, as a stable code for scripts.
+    pub fn code(&self) -> Code {
+        match self {
+            ApiError::Unauthorized => Code::Unauthorized,
+            ApiError::Forbidden { .. } => Code::Forbidden,
+            ApiError::NotFound { .. } => Code::NotFound,
+            ApiError::Rejected { .. } => Code::Rejected,
+            ApiError::RateLimited { .. } => Code::RateLimited,
+            ApiError::Server { .. } => Code::ServerError,
+            ApiError::Transport { .. } => Code::NoAnswer,
+            ApiError::Unreachable { .. } => Code::Unreachable,
+            ApiError::Redirected { .. } => Code::Redirected,
+            ApiError::WrongPortal { .. } => Code::WrongPortal,
+            ApiError::PortalDown { .. } => Code::PortalDown,
+            ApiError::Decode(_) => Code::BadAnswer,
+            ApiError::WaitRefused { .. } => Code::WaitRefused,
+        }
+    }
+
     /// Whether the request may have been carried out even though it failed: a write
     /// that ends like this must be checked by re-reading before it is sent again.
     pub fn outcome_unknown(&self) -> bool {
@@ -175,7 +210,8 @@ impl ApiError {
             ApiError::Decode(m) => ApiError::Decode(f(&m)),
             e @ (ApiError::Unauthorized
             | ApiError::RateLimited { .. }
-            | ApiError::Server { .. }) => e,
+            | ApiError::Server { .. }
+            | ApiError::WaitRefused { .. }) => e,
         }
     }
 }
@@ -187,6 +223,10 @@ pub(crate) enum AttemptError {
     Transient {
         error: ApiError,
         retry_after: Option<Duration>,
+        /// A failure of the portal itself (no connection, a timeout, a dropped
+        /// answer, a gateway's 502-504, a page that is not JSON), which the breaker
+        /// counts; not a DocSpace JSON error or a rate limit.
+        portal: bool,
     },
     Final(ApiError),
 }
@@ -203,6 +243,7 @@ impl ApiError {
                 | ApiError::Unreachable { .. }
                 | ApiError::Redirected { .. }
                 | ApiError::WrongPortal { .. }
+                | ApiError::WaitRefused { .. }
         )
     }
 }

@@ -2,9 +2,12 @@
 //! origin, and the failures that retrying cannot heal (no such host, nothing
 //! listening, an untrusted certificate) told apart from those that can pass.
 
+use std::path::PathBuf;
+
 use reqwest::Url;
 
 use super::error::{ApiError, AttemptError};
+use super::portal_url::PortalUrlError;
 
 /// Where a 3xx points, as far as it is safe to show: the origin, never the path's
 /// query (it may carry a token).
@@ -46,6 +49,7 @@ pub(super) fn transport_failure(e: &reqwest::Error, attempts: u32) -> AttemptErr
             request_sent: !e.is_connect(),
         },
         retry_after: None,
+        portal: true,
     }
 }
 
@@ -103,18 +107,37 @@ fn tls_words(e: &rustls::Error, address: &str) -> String {
 /// rustls-native-certs reads `SSL_CERT_FILE` *instead of* the system store and
 /// skips a file it cannot read: a typo there would silently make every portal's
 /// certificate untrusted. Say so up front instead.
-pub(super) fn check_cert_file() -> Result<(), String> {
+/// Why a transport could not be set up; nothing was sent.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error(transparent)]
+    Url(#[from] PortalUrlError),
+    #[error("SSL_CERT_FILE `{}` cannot be read: {source}", path.display())]
+    CertUnreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "SSL_CERT_FILE `{}` holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+        path.display()
+    )]
+    NoCertificate { path: PathBuf },
+    #[error("cannot start the HTTP client: {}", root_cause(source))]
+    Client { source: reqwest::Error },
+}
+
+pub(super) fn check_cert_file() -> Result<(), SetupError> {
     let Some(path) = std::env::var_os("SSL_CERT_FILE").filter(|p| !p.is_empty()) else {
         return Ok(());
     };
-    let shown = std::path::Path::new(&path).display();
-    let pem =
-        std::fs::read(&path).map_err(|e| format!("SSL_CERT_FILE `{shown}` cannot be read: {e}"))?;
+    let path = PathBuf::from(path);
+    let pem = match std::fs::read(&path) {
+        Ok(pem) => pem,
+        Err(source) => return Err(SetupError::CertUnreadable { path, source }),
+    };
     match reqwest::Certificate::from_pem_bundle(&pem) {
         Ok(certs) if !certs.is_empty() => Ok(()),
-        _ => Err(format!(
-            "SSL_CERT_FILE `{shown}` holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
-        )),
+        _ => Err(SetupError::NoCertificate { path }),
     }
 }
 

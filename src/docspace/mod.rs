@@ -12,10 +12,13 @@ pub mod pacing;
 mod portal_url;
 mod probe;
 pub mod reader;
+pub mod release;
 pub mod resolve;
+mod server_wait;
 pub mod transport;
 pub mod walk;
 pub mod wire;
 
 pub use error::ApiError;
+pub use failure::SetupError;
 pub use transport::{Settings, Transport};

@@ -6,23 +6,28 @@
 //! are walked after the targets, through the same reader: a listing or a folder's
 //! links already read for an entry is not read again.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use futures::StreamExt;
 
 use super::api::FolderLinks;
 use super::reader::Reader;
+use super::release::Release;
 use super::resolve::{FolderRef, ResolveError};
-use super::walk::{Walk, WalkRoot, walk};
+use super::walk::{Walk, WalkRoot, may_have_links, walk};
 use super::{ApiError, Transport};
 use crate::model::Target;
 use crate::progress::Progress;
 
-/// What the portal said about every target and every scope, in the order given.
+/// What the portal said about every target and every scope, keyed by the target
+/// it was read for: the plan looks each entry up by what it names, never by place.
 #[derive(Debug)]
 pub struct Observed {
-    pub entries: Vec<ObservedEntry>,
-    pub scopes: Vec<ObservedScope>,
+    /// The portal's release, as the portal check read it in this run.
+    pub release: Release,
+    pub entries: HashMap<Target, ObservedEntry>,
+    pub scopes: HashMap<Target, ObservedScope>,
 }
 
 /// A scope's subtree, or why its root could not be found.
@@ -47,10 +52,14 @@ pub struct ObservedFolder {
 }
 
 impl Observed {
-    /// Whether any link came back with its password: then the portal echoes them
-    /// (every server release does, docspace-api.md 2.3), and a link without a
-    /// `password` key has none.
+    /// Whether a link without a `password` key has none: the portal runs a release
+    /// known to return passwords (`Release::echoes_passwords`), or some link came
+    /// back with its password in this run.
     pub fn echoes_passwords(&self) -> bool {
+        self.release.echoes_passwords() || self.some_password_echoed()
+    }
+
+    fn some_password_echoed(&self) -> bool {
         let any_set = |l: &FolderLinks| {
             l.primary
                 .iter()
@@ -58,9 +67,9 @@ impl Observed {
                 .any(|p| p.password.is_set())
         };
         self.entries
-            .iter()
+            .values()
             .any(|e| matches!(&e.folder, Ok(ObservedFolder { links: Ok(l), .. }) if any_set(l)))
-            || self.scopes.iter().any(|s| {
+            || self.scopes.values().any(|s| {
                 s.walk.as_ref().is_ok_and(|w| {
                     w.folders
                         .iter()
@@ -86,40 +95,46 @@ pub async fn observe(
     // needs is then asked for while earlier targets still keep every slot busy,
     // instead of when the last of them finishes. Bounded, to bound memory.
     let width = transport.parallelism() * 32;
-    let mut entries: Vec<(usize, ObservedEntry)> =
-        futures::stream::iter(targets.iter().enumerate())
-            .map(|(i, target)| async move {
-                let (folder, path) = match target {
-                    Target::Path(p) => (
-                        resolver.resolve_path(p.my_documents, &p.segments).await,
-                        p.to_string(),
-                    ),
-                    Target::Id(id) => match resolver.resolve_id(*id).await {
-                        Ok((f, title)) => (Ok(f), format!("id {id} ({title})")),
-                        Err(e) => (Err(e), format!("id {id}")),
+    let entries: HashMap<Target, ObservedEntry> = futures::stream::iter(targets)
+        .map(|target| async move {
+            let (folder, path) = match target {
+                Target::Path(p) => (
+                    resolver.resolve_path(p.my_documents, &p.segments).await,
+                    p.to_string(),
+                ),
+                Target::Id(id) => match resolver.resolve_id(*id).await {
+                    Ok((f, title)) => (Ok(f), format!("id {id} ({title})")),
+                    Err(e) => (Err(e), format!("id {id}")),
+                },
+            };
+            let folder = match folder {
+                Ok(folder) => Ok(ObservedFolder {
+                    // Only a folder its listing entry (or `GET folder/{id}`)
+                    // calls shared can have a link (docspace-api.md, third
+                    // reading 4; `walk::may_have_links`): the others cost no read.
+                    links: if may_have_links(folder.shared) {
+                        reader.links(folder.id).await
+                    } else {
+                        Ok(Arc::default())
                     },
-                };
-                let folder = match folder {
-                    Ok(folder) => Ok(ObservedFolder {
-                        links: reader.links(folder.id).await,
-                        folder,
-                    }),
-                    Err(e) => Err(e),
-                };
-                progress.inc();
-                (i, ObservedEntry { path, folder })
-            })
-            .buffer_unordered(width)
-            .collect()
-            .await;
+                    folder,
+                }),
+                Err(e) => Err(e),
+            };
+            progress.inc();
+            ((*target).clone(), ObservedEntry { path, folder })
+        })
+        .buffer_unordered(width)
+        .collect()
+        .await;
     progress.finish();
-    if let Some(fatal) = entries.iter().find_map(|(_, e)| fatal(e)) {
+    if let Some(fatal) = entries.values().find_map(fatal) {
         return Err(fatal);
     }
-    entries.sort_by_key(|(i, _)| *i);
     let scopes = observe_scopes(scopes, reader, progress).await?;
     Ok(Observed {
-        entries: entries.into_iter().map(|(_, e)| e).collect(),
+        release: transport.release(),
+        entries,
         scopes,
     })
 }
@@ -128,7 +143,7 @@ async fn observe_scopes(
     scopes: &[&Target],
     reader: &Reader<'_>,
     progress: &Progress,
-) -> Result<Vec<ObservedScope>, ApiError> {
+) -> Result<HashMap<Target, ObservedScope>, ApiError> {
     let mut roots: Vec<Result<WalkRoot, ResolveError>> = Vec::with_capacity(scopes.len());
     for target in scopes {
         roots.push(match target {
@@ -166,8 +181,8 @@ async fn observe_scopes(
         .cloned()
         .collect();
     let mut walks = walk(reader, &found, progress).await.into_iter();
-    let mut observed = Vec::with_capacity(roots.len());
-    for root in roots {
+    let mut observed = HashMap::with_capacity(roots.len());
+    for (target, root) in scopes.iter().zip(roots) {
         let walk = match root {
             Ok(_) => Ok(walks.next().expect("one walk per root")),
             Err(ResolveError::Api(e)) if e.is_fatal() => return Err(e),
@@ -184,7 +199,7 @@ async fn observe_scopes(
                 return Err(e.clone());
             }
         }
-        observed.push(ObservedScope { walk });
+        observed.insert((*target).clone(), ObservedScope { walk });
     }
     Ok(observed)
 }

@@ -67,7 +67,12 @@ impl Transport {
                 e => e,
             }),
         };
-        result.map_err(|e| e.map_text(&|t: &str| self.scrub(t)))
+        result.map_err(|e| e.map_text(&|t: &str| self.scrub(t)))?;
+        if self.release.get().is_none() {
+            let release = self.read_release().await;
+            let _ = self.release.set(release);
+        }
+        Ok(())
     }
 }
 

@@ -11,6 +11,7 @@ use super::api::{Child, Listing, ListingResult, id_of};
 use super::error::ApiError;
 use super::transport::Transport;
 use super::wire::{self, FOLDER_TYPE_MY_DOCUMENTS};
+use crate::diagnostic::Code;
 use crate::model::Placement;
 
 /// A folder the portal knows, and where it lives.
@@ -36,6 +37,18 @@ pub enum ResolveError {
     /// The portal could not be read: the folder's state is unknown.
     #[error(transparent)]
     Api(#[from] ApiError),
+}
+
+impl ResolveError {
+    /// The manifest's problem, or what the portal answered.
+    pub fn code(&self) -> Code {
+        match self {
+            ResolveError::NotFound(_) => Code::FolderNotFound,
+            ResolveError::Ambiguous(_) => Code::AmbiguousFolder,
+            ResolveError::CannotHaveLinks(_) => Code::NoExternalLinks,
+            ResolveError::Api(e) => e.code(),
+        }
+    }
 }
 
 /// A listing, read once per run. A failure is kept too: every entry under a

@@ -16,18 +16,24 @@ use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 use super::body::{
-    Body, MAX_BODY, MAX_ERROR_BODY, Undecodable, decode, read_capped, server_message, too_large,
+    Body, MAX_BODY, MAX_ERROR_BODY, Undecodable, decode, looks_like_html, read_capped,
+    server_message, too_large,
 };
-use super::breaker::Breaker;
+use super::breaker::{Breaker, Gate, ProbeGuard};
 use super::error::{ApiError, AttemptError};
-use super::failure::{check_cert_file, redirect_target, root_cause, transport_failure};
+use super::failure::{SetupError, check_cert_file, redirect_target, transport_failure};
 use super::pacing::{self, MAX_SERVER_WAIT, Pacer, Turn};
 use super::portal_url;
+use super::server_wait::{self, WaitBook};
 
 /// The server rejects, without queueing, more than this many parallel GETs ...
 pub const SERVER_MAX_PARALLEL_READS: usize = 50;
 /// ... and more than this many parallel POST/PUT requests (docspace-api.md 4).
 pub const SERVER_MAX_PARALLEL_WRITES: usize = 15;
+
+/// The half-open breaker's probe: the portal check's route (`probe.rs`).
+const PROBE_READ: &str = "@my";
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Secrets shorter than this are not scrubbed: replacing every `abc` in a
 /// message would mangle it, and no key or valid link password is that short.
@@ -83,10 +89,15 @@ pub struct Transport {
     writes: Semaphore,
     pacer: Pacer,
     breaker: Breaker,
+    /// The waits the portal asked for, against the run's budget.
+    waits: WaitBook,
     /// Once the token is refused, every later request fails at once instead of
     /// hammering the portal with a bad credential.
     token_refused: AtomicBool,
     pub stats: Arc<Stats>,
+    /// Read once by the portal check: what the portal's release does with link
+    /// passwords is decided from it in this run, never taken from a saved plan.
+    pub(super) release: std::sync::OnceLock<super::release::Release>,
 }
 
 /// A request as the retry loop sees it.
@@ -112,7 +123,7 @@ pub(crate) struct Answer {
 }
 
 impl Transport {
-    pub fn new(portal: &str, token: SecretString, settings: Settings) -> Result<Self, String> {
+    pub fn new(portal: &str, token: SecretString, settings: Settings) -> Result<Self, SetupError> {
         let url = portal_url::parse(portal)?;
         check_cert_file()?;
         let http = reqwest::Client::builder()
@@ -126,7 +137,7 @@ impl Transport {
             // And nothing can ever send an https portal's key over plain http.
             .https_only(url.https)
             .build()
-            .map_err(|e| format!("cannot start the HTTP client: {}", root_cause(&e)))?;
+            .map_err(|source| SetupError::Client { source })?;
         let parallelism = settings.parallelism.max(1);
         Ok(Transport {
             http,
@@ -138,10 +149,17 @@ impl Transport {
             writes: Semaphore::new(parallelism.min(SERVER_MAX_PARALLEL_WRITES)),
             pacer: Pacer::new(parallelism),
             breaker: Breaker::new(),
+            waits: WaitBook::new(),
             token_refused: AtomicBool::new(false),
             stats: Arc::default(),
             settings,
+            release: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The portal's release as the portal check read it (unsaid before the check).
+    pub fn release(&self) -> super::release::Release {
+        self.release.get().cloned().unwrap_or_default()
     }
 
     /// Whether the portal refused the API key during this run.
@@ -153,7 +171,7 @@ impl Transport {
     /// all): the error every request now fails with at once. A run that sees it
     /// should stop and print it once.
     pub fn portal_down(&self) -> Option<ApiError> {
-        self.breaker.open().map(|e| self.scrub_error(e))
+        self.breaker.down().map(|e| self.scrub_error(e))
     }
 
     pub fn parallelism(&self) -> usize {
@@ -241,18 +259,25 @@ impl Transport {
             let left = limits.time.saturating_sub(spent);
             let (outcome, took) = self.attempt(req, is_read, attempt, left, &accept).await;
             spent += took;
-            let (error, retry_after) = match outcome {
+            let error = match outcome {
                 Ok(answer) => return Ok(answer),
                 Err(AttemptError::Final(e)) => {
                     self.settle(&e);
                     return Err(e);
                 }
-                Err(AttemptError::Transient { error, retry_after }) => (error, retry_after),
+                Err(AttemptError::Transient {
+                    error,
+                    retry_after,
+                    portal,
+                }) => {
+                    if portal {
+                        self.failed_attempt(&error);
+                    }
+                    (error, retry_after, portal)
+                }
             };
+            let (error, retry_after, portal) = error;
             let limited = matches!(error, ApiError::RateLimited { .. });
-            if !limited {
-                self.failed_attempt(&error);
-            }
             let safe_to_repeat = is_read || !error.outcome_unknown();
             let backoff = if limited {
                 limited_delays.next()
@@ -275,7 +300,11 @@ impl Transport {
                 None
             };
             if let Some(e) = give_up {
-                self.breaker.failed_request(&e);
+                // Only the portal's own failures count: a DocSpace JSON error (a
+                // 500 on one write) is that request's, and a rate limit is paced.
+                if portal {
+                    self.breaker.failed_request(&e);
+                }
                 return Err(e);
             }
             self.stats.retries.fetch_add(1, Ordering::Relaxed);
@@ -300,23 +329,85 @@ impl Transport {
             ApiError::Unreachable { .. } | ApiError::Redirected { .. } => {
                 self.breaker.unreachable(e)
             }
-            ApiError::Unauthorized | ApiError::PortalDown { .. } => {}
+            // A refused wait is the pacer's, not the portal's health.
+            ApiError::Unauthorized | ApiError::PortalDown { .. } | ApiError::RateLimited { .. } => {
+            }
             e if e.portal_unwell() => self.breaker.failed_request(e),
             // A clear no (403, 404, 400) comes from a working portal.
             _ => self.breaker.healthy(),
         }
     }
 
-    /// Sleeps until `deadline`, or fails as soon as the breaker opens: a request
-    /// waiting out a backoff has nothing to wait for once the run is over.
+    /// Sleeps until `deadline`, or fails as soon as the portal is found down: a
+    /// request waiting out a backoff has nothing to wait for once the run is over.
     async fn sleep_until(&self, deadline: Instant) -> Result<(), ApiError> {
         if deadline <= Instant::now() {
             // Sleeping until an instant already past still waits for a timer tick.
-            return self.breaker.open().map_or(Ok(()), Err);
+            return self.breaker.down().map_or(Ok(()), Err);
         }
         tokio::select! {
             () = tokio::time::sleep_until(deadline) => Ok(()),
-            () = self.breaker.opened() => Err(self.breaker.open().expect("the breaker opened")),
+            () = self.breaker.went_down() => Err(self.breaker.down().expect("the portal is down")),
+        }
+    }
+
+    /// Waits while the breaker is open; the first request to find the probe due
+    /// sends it. Fails once the portal is down.
+    async fn pass_breaker(&self) -> Result<(), ApiError> {
+        loop {
+            let changed = self.breaker.changed();
+            match self.breaker.gate() {
+                Gate::Go => return Ok(()),
+                Gate::Down(e) => return Err(e),
+                Gate::Probe => {
+                    let mut guard = ProbeGuard {
+                        breaker: &self.breaker,
+                        settled: false,
+                    };
+                    let outcome = self.probe().await;
+                    guard.settled = true;
+                    self.breaker.probed(outcome);
+                }
+                Gate::Wait(Some(until)) => tokio::select! {
+                    () = tokio::time::sleep_until(until) => {}
+                    () = changed => {}
+                },
+                Gate::Wait(None) => changed.await,
+            }
+        }
+    }
+
+    /// The half-open breaker's one read: the portal check's own route (a key this
+    /// run has used may read it), one attempt, a short timeout. `Ok` when the portal
+    /// answers as a working portal does, a clear no or a rate limit included.
+    async fn probe(&self) -> Result<(), ApiError> {
+        let query = [("count", "1".to_owned()), ("filterType", "2".to_owned())];
+        let req = Request {
+            method: Method::GET,
+            path: PROBE_READ,
+            query: &query,
+            body: None,
+        };
+        let accept = |status: StatusCode, body: &Body| {
+            (status.is_success() || status.is_client_error())
+                && !matches!(body, Body::Whole(b) if looks_like_html(b))
+        };
+        let sent = tokio::time::timeout(PROBE_TIMEOUT, self.send(&req, 1, None, &accept));
+        match sent.await {
+            Err(_) => Err(ApiError::Transport {
+                reason: "timed out".to_owned(),
+                attempts: 1,
+                request_sent: true,
+            }),
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(AttemptError::Transient { error, portal, .. })) if portal => Err(error),
+            Ok(Err(AttemptError::Final(e @ ApiError::Unreachable { .. }))) => {
+                self.breaker.unreachable(&e);
+                Err(e)
+            }
+            // 429, a refused key (which ends the run on its own), a 3xx: the
+            // portal is there.
+            Ok(Err(_)) => Ok(()),
         }
     }
 
@@ -333,28 +424,37 @@ impl Transport {
         if let Err(e) = self.ready() {
             return (Err(AttemptError::Final(e)), Duration::ZERO);
         }
+        if let Err(e) = self.pass_breaker().await {
+            return (Err(AttemptError::Final(e)), Duration::ZERO);
+        }
         let _any = self.any.acquire().await.expect("semaphore never closed");
         let _kind = if is_read { &self.reads } else { &self.writes }
             .acquire()
             .await
             .expect("semaphore never closed");
         let slot_won = Instant::now();
-        let result = self.send(req, attempt, budget_left, accept).await;
+        let result = self.send(req, attempt, Some(budget_left), accept).await;
         (result, slot_won.elapsed())
     }
 
+    /// Sends one attempt: paced when `paced` gives the budget left for the turn;
+    /// the breaker's one probe is not (it must not queue behind the requests
+    /// waiting for their turn while the portal is failing, and it is one request).
     async fn send(
         &self,
         req: &Request<'_>,
         attempt: u32,
-        budget_left: Duration,
+        paced: Option<Duration>,
         accept: &impl Fn(StatusCode, &Body) -> bool,
     ) -> Result<Answer, AttemptError> {
         // Queued requests may find the run over by the time they get a slot.
         self.ready().map_err(AttemptError::Final)?;
         // Paced after the slot is won, right before sending: a request paced
         // earlier could sit in the queue and then leave at any moment.
-        let turn = self.turn(attempt, budget_left).await?;
+        let turn = match paced {
+            Some(budget_left) => Some(self.turn(attempt, budget_left).await?),
+            None => None,
+        };
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
 
         let mut builder = self
@@ -378,7 +478,17 @@ impl Transport {
             .await
             .map_err(|e| transport_failure(&e, attempt))?;
         let status = response.status();
-        turn.answered(status, response.headers());
+        if let Some(turn) = turn {
+            turn.answered(status, response.headers());
+        }
+        if let Some(asked) = server_wait::asked(status, response.headers())
+            && let Err(e) = self.waits.ask(&asked)
+        {
+            // Past the run's wait budget: the run ends, for every request at once
+            // (also those the pacer holds in a pause), with this one error.
+            self.breaker.end(&e);
+            return Err(AttemptError::Final(e));
+        }
         if status.is_redirection() {
             return Err(AttemptError::Final(ApiError::Redirected {
                 status: status.as_u16(),
@@ -414,10 +524,10 @@ impl Transport {
         if self.token_refused.load(Ordering::Relaxed) {
             return Err(ApiError::Unauthorized);
         }
-        self.breaker.open().map_or(Ok(()), Err)
+        self.breaker.down().map_or(Ok(()), Err)
     }
 
-    /// Waits for the pacer's turn, or fails as soon as the breaker opens: a request
+    /// Waits for the pacer's turn, or fails as soon as the portal is down: a request
     /// waiting for its turn has nothing to wait for once the run is over.
     async fn turn(&self, attempt: u32, budget_left: Duration) -> Result<Turn<'_>, AttemptError> {
         tokio::select! {
@@ -429,8 +539,8 @@ impl Transport {
                     asked,
                 })
             }),
-            () = self.breaker.opened() => Err(AttemptError::Final(
-                self.breaker.open().expect("the breaker opened"),
+            () = self.breaker.went_down() => Err(AttemptError::Final(
+                self.breaker.down().expect("the portal is down"),
             )),
         }
     }
@@ -461,15 +571,20 @@ impl Transport {
                         asked: None,
                     },
                     retry_after,
+                    portal: false,
                 }
             }
             // A 500 may come after the server acted: as unknown as a proxy's 502-504.
+            // A gateway's 502-504, and any page that is not JSON, say the portal is
+            // unwell; DocSpace's JSON 500 is one request's failure.
             500 | 502..=504 => AttemptError::Transient {
                 error: ApiError::Server {
                     status: status.as_u16(),
                     attempts,
                 },
                 retry_after,
+                portal: status != StatusCode::INTERNAL_SERVER_ERROR
+                    || serde_json::from_slice::<serde::de::IgnoredAny>(body).is_err(),
             },
             s => AttemptError::Final(ApiError::Rejected { status: s, message }),
         }
@@ -520,9 +635,11 @@ mod tests {
     fn the_address_is_checked() {
         let t = |p: &str| Transport::new(p, SecretString::from("sk-x"), Settings::default());
         assert!(t("https://portal.example.com").is_ok());
-        let err = t("127.0.0.1:8080").unwrap_err();
+        let err = t("127.0.0.1:8080").unwrap_err().to_string();
         assert!(err.contains("add https://"), "{err}");
-        let err = t("https://u:pa55word-x@portal.example.com").unwrap_err();
+        let err = t("https://u:pa55word-x@portal.example.com")
+            .unwrap_err()
+            .to_string();
         assert!(!err.contains("pa55word-x"), "{err}");
     }
 

@@ -132,24 +132,6 @@ impl ShownLine {
     }
 }
 
-/// The index of the bracket closing the one at `open`, or the line's end.
-pub fn closing_bracket(chars: &[char], open: usize) -> usize {
-    let mut level = 0;
-    for (k, c) in chars.iter().enumerate().skip(open) {
-        match c {
-            '{' | '[' => level += 1,
-            '}' | ']' => {
-                level -= 1;
-                if level == 0 {
-                    return k;
-                }
-            }
-            _ => {}
-        }
-    }
-    chars.len()
-}
-
 /// How a node is shown.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Treat {

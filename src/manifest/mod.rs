@@ -21,12 +21,13 @@ mod yaml;
 use std::path::Path;
 
 pub use diagnostic::{Code, Diagnostic, ManifestError, Pos};
-pub use mask::{Masks, closing_bracket};
+pub use mask::Masks;
 pub use password::{
     DEFAULT_PREFIX as PASSWORD_PREFIX, PREFIX_VARIABLE as PASSWORD_PREFIX_VARIABLE,
 };
 pub use scopes::{Scope, parse_scope_path};
 pub use source::Source;
+pub use text_mask::closing_bracket;
 pub use yaml::MAX_MANIFEST_BYTES;
 #[cfg(test)]
 pub(crate) use yaml::parse as parse_yaml;

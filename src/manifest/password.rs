@@ -100,7 +100,7 @@ pub fn resolve(
 
 /// The API key is never a link password; other variables need the allowed prefix.
 fn allowed(name: &str, env: &Environment) -> Result<(), Problem> {
-    if name == crate::cli::TOKEN_VAR {
+    if name == crate::model::TOKEN_VAR {
         return Err((
             Code::PasswordEnvForbidden,
             format!("{name} is the portal's API key and cannot be a link password"),

@@ -39,11 +39,16 @@ fn ok(text: &str) -> Manifest {
     parse_in(text, Path::new("/nonexistent")).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The problems as the user reads them: snippets of the file, drawn by `render/`.
 fn err(text: &str) -> String {
     match parse_in(text, Path::new("/nonexistent")) {
         Ok(m) => panic!("accepted: {m:?}"),
-        Err(e) => e.to_string(),
+        Err(e) => shown(&e),
     }
+}
+
+fn shown(e: &ManifestError) -> String {
+    crate::render::manifest_text(e)
 }
 
 /// The codes of the problems found, in report order.
@@ -471,13 +476,13 @@ fn no_secret_is_ever_printed() {
     let bad = "version: 1\ndefaults:\n  password: literal-in-defaults\nfolders:\n  - id: 1\n    link: { password: literal-flow, title: '' }\n  - id: 2\n    link:\n      password: \"literal-quoted\"\n  - id: 3\n    link:\n      password:\n        literal-block\n  - id: 4\n    link: { password: { env: DOCSPACE_LINK_SHORT } }\n  - id: 5\n    link: { password: { file: short.pass } }\n  - id: 6\n    link: { password: { env: DOCSPACE_LINK_P }, expires: 2020-01-01 }\n  - id: 7\n    link: { password: { file: good.pass }, access: nope }\n";
     let rendered = match parse_in(bad, dir.path()) {
         Ok(m) => panic!("accepted: {m:?}"),
-        Err(e) => format!("{e}\n{e:?}"),
+        Err(e) => format!("{}\n{e:?}", shown(&e)),
     };
     // The YAML error stops at the first problem; validation errors need a parseable file.
     let parseable = bad.replace(", access: nope", "");
     let all = match parse_in(&parseable, dir.path()) {
         Ok(m) => panic!("accepted: {m:?}"),
-        Err(e) => format!("{e}\n{e:?}\n{:?}", e.diagnostics),
+        Err(e) => format!("{}\n{e:?}\n{:?}", shown(&e), e.diagnostics),
     };
     assert_eq!(all.matches("error:").count(), 8, "{all}");
     let good = parse_in(
@@ -977,7 +982,7 @@ fn invalid_utf8_is_reported_at_its_byte() {
     ] {
         std::fs::write(&path, bytes).unwrap();
         let e = load(&path, &env).unwrap_err();
-        let text = e.to_string();
+        let text = shown(&e);
         assert_eq!(e.diagnostics().len(), 1, "{text}");
         assert!(
             text.contains(&format!("line {line}, column {column}"))
@@ -993,7 +998,7 @@ fn password_policy_of_the_portal() {
     let manifest = link("{ password: { env: DOCSPACE_LINK_X } }");
     let refused = |value: &str, needle: &str| {
         let e = parse_with(&manifest, &[("DOCSPACE_LINK_X", value)]).unwrap_err();
-        let text = format!("{e}\n{e:?}");
+        let text = format!("{}\n{e:?}", shown(&e));
         assert!(text.contains(needle), "{value:?}: {text}");
         assert_eq!(e.diagnostics()[0].code, Code::PasswordPolicy);
         assert!(text.contains(&at(4, 23)), "{text}");
@@ -1013,9 +1018,8 @@ fn password_policy_of_the_portal() {
     refused("long-enough\tpass", "not printable ASCII");
     refused("1234567", "shorter than 8 characters");
     refused(&"x".repeat(31), "longer than 30 characters");
-    let trimmed = parse_with(&manifest, &[("DOCSPACE_LINK_X", "long-enough-pass\n")])
-        .unwrap_err()
-        .to_string();
+    let trimmed =
+        shown(&parse_with(&manifest, &[("DOCSPACE_LINK_X", "long-enough-pass\n")]).unwrap_err());
     assert!(trimmed.contains("trims"), "{trimmed}");
     for fine in [
         "12345678",
@@ -1049,7 +1053,7 @@ fn a_password_file_loses_one_newline_and_no_more() {
                 matches!(&spec(&m, 0).password, Some(DesiredPassword::Secret(p)) if m.secrets.get(p).unwrap().expose_secret() == "file-password")
             ),
             (Err(e), false) => {
-                let text = e.to_string();
+                let text = shown(&e);
                 assert!(
                     text.contains("the password from file") && !text.contains("file-password"),
                     "{text}"
@@ -1090,8 +1094,7 @@ fn password_variables_need_the_prefix_and_never_the_api_key() {
         let e = run("DOCSPACE_TOKEN", prefix).unwrap_err();
         assert_eq!(e.diagnostics()[0].code, Code::PasswordEnvForbidden);
         assert!(
-            e.to_string()
-                .contains("DOCSPACE_TOKEN is the portal's API key"),
+            shown(&e).contains("DOCSPACE_TOKEN is the portal's API key"),
             "{e}"
         );
         assert!(
@@ -1101,7 +1104,7 @@ fn password_variables_need_the_prefix_and_never_the_api_key() {
     }
     let e = run("CI_DEPLOY_KEY", None).unwrap_err();
     assert_eq!(e.diagnostics()[0].code, Code::PasswordEnvForbidden);
-    let text = e.to_string();
+    let text = shown(&e);
     assert!(
         text.contains("does not start with DOCSPACE_LINK_")
             && text.contains("DOCSPACE_LINKS_PASSWORD_PREFIX"),
@@ -1115,7 +1118,7 @@ fn password_variables_need_the_prefix_and_never_the_api_key() {
     run("CI_DEPLOY_KEY", Some("CI_")).unwrap();
     run("CI_DEPLOY_KEY", Some("")).unwrap();
     let e = run("DOCSPACE_LINK_PRESS", Some("CI_")).unwrap_err();
-    assert!(e.to_string().contains("does not start with CI_"), "{e}");
+    assert!(shown(&e).contains("does not start with CI_"), "{e}");
 }
 
 #[test]
@@ -1145,8 +1148,7 @@ fn past_the_size_cap_is_a_manifest_error() {
     let e = parse_in(&text, Path::new("/nonexistent")).unwrap_err();
     assert_eq!(e.diagnostics()[0].code, Code::TooLarge);
     assert!(
-        e.to_string()
-            .contains("docspace-links reads manifests of at most 32 MiB"),
+        shown(&e).contains("docspace-links reads manifests of at most 32 MiB"),
         "{e}"
     );
     // From a file, it is refused before it is read.
@@ -1173,7 +1175,7 @@ fn aliases_that_expand_too_far_are_too_large() {
     let e = parse_in(&text, Path::new("/nonexistent")).unwrap_err();
     assert_eq!(e.diagnostics().len(), 1, "{e}");
     assert_eq!(e.diagnostics()[0].code, Code::TooLarge, "{e}");
-    assert!(e.to_string().contains("aliases expand to too much"), "{e}");
+    assert!(shown(&e).contains("aliases expand to too much"), "{e}");
 }
 
 #[test]
@@ -1189,7 +1191,7 @@ fn thousands_of_errors_render_masked() {
     }
     let e = parse_in(&text, Path::new("/nonexistent")).unwrap_err();
     assert_eq!(e.diagnostics().len(), 14_000);
-    let out = e.to_string();
+    let out = shown(&e);
     assert_eq!(out.matches("error:").count(), 14_000);
     assert_eq!(
         out.matches("{ password: ********, title: '' }").count(),

@@ -4,8 +4,6 @@
 
 use std::ops::Range;
 
-use super::mask::closing_bracket;
-
 /// The value of a `password:` key continues on the lines below that are indented
 /// past the key: a block mapping (references allowed) or a multi-line scalar.
 #[derive(Clone, Copy)]
@@ -231,4 +229,22 @@ fn plain_end(chars: &[char], from: usize, in_flow: bool) -> usize {
         end -= 1;
     }
     end
+}
+
+/// The index of the bracket closing the one at `open`, or the line's end.
+pub fn closing_bracket(chars: &[char], open: usize) -> usize {
+    let mut level = 0;
+    for (k, c) in chars.iter().enumerate().skip(open) {
+        match c {
+            '{' | '[' => level += 1,
+            '}' | ']' => {
+                level -= 1;
+                if level == 0 {
+                    return k;
+                }
+            }
+            _ => {}
+        }
+    }
+    chars.len()
 }

@@ -195,6 +195,7 @@ fn explain(e: &Error, text: &str) -> Diagnostic {
     };
     Diagnostic {
         code,
+        severity: crate::diagnostic::Severity::Error,
         message,
         pos,
         label: label.map(str::to_owned),

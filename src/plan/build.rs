@@ -10,31 +10,39 @@ use jiff::Timestamp;
 use super::policy::{self, Facts};
 use super::reconcile::{Context, SERVER_DEFAULT_ACCESS, decide};
 use super::unlisted::{facts, unlisted};
-use super::{Action, Item, Plan, placement};
+use super::{Action, Item, Plan, SeenLink, placement};
 use crate::docspace::observe::Observed;
 use crate::docspace::resolve::ResolveError;
 use crate::manifest::{Code, Diagnostic, Manifest};
-use crate::model::{DesiredLink, DesiredPassword, ObservedAccess, ObservedLink};
+use crate::model::{DesiredLink, DesiredPassword, ObservedAccess, ObservedLink, Target};
+
+fn unread_path(target: &Target) -> String {
+    match target {
+        Target::Path(p) => p.to_string(),
+        Target::Id(id) => format!("id {id}"),
+    }
+}
 
 pub fn build(
     manifest: &Manifest,
     observed: &Observed,
     now: Timestamp,
 ) -> Result<Plan, Vec<Diagnostic>> {
-    debug_assert_eq!(manifest.entries.len(), observed.entries.len());
     let file: Arc<str> = manifest.source.name.as_str().into();
     let ctx = Context {
         secrets: &manifest.secrets,
         echoes_passwords: observed.echoes_passwords(),
+        release: &observed.release,
         now,
     };
     let mut diagnostics = Vec::new();
     let mut items = Vec::with_capacity(manifest.entries.len());
     let mut seen: HashMap<u64, usize> = HashMap::new();
 
-    for (index, (entry, obs)) in manifest.entries.iter().zip(&observed.entries).enumerate() {
+    for (index, entry) in manifest.entries.iter().enumerate() {
+        let obs = observed.entries.get(&entry.target);
         let item = |folder_id, action, notes| Item {
-            path: obs.path.clone(),
+            path: obs.map_or_else(|| unread_path(&entry.target), |o| o.path.clone()),
             folder_id,
             manifest: file.clone(),
             line: entry.target_pos.line,
@@ -43,33 +51,37 @@ pub fn build(
             notes,
             violations: Vec::new(),
             label: None,
+            seen: Vec::new(),
         };
-        let unknown = |folder_id, error: &dyn std::fmt::Display| {
+        let unknown = |folder_id, code: Code, error: &dyn std::fmt::Display| {
             item(
                 folder_id,
                 Action::Unknown {
+                    code,
                     error: error.to_string(),
                 },
                 Vec::new(),
             )
         };
+        // A target the portal was not read for is unknown, never "no link".
+        let Some(obs) = obs else {
+            items.push(unknown(
+                None,
+                Code::NotRead,
+                &"the portal was not read for this folder",
+            ));
+            continue;
+        };
         let (folder, links) = match &obs.folder {
             Ok(f) => (&f.folder, &f.links),
             Err(ResolveError::Api(e)) => {
-                items.push(unknown(None, e));
+                items.push(unknown(None, e.code(), e));
                 continue;
             }
             Err(e) => {
-                let code = match e {
-                    ResolveError::NotFound(_) => Code::FolderNotFound,
-                    ResolveError::Ambiguous(_) => Code::AmbiguousFolder,
-                    ResolveError::CannotHaveLinks(_) | ResolveError::Api(_) => {
-                        Code::NoExternalLinks
-                    }
-                };
                 diagnostics.push(
                     Diagnostic::at(entry.target_pos, e.to_string())
-                        .code(code)
+                        .code(e.code())
                         .label("this folder"),
                 );
                 continue;
@@ -94,7 +106,7 @@ pub fn build(
         let links = match links {
             Ok(l) => l,
             Err(e) => {
-                items.push(unknown(Some(folder.id), e));
+                items.push(unknown(Some(folder.id), e.code(), e));
                 continue;
             }
         };
@@ -104,6 +116,7 @@ pub fn build(
             // empty list (docspace-api.md 1). That is not "no link".
             items.push(unknown(
                 Some(folder.id),
+                Code::LinksHidden,
                 &"the portal lists this folder as shared, but shows this API key none of its links: \
                   its user may see the folder without managing its links",
             ));
@@ -119,6 +132,11 @@ pub fn build(
             .unwrap_or_default();
         items.push(Item {
             violations,
+            seen: links
+                .primary
+                .iter()
+                .map(|l| SeenLink::of(l, ctx.echoes_passwords))
+                .collect(),
             ..item(Some(folder.id), decision.action, decision.notes)
         });
     }
@@ -133,6 +151,7 @@ pub fn build(
     if diagnostics.is_empty() {
         let mut plan = Plan::new(items, ctx.echoes_passwords);
         plan.unlisted = unlisted;
+        plan.portal_version = observed.release.version.clone();
         Ok(plan)
     } else {
         Err(diagnostics)
@@ -180,5 +199,58 @@ fn after(
                 internal: spec.internal.unwrap_or(now.internal),
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::docspace::observe::Observed;
+    use crate::plan::UnlistedAction;
+
+    /// Observations are looked up by the target an entry names: one the portal was
+    /// not read for is unknown, never "no link" (and never another entry's read).
+    #[test]
+    fn a_target_not_observed_is_unknown() {
+        let env = crate::manifest::Environment {
+            var: &|_| None,
+            base_dir: std::path::Path::new("."),
+            now: "2026-12-01T00:00:00Z".parse().unwrap(),
+        };
+        let manifest = crate::manifest::parse(
+            crate::manifest::Source {
+                name: "links.yaml".into(),
+                text: "version: 1\nscopes:\n  - path: A\nfolders:\n  - id: 7\n    link: absent\n"
+                    .into(),
+            },
+            &env,
+        )
+        .unwrap();
+        let observed = Observed {
+            release: Default::default(),
+            entries: HashMap::new(),
+            scopes: HashMap::new(),
+        };
+        let plan = build(&manifest, &observed, env.now).unwrap();
+        assert_eq!(plan.items.len(), 1);
+        assert_eq!(plan.items[0].path, "id 7");
+        assert!(
+            matches!(
+                plan.items[0].action,
+                Action::Unknown {
+                    code: Code::NotRead,
+                    ..
+                }
+            ),
+            "{:?}",
+            plan.items[0].action
+        );
+        assert!(matches!(
+            plan.unlisted[0].action,
+            UnlistedAction::Unknown {
+                code: Code::NotRead,
+                ..
+            }
+        ));
     }
 }

@@ -1,16 +1,19 @@
 //! Drift or pending change (design.md 2, `plan --baseline`): each change is told
 //! apart by comparing the manifest with the one last applied (the baseline), and
-//! the portal with what that baseline wanted. Pure: the caller reads the portal once
-//! and passes the links it saw.
+//! the portal with what that baseline wanted. Pure: the caller reads the portal once,
+//! for both manifests, and passes what it saw.
 
 use std::collections::HashMap;
 
+use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::reconcile::{Context, decide};
 use super::{Action, Kind, Plan};
-use crate::model::{DesiredLink, ObservedLink};
+use crate::docspace::observe::Observed;
+use crate::manifest::Manifest;
+use crate::model::{DesiredLink, ObservedLink, Target};
 
 /// Why a change is in the plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -47,6 +50,36 @@ pub fn label(manifest_changed: bool, portal_moved: bool) -> Label {
     }
 }
 
+/// Labels every change of `plan` against the `baseline` manifest, from the portal
+/// as `observed` in this run (read for both manifests' targets): the baseline's
+/// entries are matched to folders by the target each names, then by folder id.
+pub fn label_against(plan: &mut Plan, baseline: &Manifest, observed: &Observed, now: Timestamp) {
+    let folder_of = |t: &Target| {
+        let entry = observed.entries.get(t)?;
+        entry.folder.as_ref().ok().map(|f| f.folder.id)
+    };
+    let wanted: HashMap<u64, &DesiredLink> = baseline
+        .entries
+        .iter()
+        .filter_map(|e| Some((folder_of(&e.target)?, &e.link)))
+        .collect();
+    let links: HashMap<u64, &[ObservedLink]> = observed
+        .entries
+        .values()
+        .filter_map(|e| {
+            let f = e.folder.as_ref().ok()?;
+            Some((f.folder.id, f.links.as_ref().ok()?.primary.as_slice()))
+        })
+        .collect();
+    let ctx = Context {
+        secrets: &baseline.secrets,
+        echoes_passwords: plan.portal_echoes_passwords,
+        release: &observed.release,
+        now,
+    };
+    label_plan(plan, &wanted, &links, &ctx);
+}
+
 /// Labels every change of `plan`. `baseline` is what the baseline manifest wanted
 /// of each folder it names (by folder id: the two manifests may name one folder
 /// differently); `links` the primary links seen on each folder in this run; `ctx`
@@ -79,6 +112,7 @@ pub fn label_plan(
 
 #[cfg(test)]
 mod tests {
+    use crate::docspace::release::Release;
     use std::sync::Arc;
 
     use secrecy::SecretString;
@@ -135,6 +169,7 @@ mod tests {
                 notes: Vec::new(),
                 violations: Vec::new(),
                 label: None,
+                seen: Vec::new(),
             }],
             true,
         )
@@ -144,6 +179,7 @@ mod tests {
         Context {
             secrets,
             echoes_passwords: true,
+            release: const { &Release { version: None } },
             now: "2026-12-01T00:00:00Z".parse().unwrap(),
         }
     }

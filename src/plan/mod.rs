@@ -10,10 +10,12 @@ mod label;
 mod placement;
 pub mod policy;
 mod reconcile;
+mod replan;
 pub(crate) mod safety;
 pub(crate) mod saved;
 #[cfg(test)]
 mod schema;
+mod strict_json;
 mod unlisted;
 
 use std::fmt;
@@ -23,10 +25,13 @@ use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Access, DesiredLink, LinkIdentity, ObservedAccess, utc};
+use crate::diagnostic::Code;
+use crate::model::{
+    Access, DesiredLink, LinkIdentity, ObservedAccess, ObservedLink, ObservedPassword, utc,
+};
 
 pub(crate) use build::build;
-pub(crate) use label::{Label, label_plan};
+pub(crate) use label::{Label, label_against};
 pub(crate) use reconcile::{Context, Write, decide};
 pub(crate) use unlisted::{UnlistedAction, UnlistedFolder, UnlistedLink};
 
@@ -34,6 +39,7 @@ use policy::Violation;
 
 /// One folder's part of the plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Item {
     /// As the manifest names it: `Marketing/Press kit`, `@my/Drafts`, `id 20202 (Kit)`.
     pub path: String,
@@ -58,10 +64,59 @@ pub struct Item {
     /// Against a baseline manifest (`plan --baseline`): why this change is pending.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<Label>,
+    /// The folder's primary links as the plan read them (no secret: a password is
+    /// only set, none or unsaid). `apply --plan` reads the folder again: where it
+    /// still sees exactly this, the item must be what a plan made now says, or the
+    /// file was edited.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seen: Vec<SeenLink>,
+}
+
+/// A primary link as a plan saw it, without its password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeenLink {
+    pub target: LinkIdentity,
+    pub access: ObservedAccess,
+    pub title: String,
+    pub password: SeenPassword,
+    pub expires: Option<Timestamp>,
+    pub deny_download: bool,
+    pub internal: bool,
+    pub expired: bool,
+}
+
+/// What a plan knew of a link's password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SeenPassword {
+    Set,
+    None,
+    /// The portal did not say, and its release is not known to return passwords.
+    Unsaid,
+}
+
+impl SeenLink {
+    pub fn of(link: &ObservedLink, echoes_passwords: bool) -> SeenLink {
+        SeenLink {
+            target: link.identity(),
+            access: link.access,
+            title: link.title.clone(),
+            password: match &link.password {
+                ObservedPassword::Known(_) => SeenPassword::Set,
+                ObservedPassword::Unknown if echoes_passwords => SeenPassword::None,
+                ObservedPassword::Unknown => SeenPassword::Unsaid,
+            },
+            expires: link.expires,
+            deny_download: link.deny_download,
+            internal: link.internal,
+            expired: link.expired,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case", tag = "action")]
+#[serde(rename_all = "snake_case", tag = "action", deny_unknown_fields)]
 pub enum Action {
     Unchanged,
     /// Every field of the link to create (`old` is `None` in each change).
@@ -77,16 +132,27 @@ pub enum Action {
     },
     /// The tool will not touch this folder, for the reason given.
     Refused {
+        /// Which rule refuses it (a plan saved before codes reads as `other`).
+        #[serde(default = "unnamed")]
+        code: Code,
         reason: String,
     },
     /// The folder's state could not be read: nothing is assumed about it.
     Unknown {
+        /// What the portal answered.
+        #[serde(default = "unnamed")]
+        code: Code,
         error: String,
     },
 }
 
+fn unnamed() -> Code {
+    Code::Other
+}
+
 /// A link a revoke removes, as the plan shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RevokedLink {
     pub target: LinkIdentity,
     pub title: String,
@@ -193,6 +259,7 @@ impl fmt::Display for Value {
 
 /// One field that changes. `old` is `None` for a link that is being created.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Change {
     pub field: Field,
     pub old: Option<Value>,
@@ -229,6 +296,7 @@ impl fmt::Display for Note {
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Plan {
     /// Sorted by path, then folder id: output is stable run to run.
     pub items: Vec<Item>,
@@ -239,6 +307,11 @@ pub struct Plan {
     /// (design.md 1.1), sorted by path.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unlisted: Vec<UnlistedFolder>,
+    /// The release the portal said it runs when the plan was made
+    /// (`GET settings/version/build`); `apply --plan` refuses a plan made on
+    /// another release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portal_version: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -263,6 +336,7 @@ impl Plan {
             items,
             portal_echoes_passwords,
             unlisted: Vec::new(),
+            portal_version: None,
         }
     }
 
@@ -347,6 +421,7 @@ mod tests {
             notes: vec![Note::OtherPrimaryLinks(1)],
             violations: vec![Violation::RequireInternal],
             label: Some(Label::Conflict),
+            seen: Vec::new(),
         };
         let plan = Plan::new(
             vec![
@@ -387,6 +462,7 @@ mod tests {
                 item(
                     "D",
                     Action::Refused {
+                        code: Code::ExpiryDue,
                         reason: "no".into(),
                     },
                 ),

@@ -24,7 +24,7 @@ pub struct Facts {
 
 /// One rule a link breaks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case", tag = "rule")]
+#[serde(rename_all = "snake_case", tag = "rule", deny_unknown_fields)]
 pub enum Violation {
     /// The link never expires, or expires after the allowed lifetime.
     MaxLifetime {

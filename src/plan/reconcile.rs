@@ -6,6 +6,8 @@ use jiff::{SignedDuration, Timestamp};
 use secrecy::ExposeSecret;
 
 use super::{Action, Change, Field, Note, RevokedLink, Value};
+use crate::diagnostic::Code;
+use crate::docspace::release::Release;
 use crate::model::{
     Access, DesiredLink, DesiredPassword, LinkIdentity, LinkSpec, LinkValues, ObservedAccess,
     ObservedLink, ObservedPassword, Secrets,
@@ -25,6 +27,8 @@ pub struct Context<'a> {
     /// Whether the portal has shown in this run that it echoes passwords: only
     /// then is a link without a `password` key known to have none.
     pub echoes_passwords: bool,
+    /// The portal's release, named when a password cannot be known.
+    pub release: &'a Release,
     pub now: Timestamp,
 }
 
@@ -107,9 +111,10 @@ fn quiet(action: Action, notes: Vec<Note>) -> Decision {
     }
 }
 
-fn refuse(reason: impl Into<String>, notes: Vec<Note>) -> Decision {
+fn refuse(code: Code, reason: impl Into<String>, notes: Vec<Note>) -> Decision {
     quiet(
         Action::Refused {
+            code,
             reason: reason.into(),
         },
         notes,
@@ -144,11 +149,11 @@ fn expiry_too_close(spec: &LinkSpec, ctx: &Context) -> Option<String> {
 
 fn create(spec: &LinkSpec, ctx: &Context, notes: Vec<Note>) -> Decision {
     if let Some(reason) = expiry_too_close(spec, ctx) {
-        return refuse(reason, notes);
+        return refuse(Code::ExpiryDue, reason, notes);
     }
     let password = match spec.password.as_ref().map(|p| secret(p, ctx)).transpose() {
         Ok(p) => p.flatten().cloned(),
-        Err(reason) => return refuse(reason, notes),
+        Err(reason) => return refuse(Code::PasswordUnavailable, reason, notes),
     };
     let values = LinkValues {
         access: ObservedAccess::Known(spec.access.unwrap_or(SERVER_DEFAULT_ACCESS)),
@@ -242,7 +247,7 @@ fn update(
     if let Some(want) = &spec.password {
         let wanted = match secret(want, ctx) {
             Ok(w) => w.map(|s| s.expose_secret()),
-            Err(reason) => return refuse(reason, notes),
+            Err(reason) => return refuse(Code::PasswordUnavailable, reason, notes),
         };
         match (wanted, have_password) {
             (_, Seen::Unknown) => notes.push(Note::PasswordUnverifiable),
@@ -289,12 +294,13 @@ fn update(
         return quiet(Action::Unchanged, notes);
     }
     if let Some(reason) = expiry_too_close(spec, ctx) {
-        return refuse(reason, notes);
+        return refuse(Code::ExpiryDue, reason, notes);
     }
     // An access level outside the manifest's words would be copied into the PUT as
     // a number the tool cannot vouch for (0 revokes, others may not be link levels).
     if let (None, ObservedAccess::Other(n)) = (spec.access, current.access) {
         return refuse(
+            Code::PortalAccessUnknown,
             format!(
                 "this link's access level (#{n}) is not one the tool knows, and an update would send it back; manage `access` for this folder"
             ),
@@ -310,6 +316,7 @@ fn update(
     ] {
         if !allowed && changes.iter().any(|c| c.field == field) {
             return refuse(
+                Code::FieldNotEditable,
                 format!(
                     "the portal does not allow changing `{}` on this link (it would answer OK and change nothing)",
                     field.name()
@@ -328,6 +335,7 @@ fn update(
         });
     if spec.expires.is_none() && expiring {
         return refuse(
+            Code::ExpiredLink,
             "this link has expired (or expires within minutes), and an update would bring it back with \
              no expiry at all (the portal drops a past date); manage `expires` for this folder in the manifest",
             notes,
@@ -339,13 +347,18 @@ fn update(
     let password = match (&spec.password, have_password, &current.password) {
         (Some(want), _, _) => match secret(want, ctx) {
             Ok(p) => p.cloned(),
-            Err(reason) => return refuse(reason, notes),
+            Err(reason) => return refuse(Code::PasswordUnavailable, reason, notes),
         },
         (None, Seen::Known(_), ObservedPassword::Known(p)) => Some(p.clone()),
         (None, Seen::Unknown, _) => {
             return refuse(
-                "the portal did not say whether this link has a password, and an update would remove one; \
-                 manage `password` for this folder in the manifest ({ env: NAME }, { file: PATH } or false)",
+                Code::PasswordUnseen,
+                format!(
+                    "the portal ({}) did not say whether this link has a password, and an update would \
+                     remove one; manage `password` for this folder in the manifest ({{ env: NAME }}, \
+                     {{ file: PATH }} or false)",
+                    ctx.release.describe()
+                ),
                 notes,
             );
         }

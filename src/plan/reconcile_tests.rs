@@ -1,6 +1,7 @@
 //! Every rule of `decide`, one test each.
 
 use super::*;
+use crate::docspace::release::Release;
 use crate::model::{Expiry, PasswordRef};
 use crate::plan::Kind;
 use secrecy::SecretString;
@@ -28,6 +29,7 @@ fn run_with(desired: &DesiredLink, primary: &[ObservedLink], echoes: bool) -> De
     let ctx = Context {
         secrets: &secrets,
         echoes_passwords: echoes,
+        release: &Release::default(),
         now: NOW.parse().unwrap(),
     };
     decide(desired, primary, &ctx)
@@ -115,7 +117,7 @@ fn a_missing_secret_refuses_instead_of_writing_without_it() {
     };
     let d = run(&present(s.clone()), &[]);
     assert!(
-        matches!(d.action, Action::Refused { ref reason } if reason.contains("env:NOT_RESOLVED"))
+        matches!(d.action, Action::Refused { code: Code::PasswordUnavailable, ref reason } if reason.contains("env:NOT_RESOLVED"))
     );
     assert!(d.write.is_none());
     assert_eq!(run(&present(s), &[link()]).action.kind(), Kind::Refused);
@@ -233,7 +235,7 @@ fn a_missing_password_key_is_none_only_on_a_portal_that_echoes() {
     // It did not: the password may be hidden, and the update would drop it.
     let d = run_with(&present(s), &[l], false);
     assert!(
-        matches!(d.action, Action::Refused { ref reason } if reason.contains("manage `password`")),
+        matches!(d.action, Action::Refused { code: Code::PasswordUnseen, ref reason } if reason.contains("manage `password`")),
         "{:?}",
         d.action
     );
@@ -284,7 +286,7 @@ fn an_expired_or_expiring_link_is_not_revived_by_an_update() {
     for l in [&expired, &due] {
         let d = run(&present(s.clone()), std::slice::from_ref(l));
         assert!(
-            matches!(d.action, Action::Refused { ref reason } if reason.contains("manage `expires`"))
+            matches!(d.action, Action::Refused { code: Code::ExpiredLink, ref reason } if reason.contains("manage `expires`"))
         );
     }
     // Managing the expiry makes the update safe.
@@ -306,7 +308,7 @@ fn an_unknown_access_level_is_never_copied_into_a_write() {
         };
         let d = run(&present(s.clone()), std::slice::from_ref(&l));
         assert!(
-            matches!(d.action, Action::Refused { ref reason } if reason.contains("manage `access`")),
+            matches!(d.action, Action::Refused { code: Code::PortalAccessUnknown, ref reason } if reason.contains("manage `access`")),
             "{:?}",
             d.action
         );
@@ -330,7 +332,7 @@ fn a_managed_expiry_due_before_the_write_lands_is_refused() {
         for primary in [vec![], vec![link()]] {
             let d = run(&present(s.clone()), &primary);
             assert!(
-                matches!(d.action, Action::Refused { ref reason } if reason.contains("no expiry at all")),
+                matches!(d.action, Action::Refused { code: Code::ExpiryDue, ref reason } if reason.contains("no expiry at all")),
                 "{at}: {:?}",
                 d.action
             );

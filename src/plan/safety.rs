@@ -186,6 +186,7 @@ mod tests {
             notes: Vec::new(),
             violations: Vec::new(),
             label: None,
+            seen: Vec::new(),
         }
     }
 

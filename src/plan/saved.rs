@@ -4,6 +4,7 @@
 //! refuses the whole plan when any of them no longer holds, then re-checks every
 //! folder right before writing it. The file holds no secret and nothing derived
 //! from one: passwords are references (`env:NAME`), resolved at apply time.
+//! Over 500 lines with its tests and its error type: each check beside the refusal it makes.
 
 use jiff::{SignedDuration, Timestamp};
 use schemars::JsonSchema;
@@ -11,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::Plan;
-use crate::error::Error;
+use crate::diagnostic::Code;
 use crate::manifest::Manifest;
 use crate::model::Target;
 
@@ -21,6 +22,7 @@ pub const FORMAT_VERSION: u32 = 1;
 
 /// A plan as saved by `plan --out`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 #[schemars(title = "docspace-links saved plan")]
 pub struct SavedPlan {
     /// Always 1 for this layout; `apply --plan` refuses any other.
@@ -48,13 +50,22 @@ fn format_version_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema 
 
 /// Which manifest a plan was made from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ManifestDigest {
     /// As given to `plan -f` (relative to the directory plan ran in).
     pub path: String,
+    /// The same file relative to the plan file's folder, so that `apply --plan`
+    /// finds it from any directory (a CI job that moved the artifact).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_plan: Option<String>,
     /// SHA-256 of the manifest's bytes, lower-case hex. The manifest holds no
     /// secret (passwords are references), so neither does its digest.
     pub sha256: String,
 }
+
+/// How far ahead of this machine's clock a plan's `created_at` may be: the
+/// machine that planned may run a little fast.
+const CLOCK_SKEW: SignedDuration = SignedDuration::from_mins(5);
 
 /// What a saved plan must agree with to be applied.
 pub struct Expected<'a> {
@@ -76,6 +87,7 @@ impl SavedPlan {
             portal: normalise_portal(portal),
             manifest: ManifestDigest {
                 path: manifest_path.to_owned(),
+                from_plan: None,
                 sha256: sha256_hex(manifest_text.as_bytes()),
             },
             plan,
@@ -91,22 +103,29 @@ impl SavedPlan {
     /// Reads a saved plan. The version is looked at first: a plan from another
     /// version is named as such, not reported as a malformed file.
     pub fn from_json(path: &str, text: &str) -> Result<SavedPlan, Error> {
-        let unreadable = |reason: String| Error::PlanUnreadable {
+        let unreadable = |source| Error::Unreadable {
             path: path.to_owned(),
-            reason,
+            source: Unreadable::Json(source),
         };
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| unreadable(format!("not JSON: {e}")))?;
+        let value: serde_json::Value = serde_json::from_str(text).map_err(unreadable)?;
         match value.get("format_version") {
             Some(v) if v.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
             found => {
-                return Err(Error::PlanFormat {
+                return Err(Error::Format {
                     path: path.to_owned(),
-                    found: found.map_or_else(|| "none".to_owned(), |v| v.to_string()),
+                    found: found.cloned(),
                 });
             }
         }
-        serde_json::from_value(value).map_err(|e| unreadable(e.to_string()))
+        let malformed = |reason: String| Error::Malformed {
+            path: path.to_owned(),
+            reason,
+        };
+        // JSON readers keep the last of two equal keys: a second `"portal"` would
+        // pass a reviewer who reads the first. Refused, like every unknown key:
+        // either is an edit, since the tool writes neither.
+        super::strict_json::no_duplicate_keys(text).map_err(malformed)?;
+        serde_json::from_value(value).map_err(|e| malformed(e.to_string()))
     }
 
     /// Refuses the whole plan when the portal, the manifest or the age differ from
@@ -114,24 +133,32 @@ impl SavedPlan {
     pub fn verify(&self, path: &str, expected: &Expected) -> Result<(), Error> {
         let given = normalise_portal(expected.portal);
         if given != self.portal {
-            return Err(Error::PlanPortal {
+            return Err(Error::Portal {
                 path: path.to_owned(),
                 planned: self.portal.clone(),
                 given,
             });
         }
         let age = expected.now.duration_since(self.created_at);
-        if age > expected.max_age {
-            return Err(Error::PlanTooOld {
+        if age < -CLOCK_SKEW {
+            // `--max-age` counts from `created_at`: a date ahead of now is either an
+            // edit or a clock far off, and would stretch the age limit.
+            return Err(Error::FromTheFuture {
                 path: path.to_owned(),
                 created_at: crate::model::utc(self.created_at),
-                age: whole_minutes(age),
+            });
+        }
+        if age > expected.max_age {
+            return Err(Error::TooOld {
+                path: path.to_owned(),
+                created_at: self.created_at,
+                age,
                 max_age: expected.max_age_text.to_owned(),
             });
         }
         let actual = sha256_hex(expected.manifest_text.as_bytes());
         if actual != self.manifest.sha256 {
-            return Err(Error::PlanManifestChanged {
+            return Err(Error::ManifestChanged {
                 path: path.to_owned(),
                 manifest: self.manifest.path.clone(),
                 planned: self.manifest.sha256.clone(),
@@ -148,10 +175,10 @@ impl SavedPlan {
     /// manifest is the one planned from; this says the file was not edited since
     /// (apply writes what the items say, so an edited item would be applied).
     pub fn matches(&self, path: &str, manifest: &Manifest) -> Result<(), Error> {
-        let mismatch = |line: Option<u32>| Error::PlanNotFromManifest {
+        let mismatch = |line: Option<u32>| Error::NotFromManifest {
             path: path.to_owned(),
             manifest: manifest.source.name.clone(),
-            line: line.map_or_else(|| "any line".to_owned(), |l| format!("line {l}")),
+            line,
         };
         if self.plan.items.len() != manifest.entries.len() {
             return Err(mismatch(None));
@@ -221,6 +248,160 @@ fn whole_minutes(age: SignedDuration) -> String {
     }
 }
 
+/// Why a saved plan cannot be applied. Its own type, so that the plan layer does
+/// not reach up to the run's error; the run wraps it (`error::Error::SavedPlan`).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot use the saved plan {path}: {source}")]
+    Unreadable { path: String, source: Unreadable },
+    #[error(
+        "cannot find the manifest the saved plan {path} was made from (tried {tried}); nothing was \
+         changed. Give it with -f FILE"
+    )]
+    ManifestMissing { path: String, tried: String },
+    #[error(
+        "the saved plan {path} is not as docspace-links writes it ({reason}); nothing was changed. \
+         Make the plan again instead of editing it"
+    )]
+    Malformed { path: String, reason: String },
+    #[error(
+        "the saved plan {path} has format version {}; this docspace-links reads version {}. \
+         Nothing was changed: make the plan again with this version",
+        found.as_ref().map_or_else(|| "none".to_owned(), |v| v.to_string()),
+        FORMAT_VERSION
+    )]
+    Format {
+        path: String,
+        /// The file's `format_version`, whatever it holds; `None` when it has none.
+        found: Option<serde_json::Value>,
+    },
+    #[error(
+        "the saved plan {path} was made for the portal {planned}, not {given}; nothing was changed"
+    )]
+    Portal {
+        path: String,
+        planned: String,
+        given: String,
+    },
+    #[error(
+        "the manifest {manifest} changed since the plan {path} was made (SHA-256 {planned} then, \
+         {actual} now); nothing was changed. Make and review a new plan"
+    )]
+    ManifestChanged {
+        path: String,
+        manifest: String,
+        planned: String,
+        actual: String,
+    },
+    #[error(
+        "the saved plan {path} does not match the manifest {manifest} at {} (it wants something \
+         else there, or names another folder); nothing was changed. Make the plan again instead of editing it",
+        line.map_or_else(|| "any line".to_owned(), |l| format!("line {l}"))
+    )]
+    NotFromManifest {
+        path: String,
+        manifest: String,
+        /// The item's manifest line; `None` when the plan and the manifest differ
+        /// in their number of entries.
+        line: Option<u32>,
+    },
+    #[error(
+        "the saved plan {path} says it was made at {created_at}, later than now; nothing was changed. \
+         Make the plan again instead of editing it (or check this machine's clock)"
+    )]
+    FromTheFuture { path: String, created_at: String },
+    #[error(
+        "the saved plan {path} does not match what the manifest and the portal give now: {item}, \
+         field `{field}` ({why}); nothing was changed. Make the plan again instead of editing it"
+    )]
+    Edited {
+        path: String,
+        item: String,
+        field: String,
+        why: &'static str,
+    },
+    #[error(
+        "the saved plan {path} is stale: {what}; nothing was changed. Make and review a new plan"
+    )]
+    PortalChanged { path: String, what: String },
+    #[error(
+        "the saved plan {path} was made at {}, {} ago, longer than --max-age {max_age}; \
+         nothing was changed. Make and review a new plan (or raise --max-age)",
+        crate::model::utc(*created_at),
+        whole_minutes(*age)
+    )]
+    TooOld {
+        path: String,
+        created_at: Timestamp,
+        age: SignedDuration,
+        /// As the user wrote it.
+        max_age: String,
+    },
+}
+
+/// Why a saved plan's file cannot be used at all.
+#[derive(Debug, thiserror::Error)]
+pub enum Unreadable {
+    #[error("{0}")]
+    Read(#[from] std::io::Error),
+    #[error("{}", json_problem(.0))]
+    Json(#[from] serde_json::Error),
+}
+
+/// Text that is not JSON is said to be so; JSON of the wrong shape is named as serde
+/// names it (the missing or unexpected field).
+fn json_problem(e: &serde_json::Error) -> String {
+    if e.is_syntax() || e.is_eof() {
+        format!("not JSON: {e}")
+    } else {
+        e.to_string()
+    }
+}
+
+impl Error {
+    /// The plan was read and does not hold (apply refuses it: exit 4); an unreadable
+    /// file is an error like any other (exit 1).
+    pub fn refuses(&self) -> bool {
+        !matches!(
+            self,
+            Error::Unreadable { .. } | Error::ManifestMissing { .. }
+        )
+    }
+
+    pub fn code(&self) -> Code {
+        match self {
+            Error::Unreadable { .. } => Code::PlanUnreadable,
+            Error::Format { .. } => Code::PlanFormat,
+            Error::Portal { .. } => Code::PlanPortal,
+            Error::ManifestChanged { .. } => Code::PlanManifestChanged,
+            Error::NotFromManifest { .. } => Code::PlanNotFromManifest,
+            Error::TooOld { .. } => Code::PlanTooOld,
+            Error::FromTheFuture { .. } => Code::PlanFromTheFuture,
+            Error::Malformed { .. } => Code::PlanEdited,
+            Error::ManifestMissing { .. } => Code::PlanManifestMissing,
+            Error::Edited { .. } => Code::PlanEdited,
+            Error::PortalChanged { .. } => Code::PlanStale,
+        }
+    }
+
+    /// A stable name for scripts (`"kind"` in JSON errors, docs/json.md).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Unreadable { .. } => "plan_unreadable",
+            Error::Format { .. } => "plan_format",
+            Error::Portal { .. } => "plan_portal",
+            Error::ManifestChanged { .. } => "plan_manifest_changed",
+            Error::NotFromManifest { .. } => "plan_not_from_manifest",
+            Error::TooOld { .. } => "plan_too_old",
+            Error::FromTheFuture { .. } => "plan_from_the_future",
+            Error::Malformed { .. } => "plan_edited",
+            Error::ManifestMissing { .. } => "plan_manifest_missing",
+            Error::Edited { .. } => "plan_edited",
+            Error::PortalChanged { .. } => "plan_stale",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,9 +461,9 @@ mod tests {
         );
         let err = saved().verify("p.json", &e).unwrap_err();
         assert!(
-            matches!(err, Error::PlanPortal { ref given, .. } if given == "https://other.example.com")
+            matches!(err, Error::Portal { ref given, .. } if given == "https://other.example.com")
         );
-        assert_eq!(err.exit_code(), crate::error::exit::REFUSED);
+        assert!(err.refuses());
     }
 
     #[test]
@@ -293,8 +474,8 @@ mod tests {
             "2026-12-01T01:00:00Z",
         );
         let err = saved().verify("p.json", &e).unwrap_err();
-        assert!(matches!(err, Error::PlanManifestChanged { .. }), "{err}");
-        assert_eq!(err.exit_code(), crate::error::exit::REFUSED);
+        assert!(matches!(err, Error::ManifestChanged { .. }), "{err}");
+        assert!(err.refuses());
     }
 
     #[test]
@@ -306,23 +487,27 @@ mod tests {
         );
         let err = saved().verify("p.json", &e).unwrap_err();
         assert!(
-            matches!(err, Error::PlanTooOld { ref age, .. } if age == "1d 2h"),
+            matches!(err, Error::TooOld { age, .. } if whole_minutes(age) == "1d 2h"),
             "{err}"
         );
-        assert_eq!(err.exit_code(), crate::error::exit::REFUSED);
+        assert!(err.to_string().contains(", 1d 2h ago,"), "{err}");
+        assert!(err.refuses());
     }
 
     #[test]
     fn another_format_version_is_named_not_misread() {
         let err =
             SavedPlan::from_json("p.json", r#"{"format_version": 2, "plan": 3}"#).unwrap_err();
-        assert!(matches!(err, Error::PlanFormat { ref found, .. } if found == "2"));
-        assert_eq!(err.exit_code(), crate::error::exit::REFUSED);
+        assert!(
+            matches!(err, Error::Format { found: Some(ref v), .. } if *v == serde_json::json!(2))
+        );
+        assert!(err.refuses());
         let err = SavedPlan::from_json("p.json", "{}").unwrap_err();
-        assert!(matches!(err, Error::PlanFormat { ref found, .. } if found == "none"));
+        assert!(matches!(err, Error::Format { found: None, .. }));
+        assert!(err.to_string().contains("format version none;"), "{err}");
         let err = SavedPlan::from_json("p.json", "plan:").unwrap_err();
-        assert!(matches!(err, Error::PlanUnreadable { .. }));
-        assert_eq!(err.exit_code(), crate::error::exit::ERROR);
+        assert!(matches!(err, Error::Unreadable { .. }));
+        assert!(!err.refuses());
     }
 
     fn manifest(text: &str) -> Manifest {
@@ -358,6 +543,7 @@ mod tests {
                 notes: Vec::new(),
                 violations: Vec::new(),
                 label: None,
+                seen: Vec::new(),
             })
             .collect();
         SavedPlan::new(
@@ -377,10 +563,10 @@ mod tests {
         wider.plan.items[0].desired = crate::model::DesiredLink::Absent;
         let err = wider.matches("p.json", &m).unwrap_err();
         assert!(
-            matches!(err, Error::PlanNotFromManifest { ref line, .. } if line == "line 3"),
+            matches!(err, Error::NotFromManifest { line: Some(3), .. }),
             "{err}"
         );
-        assert_eq!(err.exit_code(), crate::error::exit::REFUSED);
+        assert!(err.refuses());
 
         let mut moved = planned(&m, 7);
         moved.plan.items[0].path = "A/C".into();

@@ -10,7 +10,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::policy::{self, Violation};
-use crate::docspace::observe::Observed;
+use crate::diagnostic::Code;
+use crate::docspace::ApiError;
+use crate::docspace::observe::{Observed, ObservedScope};
 use crate::docspace::resolve::ResolveError;
 use crate::docspace::walk::WalkedFolder;
 use crate::manifest::{Diagnostic, Manifest};
@@ -18,6 +20,7 @@ use crate::model::{LinkIdentity, ObservedAccess, ObservedLink, ObservedPassword,
 
 /// A folder under a scope that no entry lists, and what becomes of its links.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UnlistedFolder {
     /// `Marketing/Old`, or `id 100 (Marketing)/Old` under a scope named by id.
     pub path: String,
@@ -33,14 +36,19 @@ pub struct UnlistedFolder {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case", tag = "action")]
+#[serde(rename_all = "snake_case", tag = "action", deny_unknown_fields)]
 pub enum UnlistedAction {
     /// `unlisted: report`: shown and counted, nothing written.
     Report { links: Vec<UnlistedLink> },
     /// `unlisted: revoke`: apply revokes every one of them.
     Revoke { links: Vec<UnlistedLink> },
     /// The folder's links, or the folders below it, could not be read.
-    Unknown { error: String },
+    Unknown {
+        /// What the portal answered.
+        #[serde(default = "super::unnamed")]
+        code: Code,
+        error: String,
+    },
 }
 
 impl UnlistedAction {
@@ -54,6 +62,7 @@ impl UnlistedAction {
 
 /// One link on an unlisted folder, as the plan shows it (no secret).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UnlistedLink {
     pub target: LinkIdentity,
     pub primary: bool,
@@ -94,12 +103,17 @@ pub fn unlisted(
     echoes_passwords: bool,
     now: Timestamp,
 ) -> Result<Vec<UnlistedFolder>, Vec<Diagnostic>> {
-    debug_assert_eq!(manifest.scopes.len(), observed.scopes.len());
     let file: Arc<str> = manifest.source.name.as_str().into();
     // Nested scopes: the nearest one (fewest steps from its root) decides a folder.
     let mut nearest: HashMap<u64, (usize, usize)> = HashMap::new();
-    for (i, scope) in observed.scopes.iter().enumerate() {
-        for f in scope.walk.iter().flat_map(|w| &w.folders) {
+    let walks: Vec<Option<&ObservedScope>> = manifest
+        .scopes
+        .iter()
+        .map(|s| observed.scopes.get(&s.target))
+        .collect();
+    for (i, scope) in walks.iter().enumerate() {
+        let walked = scope.and_then(|s| s.walk.as_ref().ok());
+        for f in walked.iter().flat_map(|w| &w.folders) {
             let e = nearest.entry(f.id).or_insert((f.depth, i));
             if f.depth < e.0 {
                 *e = (f.depth, i);
@@ -108,7 +122,7 @@ pub fn unlisted(
     }
     let mut diagnostics = Vec::new();
     let mut out = Vec::new();
-    for (i, (scope, obs)) in manifest.scopes.iter().zip(&observed.scopes).enumerate() {
+    for (i, (scope, obs)) in manifest.scopes.iter().zip(walks).enumerate() {
         let item = |path: String, folder_id, action| UnlistedFolder {
             path,
             folder_id,
@@ -117,6 +131,17 @@ pub fn unlisted(
             scope: scope.display(),
             action,
         };
+        let Some(obs) = obs else {
+            out.push(item(
+                scope.display(),
+                None,
+                UnlistedAction::Unknown {
+                    code: Code::NotRead,
+                    error: "the portal was not read for this scope".to_owned(),
+                },
+            ));
+            continue;
+        };
         let walk = match &obs.walk {
             Ok(w) => w,
             Err(ResolveError::Api(e)) => {
@@ -124,14 +149,18 @@ pub fn unlisted(
                     scope.display(),
                     None,
                     UnlistedAction::Unknown {
+                        code: e.code(),
                         error: e.to_string(),
                     },
                 ));
                 continue;
             }
             Err(e) => {
-                diagnostics
-                    .push(Diagnostic::at(scope.pos, e.to_string()).label("this scope's root"));
+                diagnostics.push(
+                    Diagnostic::at(scope.pos, e.to_string())
+                        .code(e.code())
+                        .label("this scope's root"),
+                );
                 continue;
             }
         };
@@ -140,6 +169,7 @@ pub fn unlisted(
                 failure.display.clone(),
                 failure.id,
                 UnlistedAction::Unknown {
+                    code: failure.error.code(),
                     error: format!("the folders in it could not be listed: {}", failure.error),
                 },
             ));
@@ -149,7 +179,10 @@ pub fn unlisted(
                 continue;
             }
             let action = match links(folder, manifest, echoes_passwords, now) {
-                Err(error) => UnlistedAction::Unknown { error },
+                Err(e) => UnlistedAction::Unknown {
+                    code: e.code(),
+                    error: e.to_string(),
+                },
                 Ok(links) if links.is_empty() => continue,
                 Ok(links) => match scope.unlisted {
                     Unlisted::Report => UnlistedAction::Report { links },
@@ -167,13 +200,13 @@ pub fn unlisted(
     }
 }
 
-fn links(
-    folder: &WalkedFolder,
+fn links<'a>(
+    folder: &'a WalkedFolder,
     manifest: &Manifest,
     echoes_passwords: bool,
     now: Timestamp,
-) -> Result<Vec<UnlistedLink>, String> {
-    let links = folder.links.as_ref().map_err(|e| e.to_string())?;
+) -> Result<Vec<UnlistedLink>, &'a ApiError> {
+    let links = folder.links.as_ref()?;
     let seen = |l: &ObservedLink, primary: bool| UnlistedLink {
         target: l.identity(),
         primary,

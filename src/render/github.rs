@@ -11,6 +11,7 @@ use std::fmt::Write;
 use super::human::{change_text, heading_text, unlisted_link_text, unlisted_what};
 use super::printable;
 use crate::apply::{Failure, Report};
+use crate::diagnostic::Code;
 use crate::plan::safety::SafetyCheck;
 use crate::plan::{Action, Item, Kind, Plan};
 
@@ -124,15 +125,18 @@ pub fn plan_commands(plan: &Plan, safety: &SafetyCheck) -> String {
                     .iter()
                     .map(|l| format!("- {:?} ({})", l.title, l.access)),
             ),
-            Action::Refused { reason } => lines.push(reason.clone()),
-            Action::Unknown { error } => lines.push(error.clone()),
+            Action::Refused { reason, .. } => lines.push(reason.clone()),
+            Action::Unknown { error, .. } => lines.push(error.clone()),
             Action::Unchanged => {}
         }
         lines.extend(item.notes.iter().map(|n| format!("note: {n}")));
         lines.extend(item.violations.iter().map(|v| format!("policy: {v}")));
-        let title = match item.label {
-            Some(label) => format!("docspace-links: {} ({})", kind_word(kind), label.word()),
-            None => format!("docspace-links: {}", kind_word(kind)),
+        let title = match (&item.action, item.label) {
+            (Action::Refused { code, .. } | Action::Unknown { code, .. }, _) => {
+                format!("docspace-links: {} ({code})", kind_word(kind))
+            }
+            (_, Some(label)) => format!("docspace-links: {} ({})", kind_word(kind), label.word()),
+            (_, None) => format!("docspace-links: {}", kind_word(kind)),
         };
         out.push_str(
             &Annotation {
@@ -202,7 +206,7 @@ pub fn apply_commands(report: &Report) -> String {
             ),
             Err(f) => (
                 Level::Error,
-                format!("docspace-links: {}", failure_word(f)),
+                format!("docspace-links: {} ({})", failure_word(f), f.code()),
                 format!("{}: {f}", o.path),
             ),
         };
@@ -223,10 +227,11 @@ pub fn failure_word(f: &Failure) -> &'static str {
     f.headline()
 }
 
-/// An error that is about the whole run, not a line of the manifest.
-pub fn error_command(message: &str) -> String {
+/// An error that is about the whole run, not a line of the manifest, titled with
+/// its code.
+pub fn error_command(code: Code, message: &str) -> String {
     Annotation {
-        title: Some("docspace-links"),
+        title: Some(&format!("docspace-links: {code}")),
         ..Annotation::default()
     }
     .render(Level::Error, message)

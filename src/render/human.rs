@@ -158,10 +158,10 @@ pub fn plan_text(plan: &Plan, s: Style) -> String {
                     );
                 }
             }
-            Action::Refused { reason } => {
+            Action::Refused { reason, .. } => {
                 let _ = writeln!(out, "      {}", s.red(&printable(reason)));
             }
-            Action::Unknown { error } => {
+            Action::Unknown { error, .. } => {
                 let _ = writeln!(out, "      {}", s.magenta(&printable(error)));
             }
             Action::Unchanged => {}
@@ -189,7 +189,7 @@ pub(super) fn unlisted_what(u: &UnlistedFolder) -> String {
     match &u.action {
         UnlistedAction::Report { .. } => format!("{links} no entry lists"),
         UnlistedAction::Revoke { .. } => format!("{links} no entry lists, to be revoked"),
-        UnlistedAction::Unknown { error } => format!("state unknown: {error}"),
+        UnlistedAction::Unknown { error, .. } => format!("state unknown: {error}"),
     }
 }
 
@@ -238,7 +238,7 @@ fn unlisted(out: &mut String, u: &UnlistedFolder, s: Style) {
             u.line
         ))
     );
-    if let UnlistedAction::Unknown { error } = &u.action {
+    if let UnlistedAction::Unknown { error, .. } = &u.action {
         let _ = writeln!(out, "      {}", s.magenta(&printable(error)));
     }
     for l in u.action.links() {

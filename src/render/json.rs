@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::{Value as Json, json};
 
 use crate::apply::{Failure, Report};
+use crate::diagnostic::Code;
 use crate::error::Error;
 use crate::model::{ObservedAccess, utc};
 use crate::plan::safety::SafetyCheck;
@@ -45,6 +46,9 @@ struct Folder<'a> {
     revoke: Vec<Json>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
+    /// Why a folder is refused or unknown, as a stable code (beside `reason`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<Code>,
     notes: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     violations: Vec<Json>,
@@ -60,7 +64,7 @@ fn unlisted(u: &UnlistedFolder) -> Json {
     let (action, error) = match &u.action {
         UnlistedAction::Report { .. } => ("report", None),
         UnlistedAction::Revoke { .. } => ("revoke", None),
-        UnlistedAction::Unknown { error } => ("unknown", Some(error)),
+        UnlistedAction::Unknown { code, error } => ("unknown", Some((code, error))),
     };
     let links: Vec<Json> = u
         .action
@@ -89,8 +93,9 @@ fn unlisted(u: &UnlistedFolder) -> Json {
         "action": action,
         "links": links,
     });
-    if let Some(e) = error {
+    if let Some((code, e)) = error {
         j["reason"] = json!(e);
+        j["code"] = json!(code);
     }
     j
 }
@@ -144,8 +149,8 @@ pub fn plan_json(plan: &Plan, safety: &SafetyCheck) -> String {
                         .collect(),
                     None,
                 ),
-                Action::Refused { reason } => (None, vec![], vec![], Some(reason.as_str())),
-                Action::Unknown { error } => (None, vec![], vec![], Some(error.as_str())),
+                Action::Refused { reason, .. } => (None, vec![], vec![], Some(reason.as_str())),
+                Action::Unknown { error, .. } => (None, vec![], vec![], Some(error.as_str())),
                 Action::Unchanged => (None, vec![], vec![], None),
             };
             Folder {
@@ -159,6 +164,10 @@ pub fn plan_json(plan: &Plan, safety: &SafetyCheck) -> String {
                 changes,
                 revoke,
                 reason,
+                code: match &item.action {
+                    Action::Refused { code, .. } | Action::Unknown { code, .. } => Some(*code),
+                    _ => None,
+                },
                 notes: item.notes.iter().map(|n| n.to_string()).collect(),
                 violations: item.violations.iter().map(violation).collect(),
             }
@@ -187,9 +196,9 @@ pub fn apply_json(report: &Report, exit_code: u8) -> String {
         .outcomes
         .iter()
         .map(|o| {
-            let (outcome, message) = match &o.result {
-                Ok(()) => ("applied", None),
-                Err(f) => (failure_kind(f), Some(f.to_string())),
+            let (outcome, message, code) = match &o.result {
+                Ok(()) => ("applied", None, None),
+                Err(f) => (failure_kind(f), Some(f.to_string()), Some(f.code())),
             };
             json!({
                 "path": o.path,
@@ -199,6 +208,7 @@ pub fn apply_json(report: &Report, exit_code: u8) -> String {
                 "action": o.kind,
                 "outcome": outcome,
                 "message": message,
+                "code": code,
             })
         })
         .collect();
@@ -228,6 +238,8 @@ pub fn error_json(e: &Error) -> String {
             .iter()
             .map(|d| {
                 json!({
+                    "code": d.code,
+                    "severity": d.severity,
                     "file": m.file(),
                     "line": d.pos.map(|p| p.line),
                     "column": d.pos.map(|p| p.column),
@@ -252,6 +264,7 @@ pub fn error_json(e: &Error) -> String {
         "format_version": FORMAT_VERSION,
         "error": {
             "kind": e.kind(),
+            "code": e.code(),
             "message": message,
             "exit_code": e.exit_code(),
             "diagnostics": diagnostics,

@@ -94,10 +94,10 @@ fn folder_block(item: &Item) -> String {
                 );
             }
         }
-        Action::Refused { reason } => {
+        Action::Refused { reason, .. } => {
             let _ = writeln!(out, "Refused: {}", escape(reason));
         }
-        Action::Unknown { error } => {
+        Action::Unknown { error, .. } => {
             let _ = writeln!(out, "State unknown: {}", escape(error));
         }
         Action::Unchanged => {}
@@ -280,6 +280,7 @@ mod tests {
             notes: Vec::new(),
             violations: Vec::new(),
             label: None,
+            seen: Vec::new(),
         }
     }
 
@@ -387,7 +388,10 @@ mod tests {
                         if n % 2 == 0 {
                             Ok(())
                         } else {
-                            Err(Failure::Request("lost".into()))
+                            Err(Failure::Request {
+                                during: crate::apply::During::Write,
+                                source: crate::docspace::ApiError::Unauthorized,
+                            })
                         },
                     )
                 })

@@ -9,7 +9,7 @@ mod human;
 mod json;
 mod markdown;
 mod printable;
-pub mod snippet;
+mod snippet;
 mod style;
 
 pub use github::{apply_commands, error_command, plan_commands};
@@ -18,4 +18,5 @@ pub use human::{apply_report, plan_text, safety_warning};
 pub use json::{apply_json, error_json, plan_json};
 pub use markdown::{apply_markdown, plan_markdown};
 pub use printable::printable;
+pub use snippet::manifest_text;
 pub use style::Style;

@@ -15,7 +15,15 @@
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Padding, Renderer, Snippet};
 
-use crate::manifest::{Diagnostic, Masks, Pos, Source, closing_bracket};
+use crate::manifest::{Diagnostic, ManifestError, Masks, Pos, Source, closing_bracket};
+
+/// Everything wrong with a manifest as people read it: a snippet per problem, with
+/// literal passwords masked, and no newline at the end.
+pub fn manifest_text(e: &ManifestError) -> String {
+    render_all(e.source(), e.diagnostics())
+        .trim_end()
+        .to_owned()
+}
 
 /// One diagnostic, ending in a newline.
 #[cfg(test)]

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 /// The server's `FileShare` number. Kept as the raw number because a request may name
 /// a value outside the enum, which the server accepts and then rejects as a role.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Level(pub(crate) i64);
 
 impl Level {
@@ -188,13 +188,44 @@ impl Scope {
         }
     }
 
-    /// Public, virtual-data and form-filling rooms and their contents: the server
-    /// answers 200 and keeps the old `internal` and expiry.
-    pub(crate) fn may_edit_internal_and_expiry(self) -> bool {
+    /// `internal` cannot be edited in public and virtual data rooms, the rooms
+    /// themselves and their contents (`FileSecurity.cs:1377` for rooms,
+    /// `:1741` for contents, ed2994e); a write that changes it is dropped whole.
+    pub(crate) fn may_edit_internal(self) -> bool {
         !matches!(
             self.room_type(),
-            Some(RoomType::Public | RoomType::VirtualData | RoomType::FillingForms)
+            Some(RoomType::Public | RoomType::VirtualData)
         )
+    }
+
+    /// The expiry cannot be edited in form-filling rooms and their contents
+    /// (`FileSecurity.cs:1382` and `:1742`); it is taken when a link is created.
+    pub(crate) fn may_edit_expiry(self) -> bool {
+        self.room_type() != Some(RoomType::FillingForms)
+    }
+
+    /// A public or form-filling room's own primary link never has an expiry: the
+    /// server blanks the one asked for (`FileSharing.cs:189-192`).
+    pub(crate) fn primary_has_no_expiry(self) -> bool {
+        matches!(self, Scope::Room(RoomType::Public | RoomType::FillingForms))
+    }
+
+    /// `canRevoke` on a link entry means "revoking regenerates": a public room's
+    /// primary links (room and contents) and every link in a form-filling room
+    /// (`FileSharing.cs:1189-1198`).
+    pub(crate) fn revoking_regenerates(self, primary: bool) -> bool {
+        match self.room_type() {
+            Some(RoomType::FillingForms) => true,
+            Some(RoomType::Public) => primary,
+            _ => false,
+        }
+    }
+
+    /// `canEditExpirationDate` is false on a public room's primary links, room and
+    /// contents alike (`FileSharing.cs:1189-1192`), although the server does keep
+    /// an expiry written on a folder's link there.
+    pub(crate) fn says_expiry_editable(self, primary: bool) -> bool {
+        self.may_edit_expiry() && !(primary && self.room_type() == Some(RoomType::Public))
     }
 
     pub(crate) fn forced_internal(self) -> Option<bool> {

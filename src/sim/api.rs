@@ -15,11 +15,15 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::App;
+use super::access::RoomType;
 use super::access::Scope;
-use super::auth::{self, Anonymous, Caller, RouteKind, Visitor};
-use super::envelope::{self, ACCESS_DENIED, ApiError, CANNOT_VIEW_FOLDER, FOLDER_NOT_FOUND, Href};
+use super::auth::{self, Anonymous, Caller, RouteKind, Visitor, Who};
+use super::envelope::{
+    self, ACCESS_DENIED, ApiError, CANNOT_VIEW_FOLDER, FOLDER_NOT_FOUND, Href, NO_PERMISSION,
+};
 use super::faults::{RateHeaders, Verdict};
 use super::links::{Route, Written};
+use super::seed::SeedRole;
 use super::state::{Kind, Portal, Pos};
 use super::wire::{FolderContent, FolderEntry, LinkEntry, LinkWrite, PathPart, View};
 
@@ -63,7 +67,17 @@ async fn gate(State(app): State<Arc<App>>, request: Request, next: Next) -> Resp
 }
 
 async fn judged(app: &App, mut request: Request, next: Next) -> Response {
-    let (latency, error, slot) = match app.faults.judge(request.method()) {
+    // The limiter partitions by user, else by address (`BaseStartup.cs:228-303`):
+    // every key of one user shares one budget; callers without a known key share
+    // the loopback address's.
+    let partition = {
+        let portal = app.portal();
+        match auth::caller(&portal.keys, request.headers()) {
+            Caller::Key(key) => Some(key.user),
+            _ => None,
+        }
+    };
+    let (latency, error, slot) = match app.faults.judge(request.method(), partition) {
         Verdict::Throttle(headers) => {
             let mut response = envelope::empty(StatusCode::TOO_MANY_REQUESTS);
             add_rate_headers(response.headers_mut(), headers);
@@ -92,9 +106,14 @@ async fn judged(app: &App, mut request: Request, next: Next) -> Response {
             let route = RouteKind::of(&request);
             match refusal(app, &route, request.headers()) {
                 Err(status) => envelope::empty(status),
-                Ok(anonymous) => {
-                    if anonymous {
-                        request.extensions_mut().insert(Anonymous);
+                Ok(who) => {
+                    match who {
+                        None => {
+                            request.extensions_mut().insert(Anonymous);
+                        }
+                        Some(who) => {
+                            request.extensions_mut().insert(who);
+                        }
                     }
                     next.run(request).await
                 }
@@ -105,20 +124,23 @@ async fn judged(app: &App, mut request: Request, next: Next) -> Response {
     response
 }
 
-/// The empty-bodied refusal of a request's credentials, or whether it goes on as an
-/// anonymous visitor (`Ok(true)`): only visitor routes that answer anonymous
+/// The empty-bodied refusal of a request's credentials, or who goes on: a user, or
+/// an anonymous visitor (`Ok(None)`): only visitor routes that answer anonymous
 /// callers themselves let one through.
-fn refusal(app: &App, route: &RouteKind, headers: &HeaderMap) -> Result<bool, StatusCode> {
+fn refusal(app: &App, route: &RouteKind, headers: &HeaderMap) -> Result<Option<Who>, StatusCode> {
     let portal = app.portal();
     match auth::caller(&portal.keys, headers) {
         Caller::Anonymous => match route.visitor {
-            Some(Visitor::FolderInfo | Visitor::Contents) => Ok(true),
+            Some(Visitor::FolderInfo | Visitor::Contents) => Ok(None),
             _ => Err(StatusCode::UNAUTHORIZED),
         },
         Caller::Unknown if route.visitor.is_some() => Err(StatusCode::FORBIDDEN),
         Caller::Unknown => Err(StatusCode::UNAUTHORIZED),
         Caller::Key(key) if !key.permits(route.area, route.write) => Err(StatusCode::FORBIDDEN),
-        Caller::Key(_) => Ok(false),
+        Caller::Key(key) => Ok(Some(Who {
+            user: key.user,
+            manages: portal.users[usize::from(key.user)].1 == SeedRole::Manager,
+        })),
     }
 }
 
@@ -172,14 +194,29 @@ fn respond<T: Serialize>(
     }
 }
 
-fn view(app: &App) -> View<'_> {
+fn view(app: &App, who: Option<Who>) -> View<'_> {
     View {
         base: &app.base,
         offset: app.config.portal_offset,
         echo_passwords: app.config.echo_passwords,
         omit_link_titles: app.faults.omit_link_titles(),
         now: Timestamp::now(),
+        manages: who.is_some_and(|w| w.manages),
     }
+}
+
+/// The caller the gate let through with a key; handlers of routes without visitors
+/// always have one.
+type Caller_ = Option<Extension<Who>>;
+
+fn who(caller: Caller_) -> Who {
+    caller.map_or(
+        Who {
+            user: 0,
+            manages: false,
+        },
+        |Extension(w)| w,
+    )
 }
 
 /// Ids are integers; anything else, zero or negative is an unknown folder.
@@ -198,16 +235,18 @@ fn locate_room(portal: &Portal, id: &str) -> Result<Pos, ApiError> {
     })
 }
 
+/// A caller who may not manage the links gets 200 and `[]`
+/// (`FileSharing.cs:719-728`), whatever the listing says of `shared`.
 fn link_list(portal: &Portal, pos: Pos, view: &View) -> Answer<Vec<LinkEntry>> {
     let folder = portal.folder(pos);
     let entries: Vec<LinkEntry> = match folder.scope() {
-        Some(scope) => folder
+        Some(scope) if view.manages => folder
             .links
             .iter()
             .take(MAX_LISTED_LINKS)
             .map(|l| LinkEntry::new(l, scope, view))
             .collect(),
-        None => Vec::new(),
+        _ => Vec::new(),
     };
     Answer {
         count: entries.len(),
@@ -234,8 +273,13 @@ fn written(portal: &Portal, pos: Pos, outcome: Written, view: &View) -> Answer<L
     }
 }
 
-async fn folder_links(State(app): State<Arc<App>>, uri: Uri, Path(id): Path<String>) -> Response {
-    let view = view(&app);
+async fn folder_links(
+    State(app): State<Arc<App>>,
+    uri: Uri,
+    Path(id): Path<String>,
+    caller: Caller_,
+) -> Response {
+    let view = view(&app, Some(who(caller)));
     let result = {
         let portal = app.portal();
         locate(&portal, &id).map(|pos| link_list(&portal, pos, &view))
@@ -243,8 +287,13 @@ async fn folder_links(State(app): State<Arc<App>>, uri: Uri, Path(id): Path<Stri
     respond(&app, Method::GET, &uri, result)
 }
 
-async fn room_links(State(app): State<Arc<App>>, uri: Uri, Path(id): Path<String>) -> Response {
-    let view = view(&app);
+async fn room_links(
+    State(app): State<Arc<App>>,
+    uri: Uri,
+    Path(id): Path<String>,
+    caller: Caller_,
+) -> Response {
+    let view = view(&app, Some(who(caller)));
     let result = {
         let portal = app.portal();
         locate_room(&portal, &id).map(|pos| link_list(&portal, pos, &view))
@@ -256,51 +305,93 @@ async fn get_folder_link(
     State(app): State<Arc<App>>,
     uri: Uri,
     Path(id): Path<String>,
+    caller: Caller_,
 ) -> Response {
-    let result = get_or_create(&app, &id, locate);
+    let result = get_or_create(&app, &id, locate, who(caller), None).await;
     respond(&app, Method::GET, &uri, result)
 }
 
-async fn get_room_link(State(app): State<Arc<App>>, uri: Uri, Path(id): Path<String>) -> Response {
-    let result = get_or_create(&app, &id, locate_room);
+async fn get_room_link(
+    State(app): State<Arc<App>>,
+    uri: Uri,
+    Path(id): Path<String>,
+    caller: Caller_,
+) -> Response {
+    let result = get_or_create(&app, &id, locate_room, who(caller), None).await;
     respond(&app, Method::GET, &uri, result)
-}
-
-fn get_or_create(
-    app: &App,
-    id: &str,
-    locate: fn(&Portal, &str) -> Result<Pos, ApiError>,
-) -> Result<Answer<LinkEntry>, ApiError> {
-    let view = view(app);
-    let mut portal = app.portal();
-    let pos = locate(&portal, id)?;
-    let index = portal.get_or_create_primary(pos, app.config.revoked_primary)?;
-    Ok(Answer::one(one_link(&portal, pos, index, &view)))
 }
 
 async fn post_folder_link(
     State(app): State<Arc<App>>,
     uri: Uri,
     Path(id): Path<String>,
+    caller: Caller_,
     body: Bytes,
 ) -> Response {
-    let view = view(&app);
-    let result = LinkWrite::parse(&body, app.config.portal_offset).and_then(|write| {
-        let mut portal = app.portal();
-        let pos = locate(&portal, &id)?;
-        let outcome = portal.post_primary(pos, write, view.now)?;
-        Ok(written(&portal, pos, outcome, &view))
-    });
+    let result = match LinkWrite::parse(&body, app.config.portal_offset) {
+        Ok(write) => get_or_create(&app, &id, locate, who(caller), Some(write)).await,
+        Err(err) => Err(err),
+    };
     respond(&app, Method::POST, &uri, result)
+}
+
+/// `GET .../link` (no body) and `POST folder/{id}/link`: the primary link, else a
+/// new one. Two steps with no lock between them, as on the server
+/// (`FileStorageService.cs:3989-4022`), held apart by `create_gap_ms`.
+///
+/// A caller who may not manage links sees the primary link of a room or of a
+/// folder in a public room (`CheckAccessAsync`, `FileSharing.cs:1037-1052`, for
+/// rooms and public-room contents; `canEditAccess` elsewhere, 719-721), and
+/// cannot create one: `CanSetAccessAsync` fails (`FileStorageService.cs:4000`).
+async fn get_or_create(
+    app: &App,
+    id: &str,
+    locate: fn(&Portal, &str) -> Result<Pos, ApiError>,
+    who: Who,
+    body: Option<LinkWrite>,
+) -> Result<Answer<LinkEntry>, ApiError> {
+    let view = view(app, Some(who));
+    let (pos, write) = {
+        let portal = app.portal();
+        let pos = locate(&portal, id)?;
+        let found = portal.find_primary(pos, app.config.revoked_primary)?;
+        let folder = portal.folder(pos);
+        let visible = who.manages
+            || matches!(
+                folder.kind,
+                Kind::Room(_) | Kind::Plain(super::state::Home::Room(RoomType::Public))
+            );
+        match found {
+            Some(i) if visible => return Ok(Answer::one(one_link(&portal, pos, i, &view))),
+            _ if !who.manages => return Err(ApiError::Forbidden(NO_PERMISSION.to_owned())),
+            Some(_) => unreachable!("a manager sees every link"),
+            None => {}
+        }
+        let write = match body {
+            Some(write) => write,
+            None => portal.default_primary_write(pos)?,
+        };
+        (pos, write)
+    };
+    let gap = app.faults.create_gap();
+    if gap.is_zero() {
+        tokio::task::yield_now().await;
+    } else {
+        tokio::time::sleep(gap).await;
+    }
+    let mut portal = app.portal();
+    let outcome = portal.create_primary(pos, write, who.user, view.now)?;
+    Ok(written(&portal, pos, outcome, &view))
 }
 
 async fn put_folder_link(
     State(app): State<Arc<App>>,
     uri: Uri,
     Path(id): Path<String>,
+    caller: Caller_,
     body: Bytes,
 ) -> Response {
-    let result = put_link(&app, &id, &body, Route::Folder);
+    let result = put_link(&app, &id, &body, Route::Folder, who(caller));
     respond(&app, Method::PUT, &uri, result)
 }
 
@@ -308,9 +399,10 @@ async fn put_room_link(
     State(app): State<Arc<App>>,
     uri: Uri,
     Path(id): Path<String>,
+    caller: Caller_,
     body: Bytes,
 ) -> Response {
-    let result = put_link(&app, &id, &body, Route::Room);
+    let result = put_link(&app, &id, &body, Route::Room, who(caller));
     respond(&app, Method::PUT, &uri, result)
 }
 
@@ -318,9 +410,15 @@ async fn put_room_link(
 /// an invitation link, which the simulator does not model.
 const EXTERNAL_LINK_TYPE: i64 = 1;
 
-fn put_link(app: &App, id: &str, body: &[u8], route: Route) -> Result<Answer<LinkEntry>, ApiError> {
-    let view = view(app);
-    let write = LinkWrite::parse(body, app.config.portal_offset)?;
+fn put_link(
+    app: &App,
+    id: &str,
+    body: &[u8],
+    route: Route,
+    who: Who,
+) -> Result<Answer<LinkEntry>, ApiError> {
+    let view = view(app, Some(who));
+    let write = LinkWrite::parse(body, app.config.portal_offset)?.trim_password();
     if route == Route::Room && write.link_type != EXTERNAL_LINK_TYPE {
         return Err(ApiError::Validation {
             field: "LinkType",
@@ -332,7 +430,11 @@ fn put_link(app: &App, id: &str, body: &[u8], route: Route) -> Result<Answer<Lin
         Route::Folder => locate(&portal, id)?,
         Route::Room => locate_room(&portal, id)?,
     };
-    let outcome = portal.put_link(pos, write, route, view.now)?;
+    if !who.manages {
+        // `CanSetAccessAsync` (`FileSharing.cs:93-99`).
+        return Err(ApiError::Forbidden(NO_PERMISSION.to_owned()));
+    }
+    let outcome = portal.put_link(pos, write, route, who.user, view.now)?;
     Ok(written(&portal, pos, outcome, &view))
 }
 
@@ -344,7 +446,7 @@ async fn folder_info(
     Path(id): Path<String>,
     anonymous: Option<Extension<Anonymous>>,
 ) -> Response {
-    let view = view(&app);
+    let view = view(&app, None);
     let result = {
         let portal = app.portal();
         locate(&portal, &id).and_then(|pos| match anonymous {
@@ -495,7 +597,7 @@ enum Target {
 }
 
 fn listing_of(app: &App, uri: &Uri, query: &[(String, String)], target: Target) -> Response {
-    let view = view(app);
+    let view = view(app, None);
     let result = Listing::parse(query).and_then(|mut listing| {
         let portal = app.portal();
         let pos = match &target {

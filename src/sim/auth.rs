@@ -13,6 +13,19 @@ use axum::http::{HeaderMap, Method, header};
 pub(crate) struct ApiKey {
     pub(crate) key: Box<str>,
     pub(crate) scopes: Box<[Box<str>]>,
+    /// Whose key: an index into `Portal::users`.
+    pub(crate) user: UserId,
+}
+
+/// A user of the portal; 0 is the owner.
+pub(crate) type UserId = u16;
+
+/// Who is calling, for the handlers: set by the gate on every request that
+/// passed it with a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Who {
+    pub(crate) user: UserId,
+    pub(crate) manages: bool,
 }
 
 /// The scope areas the simulated routes belong to.
@@ -141,6 +154,7 @@ mod tests {
         ApiKey {
             key: "sk-x".into(),
             scopes: scopes.iter().map(|s| (*s).into()).collect(),
+            user: 0,
         }
     }
 

@@ -31,6 +31,14 @@ pub struct SimArgs {
     /// minute), 50 parallel GETs, 15 parallel writes, 10,000 writes a day.
     #[arg(long, value_name = "N")]
     pub rate_limit_per_sec: Option<f64>,
+    /// The portal's rate limiter in its own shape: N requests per user in any
+    /// sliding 60 s (the server's 1,500), with the same caps as --rate-limit-per-sec.
+    #[arg(long, value_name = "N")]
+    pub rate_limit_per_min: Option<u64>,
+    /// Time between a get-or-create's read and its write, which the server does not
+    /// lock across: two racing creates then both make a link.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub create_gap_ms: u64,
     /// Share of API connections closed without an answer (0 to 1).
     #[arg(long, value_name = "RATE", default_value_t = 0.0)]
     pub drop_rate: f64,
@@ -54,6 +62,8 @@ impl SimArgs {
                 error_rate: self.error_rate,
                 error_status: self.error_status,
                 rate_limit_per_sec: self.rate_limit_per_sec,
+                rate_limit_per_min: self.rate_limit_per_min,
+                create_gap_ms: self.create_gap_ms,
                 drop_rate: self.drop_rate,
                 seed: self.fault_seed,
                 ..Faults::default()

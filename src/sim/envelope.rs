@@ -86,6 +86,8 @@ pub(crate) enum ApiError {
 
 pub(crate) const ROLE_NOT_AVAILABLE: &str = "The role is not available for this user type";
 pub(crate) const ACCESS_DENIED: &str = "Access denied";
+/// `ErrorMessage_SecurityException` (FilesCommonResource.resx).
+pub(crate) const NO_PERMISSION: &str = "You don't have enough permission to perform the operation";
 pub(crate) const FOLDER_NOT_FOUND: &str = "The required folder was not found";
 pub(crate) const CANNOT_VIEW_FOLDER: &str =
     "You don't have enough permission to view the folder content";

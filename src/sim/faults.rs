@@ -40,8 +40,8 @@
 //! (`ChainedPartitionedRateLimiter` in System.Threading.RateLimiting), so each
 //! rejection carries only its own limit's headers.
 
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -49,6 +49,8 @@ use axum::http::Method;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
+
+use super::auth::UserId;
 
 /// Fault settings, as `POST /__sim/faults` takes them and as the `sim` flags set them.
 /// Every field is optional; a field left out is off.
@@ -67,6 +69,16 @@ pub struct Faults {
     /// no rate-limit header; a rejection is an empty `429` with only
     /// `X-RateLimit-Limit` and `X-RateLimit-Remaining: 0`.
     pub rate_limit_per_sec: Option<f64>,
+    /// The server's own shape: at most this many requests per user in any sliding
+    /// window of 60 s (1,500 on the server, `RateLimiterSettings.cs:38-49`), with the
+    /// concurrency caps and the daily write cap. Rejections as for
+    /// `rate_limit_per_sec`; both may be set.
+    pub rate_limit_per_min: Option<u64>,
+    /// Time between a get-or-create's read of the primary link and its write, which
+    /// the server does not hold a lock across (`FileStorageService.cs:3989-4022`):
+    /// two racing `GET`/`POST .../link` then both create. 0: the two steps are only
+    /// a task switch apart.
+    pub create_gap_ms: u64,
     /// POST and PUT requests allowed per day, counted from the first one; a rejection
     /// also carries `Retry-After` and `X-RateLimit-Reset`. Unset: the server's 10,000
     /// while `rate_limit_per_sec` is set, otherwise no cap.
@@ -87,6 +99,8 @@ impl Default for Faults {
             error_rate: 0.0,
             error_status: 503,
             rate_limit_per_sec: None,
+            rate_limit_per_min: None,
+            create_gap_ms: 0,
             daily_write_limit: None,
             drop_rate: 0.0,
             seed: 0,
@@ -101,14 +115,18 @@ impl Faults {
     fn is_quiet(&self) -> bool {
         self.latency_ms == 0
             && self.error_rate <= 0.0
-            && self.rate_limit_per_sec.is_none()
+            && !self.limited()
             && self.daily_write_limit.is_none()
             && self.drop_rate <= 0.0
     }
 
+    fn limited(&self) -> bool {
+        self.rate_limit_per_sec.is_some() || self.rate_limit_per_min.is_some()
+    }
+
     fn daily_cap(&self) -> Option<u64> {
         self.daily_write_limit
-            .or(self.rate_limit_per_sec.map(|_| DEFAULT_DAILY_WRITES))
+            .or(self.limited().then_some(DEFAULT_DAILY_WRITES))
     }
 }
 
@@ -138,6 +156,16 @@ pub(crate) struct SlidingWindow {
 }
 
 impl SlidingWindow {
+    /// `limit` requests in any 60 s, the server's window.
+    pub(crate) fn per_minute(limit: u64) -> SlidingWindow {
+        let limit = limit.max(1) as usize;
+        SlidingWindow {
+            limit,
+            window: Duration::from_secs(60),
+            admitted: VecDeque::with_capacity(limit.min(4096)),
+        }
+    }
+
     pub(crate) fn new(rate_per_sec: f64) -> SlidingWindow {
         let rate = rate_per_sec.max(0.001);
         let limit = rate.floor().max(1.0);
@@ -243,16 +271,40 @@ pub(crate) struct FaultEngine {
     active: AtomicBool,
     omit_link_titles: AtomicBool,
     envelope_status_one: AtomicBool,
+    create_gap_ms: AtomicU64,
     inner: Mutex<Inner>,
-    gets: Arc<AtomicUsize>,
-    writes: Arc<AtomicUsize>,
 }
 
 struct Inner {
     faults: Faults,
     rng: SmallRng,
-    window: Option<SlidingWindow>,
+    /// One set of limiters per partition: a user, or (`None`) the address every
+    /// caller without a known key comes from.
+    partitions: HashMap<Option<UserId>, Limiters>,
+}
+
+/// The server's chain for one partition (`BaseStartup.cs:191-412`).
+struct Limiters {
+    windows: Vec<SlidingWindow>,
     daily: Option<DailyWrites>,
+    gets: Arc<AtomicUsize>,
+    writes: Arc<AtomicUsize>,
+}
+
+impl Limiters {
+    fn new(faults: &Faults) -> Limiters {
+        Limiters {
+            windows: faults
+                .rate_limit_per_sec
+                .map(SlidingWindow::new)
+                .into_iter()
+                .chain(faults.rate_limit_per_min.map(SlidingWindow::per_minute))
+                .collect(),
+            daily: faults.daily_cap().map(DailyWrites::new),
+            gets: Arc::new(AtomicUsize::new(0)),
+            writes: Arc::new(AtomicUsize::new(0)),
+        }
+    }
 }
 
 impl FaultEngine {
@@ -261,14 +313,12 @@ impl FaultEngine {
             active: AtomicBool::new(false),
             omit_link_titles: AtomicBool::new(false),
             envelope_status_one: AtomicBool::new(false),
+            create_gap_ms: AtomicU64::new(0),
             inner: Mutex::new(Inner {
                 faults: Faults::default(),
                 rng: SmallRng::seed_from_u64(0),
-                window: None,
-                daily: None,
+                partitions: HashMap::new(),
             }),
-            gets: Arc::new(AtomicUsize::new(0)),
-            writes: Arc::new(AtomicUsize::new(0)),
         };
         engine.set(faults);
         engine
@@ -282,9 +332,10 @@ impl FaultEngine {
             .store(faults.omit_link_titles, Ordering::Release);
         self.envelope_status_one
             .store(faults.envelope_status_one, Ordering::Release);
+        self.create_gap_ms
+            .store(faults.create_gap_ms, Ordering::Release);
         inner.rng = SmallRng::seed_from_u64(faults.seed);
-        inner.window = faults.rate_limit_per_sec.map(SlidingWindow::new);
-        inner.daily = faults.daily_cap().map(DailyWrites::new);
+        inner.partitions.clear();
         inner.faults = faults;
     }
 
@@ -294,6 +345,10 @@ impl FaultEngine {
 
     pub(crate) fn omit_link_titles(&self) -> bool {
         self.omit_link_titles.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn create_gap(&self) -> Duration {
+        Duration::from_millis(self.create_gap_ms.load(Ordering::Acquire))
     }
 
     pub(crate) fn envelope_status_one(&self) -> bool {
@@ -313,7 +368,8 @@ impl FaultEngine {
         rate > 0.0 && inner.rng.random_bool(rate.min(1.0))
     }
 
-    pub(crate) fn judge(&self, method: &Method) -> Verdict {
+    /// `partition` is the caller's user, `None` for a caller without a known key.
+    pub(crate) fn judge(&self, method: &Method, partition: Option<UserId>) -> Verdict {
         if !self.active.load(Ordering::Acquire) {
             return Verdict::Serve {
                 latency: Duration::ZERO,
@@ -322,33 +378,38 @@ impl FaultEngine {
             };
         }
         let mut inner = self.lock();
+        let inner = &mut *inner;
         let (now, wall) = (Instant::now(), SystemTime::now());
         let latency = Duration::from_millis(inner.faults.latency_ms);
-        let slot = match inner.window.as_mut() {
-            None => None,
-            Some(window) => {
+        let limiters = inner
+            .partitions
+            .entry(partition)
+            .or_insert_with(|| Limiters::new(&inner.faults));
+        let mut slot = None;
+        if inner.faults.limited() {
+            for window in &mut limiters.windows {
                 if let Err(rejected) = window.take(now) {
                     return Verdict::Throttle(rejected);
                 }
-                let (counter, cap) = if method == Method::GET {
-                    (&self.gets, MAX_PARALLEL_GETS)
-                } else {
-                    (&self.writes, MAX_PARALLEL_WRITES)
-                };
-                if counter.fetch_add(1, Ordering::AcqRel) >= cap {
-                    counter.fetch_sub(1, Ordering::AcqRel);
-                    return Verdict::Throttle(RateHeaders {
-                        limit: cap as u64,
-                        remaining: 0,
-                        reset: None,
-                        retry_after: None,
-                    });
-                }
-                Some(Slot(Arc::clone(counter)))
             }
-        };
+            let (counter, cap) = if method == Method::GET {
+                (&limiters.gets, MAX_PARALLEL_GETS)
+            } else {
+                (&limiters.writes, MAX_PARALLEL_WRITES)
+            };
+            if counter.fetch_add(1, Ordering::AcqRel) >= cap {
+                counter.fetch_sub(1, Ordering::AcqRel);
+                return Verdict::Throttle(RateHeaders {
+                    limit: cap as u64,
+                    remaining: 0,
+                    reset: None,
+                    retry_after: None,
+                });
+            }
+            slot = Some(Slot(Arc::clone(counter)));
+        }
         if matches!(*method, Method::POST | Method::PUT)
-            && let Some(daily) = inner.daily.as_mut()
+            && let Some(daily) = limiters.daily.as_mut()
             && let Err(rejected) = daily.take(now, wall)
         {
             return Verdict::Throttle(rejected);
@@ -407,10 +468,10 @@ mod tests {
             rate_limit_per_sec: Some(1.0),
             ..Faults::default()
         });
-        let Verdict::Serve { .. } = engine.judge(&Method::GET) else {
+        let Verdict::Serve { .. } = engine.judge(&Method::GET, Some(0)) else {
             panic!("the first request was throttled")
         };
-        match engine.judge(&Method::GET) {
+        match engine.judge(&Method::GET, Some(0)) {
             Verdict::Throttle(h) => assert_eq!(
                 h,
                 RateHeaders {
@@ -458,7 +519,7 @@ mod tests {
             (0..64)
                 .map(|_| {
                     matches!(
-                        engine.judge(&Method::GET),
+                        engine.judge(&Method::GET, Some(0)),
                         Verdict::Serve { error: Some(_), .. }
                     )
                 })
@@ -477,16 +538,22 @@ mod tests {
             ..Faults::default()
         });
         let held: Vec<Verdict> = (0..MAX_PARALLEL_WRITES)
-            .map(|_| engine.judge(&Method::PUT))
+            .map(|_| engine.judge(&Method::PUT, Some(0)))
             .collect();
         assert!(held.iter().all(|v| matches!(v, Verdict::Serve { .. })));
-        match engine.judge(&Method::PUT) {
+        match engine.judge(&Method::PUT, Some(0)) {
             Verdict::Throttle(h) => assert_eq!((h.limit, h.remaining, h.reset), (15, 0, None)),
             Verdict::Serve { .. } => panic!("the sixteenth write was served"),
         }
-        assert!(matches!(engine.judge(&Method::GET), Verdict::Serve { .. }));
+        assert!(matches!(
+            engine.judge(&Method::GET, Some(0)),
+            Verdict::Serve { .. }
+        ));
         drop(held);
-        assert!(matches!(engine.judge(&Method::PUT), Verdict::Serve { .. }));
+        assert!(matches!(
+            engine.judge(&Method::PUT, Some(0)),
+            Verdict::Serve { .. }
+        ));
     }
 
     #[test]
@@ -495,9 +562,18 @@ mod tests {
             daily_write_limit: Some(1),
             ..Faults::default()
         });
-        assert!(matches!(engine.judge(&Method::POST), Verdict::Serve { .. }));
-        assert!(matches!(engine.judge(&Method::GET), Verdict::Serve { .. }));
-        assert!(matches!(engine.judge(&Method::PUT), Verdict::Throttle(_)));
+        assert!(matches!(
+            engine.judge(&Method::POST, Some(0)),
+            Verdict::Serve { .. }
+        ));
+        assert!(matches!(
+            engine.judge(&Method::GET, Some(0)),
+            Verdict::Serve { .. }
+        ));
+        assert!(matches!(
+            engine.judge(&Method::PUT, Some(0)),
+            Verdict::Throttle(_)
+        ));
     }
 
     #[test]

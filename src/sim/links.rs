@@ -4,9 +4,10 @@
 use jiff::Timestamp;
 
 use super::access::{Level, Scope};
+use super::auth::UserId;
 use super::envelope::{ACCESS_DENIED, ApiError, ROLE_NOT_AVAILABLE};
 use super::portal_time::ten_years_after;
-use super::state::{DEFAULT_LINK_TITLE, Link, Portal, Pos};
+use super::state::{DEFAULT_LINK_TITLE, Kind, Link, Portal, Pos};
 use super::wire::LinkWrite;
 
 /// How a portal version treats `GET .../link` after the primary link was revoked.
@@ -37,6 +38,7 @@ pub(crate) enum Route {
 }
 
 const MIN_PASSWORD: usize = 8;
+const MAX_PASSWORD: usize = 30;
 
 impl Portal {
     fn scope_of(&self, pos: Pos) -> Result<Scope, ApiError> {
@@ -45,39 +47,52 @@ impl Portal {
             .ok_or_else(|| ApiError::Forbidden(ACCESS_DENIED.to_owned()))
     }
 
-    /// `GET folder/{id}/link` and `GET rooms/{id}/link`.
-    pub(crate) fn get_or_create_primary(
-        &mut self,
+    /// The first half of `GET .../link` and `POST folder/{id}/link`: the primary
+    /// link if there is one. The server reads it and, when there is none, creates
+    /// one in a separate step with no lock between the two
+    /// (`FileStorageService.cs:3989-4022`): see [`Portal::create_primary`].
+    pub(crate) fn find_primary(
+        &self,
         pos: Pos,
         mode: RevokedPrimary,
-    ) -> Result<usize, ApiError> {
-        let scope = self.scope_of(pos)?;
+    ) -> Result<Option<usize>, ApiError> {
+        self.scope_of(pos)?;
         let folder = self.folder(pos);
         if let Some(i) = folder.links.iter().position(|l| l.primary) {
-            return Ok(i);
+            return Ok(Some(i));
         }
         if mode == RevokedPrimary::NotFound && folder.primary_revoked {
             return Err(ApiError::NotFound("The link was not found"));
         }
-        let level = scope.default_level();
-        if !scope.allows(level) {
-            return Err(ApiError::Forbidden(ROLE_NOT_AVAILABLE.to_owned()));
-        }
-        Ok(self.insert_default_primary(pos, scope, level))
+        Ok(None)
     }
 
-    /// `POST folder/{id}/link`: the body only matters when there is no primary link.
-    pub(crate) fn post_primary(
+    /// The body `GET .../link` creates a primary link from.
+    pub(crate) fn default_primary_write(&self, pos: Pos) -> Result<LinkWrite, ApiError> {
+        let scope = self.scope_of(pos)?;
+        Ok(LinkWrite {
+            level: scope.default_level(),
+            primary: true,
+            ..LinkWrite::default()
+        })
+    }
+
+    /// The second half of a get-or-create: a new primary link, under the server's
+    /// count check (taken with a lock, `FileSharing.cs:343-361`). Where the limit
+    /// is 6 a racing get-or-create makes a second primary link; where it is 1 the
+    /// loser gets 403 "The maximum number of links may not exceed 1".
+    /// `write.level` None (a POST without `access`) creates nothing, and is a
+    /// revoke as far as permissions go.
+    pub(crate) fn create_primary(
         &mut self,
         pos: Pos,
         write: LinkWrite,
+        who: UserId,
         now: Timestamp,
     ) -> Result<Written, ApiError> {
         let scope = self.scope_of(pos)?;
-        if let Some(i) = self.folder(pos).links.iter().position(|l| l.primary) {
-            return Ok(Written::Link(i));
-        }
         if write.level == Level::NONE {
+            self.may_revoke(pos, who)?;
             return Ok(Written::Nothing);
         }
         let write = LinkWrite {
@@ -87,6 +102,18 @@ impl Portal {
         self.create(pos, scope, write, now).map(Written::Link)
     }
 
+    /// Only a plain folder's creator may revoke its links (or send `access: 0` at
+    /// all): `GetAccesses` offers `FileShare.None` to `folder.CreateBy` alone, no
+    /// owner or admin exception (`FileSecurity.cs:3375-3384`). Rooms take their
+    /// accesses from `AvailableRoomAccesses`, where None is always offered.
+    fn may_revoke(&self, pos: Pos, who: UserId) -> Result<(), ApiError> {
+        let folder = self.folder(pos);
+        if matches!(folder.kind, Kind::Plain(_)) && folder.created_by != who {
+            return Err(ApiError::Forbidden(ROLE_NOT_AVAILABLE.to_owned()));
+        }
+        Ok(())
+    }
+
     /// `PUT folder/{id}/links` and `PUT rooms/{id}/links`: a full replacement of the
     /// named link, or a new link when the id is empty or unknown.
     pub(crate) fn put_link(
@@ -94,9 +121,15 @@ impl Portal {
         pos: Pos,
         write: LinkWrite,
         route: Route,
+        who: UserId,
         now: Timestamp,
     ) -> Result<Written, ApiError> {
         let scope = self.scope_of(pos)?;
+        if write.level == Level::NONE {
+            // Checked before the link is looked up: a non-creator's revoke of an
+            // unknown id is refused too.
+            self.may_revoke(pos, who)?;
+        }
         let existing = write
             .link_id
             .and_then(|id| self.folder(pos).links.iter().position(|l| l.id == id));
@@ -116,19 +149,25 @@ impl Portal {
         match existing {
             Some(i) => {
                 let (password, expires) = checked(&write, scope, now)?;
+                let link = &self.folder(pos).links[i];
+                let expires = expires.filter(|_| !(link.primary && scope.primary_has_no_expiry()));
+                // A write that changes a field the caller may not edit is dropped
+                // whole: 200 and the link unchanged, title, access and password
+                // included (`FileSharing.cs:204-223`, each check a `continue`). The
+                // comparison is with what was sent, before `internal` is forced.
+                if (write.internal != link.internal && !scope.may_edit_internal())
+                    || (expires != link.expires && !scope.may_edit_expiry())
+                {
+                    return Ok(Written::Link(i));
+                }
                 let forced_internal = scope.forced_internal();
                 let link = &mut self.folder_mut(pos).links[i];
                 link.level = write.level;
                 link.title = write.title.as_deref().unwrap_or(DEFAULT_LINK_TITLE).into();
                 link.password = password;
                 link.deny_download = write.deny_download;
-                if scope.may_edit_internal_and_expiry() {
-                    link.expires = expires;
-                    link.internal = write.internal;
-                }
-                if let Some(forced) = forced_internal {
-                    link.internal = forced;
-                }
+                link.expires = expires;
+                link.internal = forced_internal.unwrap_or(write.internal);
                 Ok(Written::Link(i))
             }
             None => self.create(pos, scope, write, now).map(Written::Link),
@@ -172,7 +211,9 @@ impl Portal {
         if same_kind >= max {
             return Err(ApiError::too_many_links(max));
         }
-        let editable = scope.may_edit_internal_and_expiry();
+        // A new link takes the expiry and `internal` it is created with, except
+        // where the server forces them (`FileSharing.cs:189-192` and 226-240).
+        let expires = expires.filter(|_| !(write.primary && scope.primary_has_no_expiry()));
         let link = Link {
             id: match write.link_id {
                 Some(id) => id,
@@ -182,11 +223,9 @@ impl Portal {
             level: write.level,
             title: write.title.as_deref().unwrap_or(DEFAULT_LINK_TITLE).into(),
             password,
-            expires: expires.filter(|_| editable),
+            expires,
             deny_download: write.deny_download,
-            internal: scope
-                .forced_internal()
-                .unwrap_or(editable && write.internal),
+            internal: scope.forced_internal().unwrap_or(write.internal),
             primary: write.primary,
         };
         Ok(self.insert(pos, link))
@@ -232,12 +271,18 @@ fn checked(
     if !scope.allows(write.level) {
         return Err(ApiError::Forbidden(ROLE_NOT_AVAILABLE.to_owned()));
     }
+    // `PasswordSettingsManager.CheckPassword`: `[\x21-\x7E]{8,30}`, printable
+    // ASCII without spaces, 8 (the portal minimum) to 30 (`MaxLength`)
+    // characters (web/ASC.Web.Core/Utility/PasswordSettings.cs:89,114,130-150).
     if let Some(p) = &write.password
-        && p.chars().count() < MIN_PASSWORD
+        && (!(MIN_PASSWORD..=MAX_PASSWORD).contains(&p.len())
+            || p.bytes().any(|b| !(0x21..=0x7e).contains(&b)))
     {
         return Err(ApiError::Validation {
             field: "Password",
-            message: format!("The password must be at least {MIN_PASSWORD} characters long."),
+            message: format!(
+                "The password must be {MIN_PASSWORD} to {MAX_PASSWORD} printable ASCII characters, without spaces."
+            ),
         });
     }
     if write.expires.is_some_and(|e| e > ten_years_after(now)) {

@@ -26,6 +26,7 @@ mod seed;
 mod server;
 mod sharing;
 mod state;
+mod version;
 mod wire;
 
 use std::net::SocketAddr;
@@ -40,7 +41,8 @@ pub use access::RoomType;
 pub use faults::Faults;
 pub use links::RevokedPrimary;
 pub use seed::{
-    GeneratedPortal, Seed, SeedAccess, SeedError, SeedFolder, SeedLink, SeedRoom, SeedToken,
+    GeneratedPortal, OWNER, Seed, SeedAccess, SeedError, SeedFolder, SeedLink, SeedRole, SeedRoom,
+    SeedToken,
 };
 
 use control::RequestLog;
@@ -81,6 +83,8 @@ pub(crate) struct App {
     base: String,
     faults: FaultEngine,
     log: RequestLog,
+    /// What the version route says (`Seed::version`).
+    version: String,
 }
 
 impl App {
@@ -102,6 +106,14 @@ impl Simulator {
     ) -> std::io::Result<SimHandle> {
         let portal = Portal::build(&seed)
             .map_err(|m| std::io::Error::new(std::io::ErrorKind::InvalidInput, m))?;
+        let version = seed.version.clone().unwrap_or_else(|| {
+            if config.echo_passwords {
+                version::DEFAULT
+            } else {
+                version::UNKNOWN_FUTURE
+            }
+            .to_owned()
+        });
         drop(seed);
         let listener = TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
@@ -112,8 +124,10 @@ impl Simulator {
             config,
             base: base.clone(),
             log: RequestLog::default(),
+            version,
         });
         let router = api::routes(Arc::clone(&app))
+            .merge(version::routes())
             .merge(control::routes())
             .with_state(Arc::clone(&app));
         let (stop, stopped) = watch::channel(false);

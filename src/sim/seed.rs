@@ -17,6 +17,10 @@ use super::portal_time::parse_seed_instant;
 /// A portal to simulate.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Seed {
+    /// What `GET api/2.0/settings/version/build` says (`docSpace`); `None` is the
+    /// simulator's default (3.7.2.1, or an unknown future version when passwords
+    /// are hidden).
+    pub version: Option<String>,
     /// Accepted API keys.
     pub tokens: Vec<SeedToken>,
     pub rooms: Vec<SeedRoom>,
@@ -24,13 +28,34 @@ pub struct Seed {
     pub my_documents: Vec<SeedFolder>,
 }
 
-/// An API key: `sk-test` in a seed, or `{key: sk-ro, scopes: [files:read]}`.
+/// An API key: `sk-test` in a seed, or `{key: sk-ro, scopes: [files:read]}`,
+/// `{key: sk-bob, user: bob}`, `{key: sk-v, user: v, role: viewer}`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SeedToken {
     pub key: String,
     /// `files:read`, `rooms:write`, `*:read`, `*`...; empty is full access, like a
     /// key created without scopes.
     pub scopes: Vec<String>,
+    /// Whose key it is: all of one user's keys share one rate-limit budget
+    /// (docspace-api.md, third reading 5). Default: the portal owner.
+    pub user: String,
+    pub role: SeedRole,
+}
+
+/// The portal owner's name in seeds (`created_by`, `user`).
+pub const OWNER: &str = "owner";
+
+/// What a user may do with links. A role belongs to the user: every key of one
+/// user has the same.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SeedRole {
+    /// Manages every room's links (the owner, an admin, a room manager).
+    #[default]
+    Manager,
+    /// Sees every folder, manages no link: `GET .../links` answers `[]`
+    /// (`FileSharing.cs:719-728`).
+    Viewer,
 }
 
 impl SeedToken {
@@ -38,6 +63,8 @@ impl SeedToken {
         SeedToken {
             key: key.into(),
             scopes: Vec::new(),
+            user: OWNER.to_owned(),
+            role: SeedRole::Manager,
         }
     }
 }
@@ -48,7 +75,11 @@ pub struct SeedRoom {
     pub id: Option<u32>,
     pub title: String,
     pub room_type: RoomType,
+    /// The primary link. Public and form-filling rooms always have one: the server
+    /// makes it with the room (`FileStorageService.cs:843-851`).
     pub link: Option<SeedLink>,
+    /// Additional external links (`subjectType` 1).
+    pub extra_links: Vec<SeedLink>,
     pub folders: Vec<SeedFolder>,
 }
 
@@ -57,6 +88,11 @@ pub struct SeedFolder {
     pub id: Option<u32>,
     pub title: String,
     pub link: Option<SeedLink>,
+    /// Additional external links (`subjectType` 1).
+    pub extra_links: Vec<SeedLink>,
+    /// Who created the folder: only they may revoke its links
+    /// (`FileSecurity.cs:3375-3384`). Default: the owner.
+    pub created_by: String,
     pub folders: Vec<SeedFolder>,
 }
 
@@ -114,6 +150,8 @@ impl SeedFolder {
             id: None,
             title: title.into(),
             link: None,
+            extra_links: Vec::new(),
+            created_by: OWNER.to_owned(),
             folders: Vec::new(),
         }
     }
@@ -147,6 +185,7 @@ pub struct GeneratedPortal {
 impl Default for Seed {
     fn default() -> Seed {
         Seed {
+            version: None,
             tokens: default_tokens(),
             rooms: Vec::new(),
             my_documents: Vec::new(),
@@ -196,6 +235,7 @@ impl Seed {
                 title: format!("Room {r:02}"),
                 room_type: RoomType::Custom,
                 link: None,
+                extra_links: Vec::new(),
                 folders: (1..=spec.folders_per_room)
                     .map(|f| {
                         let title = format!("Folder {f:0width$}");
@@ -234,6 +274,7 @@ fn invalid(origin: &str, at: Location, message: String) -> SeedError {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSeed {
+    version: Option<String>,
     tokens: Option<Vec<Spanned<RawToken>>>,
     #[serde(default)]
     rooms: Vec<RawRoom>,
@@ -252,7 +293,11 @@ enum RawToken {
 #[serde(deny_unknown_fields)]
 struct RawScopedToken {
     key: String,
+    #[serde(default)]
     scopes: Vec<String>,
+    user: Option<String>,
+    #[serde(default)]
+    role: SeedRole,
 }
 
 #[derive(Deserialize)]
@@ -265,11 +310,13 @@ struct RawMyDocuments {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRoom {
-    title: String,
+    title: Spanned<String>,
     #[serde(rename = "type")]
     room_type: RoomType,
     id: Option<Spanned<u32>>,
     link: Option<Spanned<RawLink>>,
+    #[serde(default)]
+    extra_links: Vec<Spanned<RawLink>>,
     #[serde(default)]
     folders: Vec<RawFolder>,
 }
@@ -280,6 +327,9 @@ struct RawFolder {
     title: String,
     id: Option<Spanned<u32>>,
     link: Option<Spanned<RawLink>>,
+    #[serde(default)]
+    extra_links: Vec<Spanned<RawLink>>,
+    created_by: Option<String>,
     #[serde(default)]
     folders: Vec<RawFolder>,
 }
@@ -307,6 +357,7 @@ fn read() -> SeedAccess {
 struct Validator<'a> {
     origin: &'a str,
     ids: HashMap<u32, Location>,
+    roles: HashMap<String, (SeedRole, Location)>,
 }
 
 impl RawSeed {
@@ -314,19 +365,30 @@ impl RawSeed {
         let mut v = Validator {
             origin,
             ids: HashMap::new(),
+            roles: HashMap::new(),
         };
         let mut rooms = Vec::with_capacity(self.rooms.len());
         for room in self.rooms {
             let scope = Scope::Room(room.room_type);
+            let link = v.link(room.link, scope)?;
+            if link.is_none() && scope.keeps_a_primary_link() {
+                let message = format!(
+                    "room `{}`: a {:?} room always has a primary link (the server makes it \
+                     with the room): add `link:`",
+                    room.title.value, room.room_type
+                );
+                return Err(invalid(origin, room.title.referenced, message));
+            }
             rooms.push(SeedRoom {
                 id: v.id(room.id)?,
-                link: v.link(room.link, scope)?,
+                link,
+                extra_links: v.extra_links(room.extra_links, scope)?,
                 folders: v.folders(room.folders, Scope::InsideRoom(room.room_type))?,
-                title: room.title,
+                title: room.title.value,
                 room_type: room.room_type,
             });
         }
-        let tokens = match self.tokens {
+        let tokens: Vec<SeedToken> = match self.tokens {
             None => default_tokens(),
             Some(raw) => raw
                 .into_iter()
@@ -335,6 +397,7 @@ impl RawSeed {
         };
         let my = self.my_documents.map(|m| m.folders).unwrap_or_default();
         Ok(Seed {
+            version: self.version,
             tokens,
             rooms,
             my_documents: v.folders(my, Scope::MyDocuments)?,
@@ -343,11 +406,36 @@ impl RawSeed {
 }
 
 impl Validator<'_> {
-    fn token(&self, raw: Spanned<RawToken>) -> Result<SeedToken, SeedError> {
+    fn token(&mut self, raw: Spanned<RawToken>) -> Result<SeedToken, SeedError> {
         let token = match raw.value {
             RawToken::Key(key) => SeedToken::full(key),
-            RawToken::Scoped(RawScopedToken { key, scopes }) => SeedToken { key, scopes },
+            RawToken::Scoped(RawScopedToken {
+                key,
+                scopes,
+                user,
+                role,
+            }) => SeedToken {
+                key,
+                scopes,
+                user: user.unwrap_or_else(|| OWNER.to_owned()),
+                role,
+            },
         };
+        if token.user == OWNER && token.role == SeedRole::Viewer {
+            let message = "the owner manages every link: a viewer needs its own `user`".to_owned();
+            return Err(invalid(self.origin, raw.referenced, message));
+        }
+        if let Some(&(role, _)) = self.roles.get(&token.user)
+            && role != token.role
+        {
+            let message = format!(
+                "user `{}` already has another role: a role belongs to the user, not the key",
+                token.user
+            );
+            return Err(invalid(self.origin, raw.referenced, message));
+        }
+        self.roles
+            .insert(token.user.clone(), (token.role, raw.referenced));
         if let Some(bad) = token.scopes.iter().find(|s| !is_scope(s)) {
             let message =
                 format!("scope `{bad}` is not `*`, `AREA:read` or `AREA:write` (files, rooms, *)");
@@ -418,12 +506,33 @@ impl Validator<'_> {
         }))
     }
 
+    /// Additional links, within the place's limit (docspace-api.md 2.6).
+    fn extra_links(
+        &self,
+        raw: Vec<Spanned<RawLink>>,
+        scope: Scope,
+    ) -> Result<Vec<SeedLink>, SeedError> {
+        let max = scope.limits().additional;
+        let mut out = Vec::with_capacity(raw.len());
+        for link in raw {
+            let at = link.referenced;
+            if out.len() >= max {
+                let message = format!("at most {max} additional links here (docspace-api.md 2.6)");
+                return Err(invalid(self.origin, at, message));
+            }
+            out.extend(self.link(Some(link), scope)?);
+        }
+        Ok(out)
+    }
+
     fn folders(&mut self, raw: Vec<RawFolder>, scope: Scope) -> Result<Vec<SeedFolder>, SeedError> {
         let mut out = Vec::with_capacity(raw.len());
         for f in raw {
             out.push(SeedFolder {
                 id: self.id(f.id)?,
                 link: self.link(f.link, scope)?,
+                extra_links: self.extra_links(f.extra_links, scope)?,
+                created_by: f.created_by.unwrap_or_else(|| OWNER.to_owned()),
                 folders: self.folders(f.folders, scope)?,
                 title: f.title,
             });

@@ -9,8 +9,8 @@ use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 
 use super::access::{Level, RoomType, Scope};
-use super::auth::ApiKey;
-use super::seed::{Seed, SeedFolder, SeedLink};
+use super::auth::{ApiKey, UserId};
+use super::seed::{OWNER, Seed, SeedFolder, SeedLink, SeedRole};
 
 /// Position of a folder in [`Portal::folders`]; ids are looked up once per request.
 pub(crate) type Pos = u32;
@@ -24,6 +24,8 @@ pub(crate) struct Portal {
     /// demo show the same links.
     rng: SmallRng,
     pub(crate) keys: Box<[ApiKey]>,
+    /// Names and roles; the owner first.
+    pub(crate) users: Vec<(Box<str>, SeedRole)>,
 }
 
 pub(crate) struct Folder {
@@ -38,6 +40,8 @@ pub(crate) struct Folder {
     /// The primary link was deliberately revoked (newer servers then answer 404 on
     /// `GET .../link`).
     pub(crate) primary_revoked: bool,
+    /// Only the creator may revoke a folder's links (`FileSecurity.cs:3375-3384`).
+    pub(crate) created_by: UserId,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,33 +101,49 @@ impl Portal {
                 rooms_root: 0,
                 my_root: 0,
                 rng: SmallRng::seed_from_u64(LINK_RNG_SEED),
-                keys: seed
-                    .tokens
-                    .iter()
-                    .map(|t| ApiKey {
-                        key: t.key.as_str().into(),
-                        scopes: t.scopes.iter().map(|s| s.as_str().into()).collect(),
-                    })
-                    .collect(),
+                keys: Box::new([]),
+                users: vec![(OWNER.into(), SeedRole::Manager)],
             },
             explicit,
             next_id: 1,
         };
-        let rooms_root = builder.add(None, None, "Rooms", Kind::RoomsRoot, None);
-        let my_root = builder.add(None, None, "My documents", Kind::MyRoot, None);
+        let mut keys = Vec::with_capacity(seed.tokens.len());
+        for t in &seed.tokens {
+            let user = builder.user(&t.user, t.role)?;
+            keys.push(ApiKey {
+                key: t.key.as_str().into(),
+                scopes: t.scopes.iter().map(|s| s.as_str().into()).collect(),
+                user,
+            });
+        }
+        builder.portal.keys = keys.into_boxed_slice();
+        let none = Links::default();
+        let rooms_root = builder.add(None, None, "Rooms", Kind::RoomsRoot, none);
+        let my_root = builder.add(None, None, "My documents", Kind::MyRoot, none);
         builder.portal.rooms_root = rooms_root;
         builder.portal.my_root = my_root;
         for room in &seed.rooms {
+            if room.link.is_none() && Scope::Room(room.room_type).keeps_a_primary_link() {
+                return Err(format!(
+                    "room {}: a {:?} room always has a primary link (the server makes it with the room)",
+                    room.title, room.room_type
+                ));
+            }
+            let links = Links {
+                primary: room.link.as_ref(),
+                extra: &room.extra_links,
+                created_by: 0,
+            };
             let pos = builder.add(
                 Some(rooms_root),
                 room.id,
                 &room.title,
                 Kind::Room(room.room_type),
-                room.link.as_ref(),
+                links,
             );
-            builder.add_folders(pos, &room.folders, Home::Room(room.room_type));
+            builder.add_folders(pos, &room.folders, Home::Room(room.room_type))?;
         }
-        builder.add_folders(my_root, &seed.my_documents, Home::MyDocuments);
+        builder.add_folders(my_root, &seed.my_documents, Home::MyDocuments)?;
         let mut portal = builder.portal;
         portal.folders.shrink_to_fit();
         Ok(portal)
@@ -202,14 +222,46 @@ struct Builder {
     next_id: u32,
 }
 
+/// A seeded folder's links and creator.
+#[derive(Clone, Copy, Default)]
+struct Links<'a> {
+    primary: Option<&'a SeedLink>,
+    extra: &'a [SeedLink],
+    created_by: UserId,
+}
+
 impl Builder {
+    /// The user with this name, made on first mention; a role belongs to the user.
+    fn user(&mut self, name: &str, role: SeedRole) -> Result<UserId, String> {
+        let users = &mut self.portal.users;
+        if let Some(i) = users.iter().position(|(n, _)| &**n == name) {
+            if users[i].1 != role {
+                return Err(format!("user {name} has two roles"));
+            }
+            return Ok(i as UserId);
+        }
+        if name == OWNER && role == SeedRole::Viewer {
+            return Err("the owner manages every link".into());
+        }
+        users.push((name.into(), role));
+        UserId::try_from(users.len() - 1).map_err(|_| "too many users".to_owned())
+    }
+
+    /// A folder's creator: a user named by a token, or one who has no key.
+    fn creator(&mut self, name: &str) -> Result<UserId, String> {
+        match self.portal.users.iter().position(|(n, _)| &**n == name) {
+            Some(i) => Ok(i as UserId),
+            None => self.user(name, SeedRole::Manager),
+        }
+    }
+
     fn add(
         &mut self,
         parent: Option<Pos>,
         id: Option<u32>,
         title: &str,
         kind: Kind,
-        link: Option<&SeedLink>,
+        links: Links,
     ) -> Pos {
         let id = id.unwrap_or_else(|| {
             while self.explicit.contains(&self.next_id) {
@@ -227,10 +279,18 @@ impl Builder {
             children: Vec::new(),
             links: Vec::new(),
             primary_revoked: false,
+            created_by: links.created_by,
         });
-        if let (Some(seed), Some(scope)) = (link, self.portal.folder(pos).scope()) {
-            let link = self.seed_link(seed, scope);
-            self.portal.folder_mut(pos).links.push(link);
+        if let Some(scope) = self.portal.folder(pos).scope() {
+            let primary = links.primary.map(|seed| self.seed_link(seed, scope, true));
+            let extra: Vec<Link> = links
+                .extra
+                .iter()
+                .map(|seed| self.seed_link(seed, scope, false))
+                .collect();
+            let folder = self.portal.folder_mut(pos);
+            folder.links.extend(primary);
+            folder.links.extend(extra);
         }
         self.portal.index.insert(id, pos);
         if let Some(parent) = parent {
@@ -239,40 +299,44 @@ impl Builder {
         pos
     }
 
-    fn add_folders(&mut self, parent: Pos, folders: &[SeedFolder], home: Home) {
+    fn add_folders(
+        &mut self,
+        parent: Pos,
+        folders: &[SeedFolder],
+        home: Home,
+    ) -> Result<(), String> {
         for f in folders {
-            let pos = self.add(
-                Some(parent),
-                f.id,
-                &f.title,
-                Kind::Plain(home),
-                f.link.as_ref(),
-            );
-            self.add_folders(pos, &f.folders, home);
+            let links = Links {
+                primary: f.link.as_ref(),
+                extra: &f.extra_links,
+                created_by: self.creator(&f.created_by)?,
+            };
+            let pos = self.add(Some(parent), f.id, &f.title, Kind::Plain(home), links);
+            self.add_folders(pos, &f.folders, home)?;
         }
         self.portal.folder_mut(parent).children.shrink_to_fit();
+        Ok(())
     }
 
     /// The seed is taken as the portal's history, except for values the server
     /// forces whatever was asked.
-    fn seed_link(&mut self, seed: &SeedLink, scope: Scope) -> Link {
+    fn seed_link(&mut self, seed: &SeedLink, scope: Scope, primary: bool) -> Link {
         Link {
             id: self.portal.fresh_link_id(),
             key: self.portal.fresh_share_key(),
             level: seed.access.level(),
             title: seed.title.as_deref().unwrap_or(DEFAULT_LINK_TITLE).into(),
             password: seed.password.as_deref().map(Into::into),
-            // Where the portal lets no one set an expiry or `internal` (public,
-            // form-filling and virtual data rooms and their folders,
-            // docspace-api.md 2.4), no link ever got one.
+            // A public or form-filling room's own primary link never has an
+            // expiry; `internal` is forced in public and virtual data rooms
+            // (docspace-api.md, third reading 1). Everything else was possible
+            // when the link was created.
             expires: seed
                 .expires
-                .filter(|_| scope.may_edit_internal_and_expiry()),
+                .filter(|_| !(primary && scope.primary_has_no_expiry())),
             deny_download: seed.deny_download,
-            internal: scope
-                .forced_internal()
-                .unwrap_or(seed.internal && scope.may_edit_internal_and_expiry()),
-            primary: true,
+            internal: scope.forced_internal().unwrap_or(seed.internal),
+            primary,
         }
     }
 }

@@ -16,7 +16,7 @@ use super::sharing::SharingFlags;
 use super::state::{Folder, Kind, Link, Portal, Pos};
 
 /// A parsed `FolderLinkRequest` (or the room variant).
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Default, PartialEq)]
 pub(crate) struct LinkWrite {
     pub(crate) link_id: Option<Uuid>,
     pub(crate) level: Level,
@@ -75,7 +75,8 @@ impl LinkWrite {
                 "The field Title must be a string with a maximum length of 255.",
             ));
         }
-        let password = text(field("password"), "Password")?.map(|p| p.trim().to_owned());
+        // Not trimmed here: the PUT routes trim it, POST does not ([`LinkWrite::trim_password`]).
+        let password = text(field("password"), "Password")?;
         if password
             .as_ref()
             .is_some_and(|p| p.chars().count() > MAX_TEXT)
@@ -103,6 +104,7 @@ impl LinkWrite {
             title: title
                 .filter(|t| !t.trim().is_empty())
                 .map(|t| t.trim().to_owned()),
+            // `string.IsNullOrEmpty`: an empty password is none.
             password: password.filter(|p| !p.is_empty()),
             expires,
             deny_download: flag(field("denyDownload"), "DenyDownload")?,
@@ -110,6 +112,19 @@ impl LinkWrite {
             primary: flag(field("primary"), "Primary")?,
             link_type,
         })
+    }
+}
+
+impl LinkWrite {
+    /// `PUT folder/{id}/links` and `PUT rooms/{id}/links` trim the password
+    /// (`FoldersController.cs:466`, `VirtualRoomsController.cs:610`); `POST
+    /// folder/{id}/link` passes it on as sent (`FoldersController.cs:416-425`).
+    pub(crate) fn trim_password(mut self) -> LinkWrite {
+        self.password = self
+            .password
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty());
+        self
     }
 }
 
@@ -144,6 +159,10 @@ pub(crate) struct View<'a> {
     pub(crate) echo_passwords: bool,
     pub(crate) omit_link_titles: bool,
     pub(crate) now: Timestamp,
+    /// The caller may manage links (a viewer is shown a room's primary link with
+    /// every `canEdit*` false: `CanEditInternalAsync` and the like need the right
+    /// to edit access, `FileSecurity.cs:2268-2283`).
+    pub(crate) manages: bool,
 }
 
 /// `FileShareDto` for an external link.
@@ -185,7 +204,6 @@ pub(crate) struct SharedLink {
 
 impl LinkEntry {
     pub(crate) fn new(link: &Link, scope: Scope, view: &View) -> LinkEntry {
-        let editable = scope.may_edit_internal_and_expiry();
         let shared = SharedLink {
             id: link.id.hyphenated().to_string(),
             title: (!view.omit_link_titles).then(|| link.title.clone()),
@@ -206,10 +224,10 @@ impl LinkEntry {
             is_locked: false,
             is_owner: false,
             can_edit_access: false,
-            can_edit_internal: editable && scope.forced_internal().is_none(),
+            can_edit_internal: view.manages && scope.may_edit_internal(),
             can_edit_deny_download: true,
-            can_edit_expiration_date: editable,
-            can_revoke: !link.primary,
+            can_edit_expiration_date: view.manages && scope.says_expiry_editable(link.primary),
+            can_revoke: scope.revoking_regenerates(link.primary),
             subject_type: if link.primary { 4 } else { 1 },
         }
     }
@@ -433,7 +451,9 @@ mod tests {
     #[test]
     fn blank_title_and_password_mean_none() {
         let w = parse(r#"{"title": "  ", "password": "   "}"#).expect("parses");
-        assert_eq!((w.title, w.password), (None, None));
+        assert_eq!(w.title, None);
+        assert_eq!(w.password.as_deref(), Some("   "), "POST keeps it");
+        assert_eq!(w.trim_password().password, None, "PUT trims it");
     }
 
     #[test]

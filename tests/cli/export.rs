@@ -67,7 +67,7 @@ async fn the_demo_portal_round_trips_to_zero_changes() {
         .iter()
         .filter(|r| r["path"].as_str().unwrap().ends_with("/links"))
         .count();
-    assert_eq!(link_reads, 3, "only the three folders with links are read");
+    assert_eq!(link_reads, 4, "only the four folders with links are read");
     let text = std::fs::read_to_string(portal.dir().join("links.yaml")).unwrap();
     crate::redactions().bind(|| insta::assert_snapshot!("export_demo", text));
     let plan = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
@@ -346,7 +346,7 @@ async fn a_portal_that_hides_passwords_still_round_trips() {
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(
         out.stderr.contains(
-            "the portal does not return link passwords, so 4 links keep an unmanaged password"
+            "the portal does not return link passwords, so 5 links keep an unmanaged password"
         ),
         "{}",
         out.stderr

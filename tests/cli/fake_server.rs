@@ -53,6 +53,11 @@ pub enum Reply {
     /// A 200 whose chunked JSON body goes on until the client hangs up (or, so the
     /// server always stops by itself, 64 MiB).
     Endless,
+    /// The connection is closed without a word of answer.
+    Hangup,
+    /// The head and the first half of `body`, then the connection is closed: a
+    /// 200 cut short.
+    Truncated { status: u16, body: Vec<u8> },
 }
 
 impl Reply {
@@ -248,6 +253,18 @@ async fn write_reply<S: AsyncWrite + Unpin>(stream: &mut S, reply: Reply) -> std
             stream.write_all(head.as_bytes()).await?;
             stream.write_all(&body).await?;
             stream.flush().await
+        }
+        Reply::Hangup => Err(std::io::Error::other("hung up")),
+        Reply::Truncated { status, body } => {
+            let head = format!(
+                "HTTP/1.1 {status} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                reason(status),
+                body.len()
+            );
+            stream.write_all(head.as_bytes()).await?;
+            stream.write_all(&body[..body.len() / 2]).await?;
+            stream.flush().await?;
+            Err(std::io::Error::other("cut short"))
         }
         Reply::Endless => {
             stream

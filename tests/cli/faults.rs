@@ -95,6 +95,19 @@ async fn rate_limited_portal_is_paced_not_hammered() {
         .iter()
         .map(|r| r["status"] == 429)
         .collect();
+    // A lone 429 among admitted requests is the per-user concurrency cap: a lease is
+    // released once the answer is written, so a client that sends its next write on
+    // reading the answer can, now and then, arrive before it (the server behaves so
+    // too). Those are bounded apart; the window's 429s come in runs.
+    let lone = |i: usize| {
+        limited[i]
+            && (i.saturating_sub(5)..(i + 6).min(limited.len()))
+                .filter(|&j| j != i)
+                .all(|j| !limited[j])
+    };
+    let lone_count = (0..limited.len()).filter(|&i| lone(i)).count();
+    assert!(lone_count <= 3, "{lone_count} lone 429s");
+    let limited: Vec<bool> = (0..limited.len()).map(|i| limited[i] && !lone(i)).collect();
     let first = limited.iter().position(|&l| l).expect("the limit was hit");
     // Admitted again for good: an admitted request that was slower to answer than
     // the 429s around it does not end the first contact.

@@ -106,7 +106,7 @@ async fn github_marks_refusals_and_unknowns_as_errors() {
     assert_eq!(out.code, 4, "{}", out.all());
     assert!(
         out.stdout.contains(
-            "::error file=links.yaml,line=3,title=docspace-links%3A refused::Marketing/Press kit (folder 101, manifest line 3): refused: will not be changed%0Athe portal did not say"
+            "::error file=links.yaml,line=3,title=docspace-links%3A refused (password-unseen)::Marketing/Press kit (folder 101, manifest line 3): refused: will not be changed%0Athe portal (DocSpace 99.0.0.1, a release newer than those known to return link passwords) did not say"
         ),
         "{}",
         out.stdout
@@ -127,7 +127,7 @@ async fn github_reports_a_run_wide_error_as_one_error_command() {
     assert_eq!(out.code, 1, "{}", out.all());
     assert_eq!(
         out.stdout,
-        "::error title=docspace-links::DOCSPACE_TOKEN is not set: create an API key in DocSpace (Developer Tools > API keys, scopes files:read, rooms:read and files:write) and export it as DOCSPACE_TOKEN\n"
+        "::error title=docspace-links%3A no-token::DOCSPACE_TOKEN is not set: create an API key in DocSpace (Developer Tools > API keys, scopes files:read, rooms:read and files:write) and export it as DOCSPACE_TOKEN\n"
     );
     assert!(
         out.stderr.starts_with("error: DOCSPACE_TOKEN is not set"),

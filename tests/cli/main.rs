@@ -3,6 +3,7 @@
 
 mod apply;
 mod baseline;
+mod codes;
 mod demo;
 mod errors;
 mod export;
@@ -13,19 +14,24 @@ mod formats;
 mod help;
 mod hostile;
 mod interactive;
+mod lost_answers;
 mod outputs;
 mod plan;
 mod policy;
 mod proxy;
 mod races;
+mod reads;
+mod release;
 mod rich_portal;
 mod safety;
 mod saved_plan;
 mod scopes;
 mod secrets;
+mod server_waits;
 mod sim;
 mod sim_command;
 mod support;
+mod tampering;
 mod test;
 
 /// Snapshot settings shared by every test: link ids and ports vary run to run.

@@ -21,6 +21,8 @@ pub enum Answer {
     /// Pass it on, then lose the portal's answer: a 502 from "a proxy" instead,
     /// after the portal has acted.
     Lose,
+    /// Pass it on, and send back the portal's answer body as this edits it.
+    Edit(fn(String) -> String),
 }
 
 type Hook = Arc<
@@ -114,13 +116,14 @@ async fn forward(
         *n += 1;
         *n
     };
-    let lose = match (state.hook)(method.clone(), path, n).await {
+    let (lose, edit) = match (state.hook)(method.clone(), path, n).await {
         Answer::Instead(status, body) => {
             let status = StatusCode::from_u16(status).unwrap();
             return (status, [("content-type", "application/json")], body).into_response();
         }
-        Answer::Lose => true,
-        Answer::Forward => false,
+        Answer::Lose => (true, None),
+        Answer::Forward => (false, None),
+        Answer::Edit(edit) => (false, Some(edit)),
     };
     let url = format!(
         "{}{}",
@@ -145,7 +148,10 @@ async fn forward(
         Ok(r) => {
             let status = StatusCode::from_u16(r.status().as_u16()).unwrap();
             let headers = r.headers().clone();
-            let body = r.bytes().await.unwrap_or_default();
+            let mut body = r.bytes().await.unwrap_or_default();
+            if let Some(edit) = edit {
+                body = edit(String::from_utf8_lossy(&body).into_owned()).into();
+            }
             let mut resp = (status, body).into_response();
             for (name, value) in &headers {
                 if name != "content-length" && name != "transfer-encoding" {

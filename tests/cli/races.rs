@@ -212,3 +212,49 @@ async fn a_link_made_by_a_put_whose_answer_was_lost_is_taken_back() {
         "the hand revoke stands"
     );
 }
+
+/// A create is not preceded by a read (`POST folder/{id}/link` is get-or-create):
+/// a link made by hand since the plan comes back from the POST unchanged, and the
+/// answer check names it. It is somebody's link: reported, never revoked, even
+/// though it allows downloads the manifest would deny.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_made_by_hand_before_a_create_is_reported_and_left_alone() {
+    let portal = Portal::start(SEED).await;
+    const BRAND: u64 = 102;
+    let create = "/api/2.0/files/folder/102/link";
+    let proxy = edit_before(&portal, Method::POST, create, 1, |h| async move {
+        h.create(BRAND, "By hand").await;
+    })
+    .await;
+    let out = apply(
+        &portal,
+        &proxy,
+        "version: 1\nfolders:\n  - path: Marketing/Brand assets\n    link: { access: read, deny_download: true }\n",
+    );
+    assert_eq!(out.code, 3, "{}", out.all());
+    assert!(
+        out.stdout.contains("Marketing/Brand assets")
+            && out
+                .stdout
+                .contains("a primary link was made since the plan")
+            && out.stdout.contains("it allows downloads"),
+        "{}",
+        out.stdout
+    );
+    // Neither the plan (the listing says the folder is not shared) nor apply (a
+    // create is its own check) read the folder's links; nothing was put.
+    assert_eq!(
+        proxy.count(Method::GET, "/api/2.0/files/folder/102/links"),
+        0
+    );
+    assert_eq!(proxy.count(Method::POST, create), 1);
+    assert_eq!(
+        proxy.count(Method::PUT, "/api/2.0/files/folder/102/links"),
+        0
+    );
+    let link = portal
+        .primary("Marketing/Brand assets")
+        .await
+        .expect("kept");
+    assert_eq!(link["title"], "By hand");
+}

@@ -68,9 +68,14 @@ impl Portal {
     }
 
     pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        self.run_in(self.dir.path(), args, env)
+    }
+
+    /// Runs the binary with `cwd` as its working directory.
+    pub fn run_in(&self, cwd: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_docspace-links"));
         cmd.args(args)
-            .current_dir(self.dir.path())
+            .current_dir(cwd)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("DOCSPACE_URL", self.url())
@@ -208,6 +213,7 @@ rooms:
   - title: Applications
     type: filling-forms
     id: 300
+    link: { access: fill-forms }
     folders:
       - title: Intake
         id: 301

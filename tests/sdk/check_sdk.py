@@ -1,6 +1,9 @@
 """Checks that the official Python SDK (`docspace-api-sdk` on PyPI) parses the
 simulator's answers with its own models. Not part of `cargo test`; see README.md."""
 
+import importlib
+import inspect
+import pkgutil
 import sys
 
 from docspace_api_sdk import ApiClient, Configuration
@@ -65,7 +68,48 @@ def main(base: str) -> None:
 
         primary = rooms.get_rooms_primary_external_link(200)
         print("public room primary:", primary.response.shared_link.primary)
+
+        # Additional links: seeded ones listed after the primary one, a new one by PUT.
+        listed = folders.get_folder_links(101).response
+        assert [l.subject_type for l in listed] == [4, 1], [l.subject_type for l in listed]
+        assert listed[1].shared_link.title == "Agency" and not listed[1].shared_link.primary
+        extra = folders.set_folder_primary_external_link(
+            101, FolderLinkRequest(access=6, title="Reviewers", primary=False)
+        )
+        assert extra.response.subject_type == 1 and not extra.response.shared_link.primary
+        assert len(folders.get_folder_links(101).response) == 3
+        print("additional links:", [l.shared_link.title for l in folders.get_folder_links(101).response])
+
+        version_route(client)
+
+    # A viewer sees the folder shared and gets an empty list of its links.
+    viewer = Configuration(host=base, access_token="sk-viewer")
+    with ApiClient(viewer, header_name="Authorization", header_value="Bearer sk-viewer") as client:
+        folders = FoldersApi(client)
+        seen = folders.get_folder_links(101)
+        assert seen.response == [], seen.response
+        assert folders.get_folder_info(101).response.shared is True
+        print("viewer: no links, folder shared")
     print("OK: the SDK parsed every answer")
+
+
+def version_route(client: ApiClient) -> None:
+    """`GET api/2.0/settings/version/build` through whichever SDK method serves it."""
+    import docspace_api_sdk.api as api_pkg
+
+    for info in pkgutil.walk_packages(api_pkg.__path__, api_pkg.__name__ + "."):
+        module = importlib.import_module(info.name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            for name in dir(cls):
+                if "build" in name and "version" in name and not name.endswith(
+                    ("_with_http_info", "_without_preload_content", "_serialize")
+                ):
+                    answer = getattr(cls(client), name)()
+                    version = answer.response.doc_space
+                    assert version, answer
+                    print("version:", version, "via", cls.__name__ + "." + name)
+                    return
+    print("version route: no SDK method found: skipped")
 
 
 if __name__ == "__main__":

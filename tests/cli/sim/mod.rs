@@ -9,6 +9,7 @@ mod quirks;
 mod routes;
 mod seed;
 mod sharing;
+mod third_reading;
 
 use docspace_links::sim::{Seed, SimConfig, SimHandle, Simulator};
 use reqwest::{Method, StatusCode};

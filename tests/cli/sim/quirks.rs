@@ -487,38 +487,44 @@ async fn internal_is_forced_in_virtual_data_and_public_rooms() {
 }
 
 #[tokio::test]
-async fn expiry_changes_are_silent_no_ops_in_public_rooms() {
+async fn expiry_is_kept_on_folders_in_public_and_virtual_data_rooms() {
     let portal = Portal::start().await;
-    let created = portal
-        .put("folder/201/links", json!({"access": 2, "primary": true}))
-        .await;
-    let id = id_of(&created.json["response"]);
-    let answer = portal
-        .put(
-            "folder/201/links",
-            json!({"linkId": id, "access": 5, "expirationDate": days_ahead(30)}),
-        )
-        .await;
-    assert_eq!(answer.status, StatusCode::OK);
-    assert_eq!(
-        answer.json["response"]["access"], 5,
-        "the rest of the PUT applies"
-    );
-    assert!(
-        answer.json["response"]["sharedLink"]
-            .get("expirationDate")
-            .is_none()
-    );
-    assert_eq!(answer.json["response"]["canEditExpirationDate"], false);
+    for (folder, internal) in [(201, false), (401, true)] {
+        let created = portal
+            .put(
+                &format!("folder/{folder}/links"),
+                json!({"access": 2, "primary": true, "internal": internal}),
+            )
+            .await;
+        let id = id_of(&created.json["response"]);
+        let answer = portal
+            .put(
+                &format!("folder/{folder}/links"),
+                json!({"linkId": id, "access": 5, "internal": internal, "expirationDate": days_ahead(30)}),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK);
+        let link = &answer.json["response"];
+        assert_eq!(link["access"], 5, "folder {folder}");
+        assert!(
+            link["sharedLink"]["expirationDate"].is_string(),
+            "folder {folder}: {link}"
+        );
+        assert!(
+            portal.folder_state(folder).await["links"][0]["expires"].is_string(),
+            "folder {folder}"
+        );
+    }
 }
 
 #[tokio::test]
-async fn internal_changes_are_silent_no_ops_in_form_filling_rooms() {
+async fn internal_is_editable_on_folders_in_form_filling_rooms() {
     let portal = Portal::start().await;
     let created = portal
         .put("folder/301/links", json!({"access": 7, "primary": true}))
         .await;
     let id = id_of(&created.json["response"]);
+    assert_eq!(created.json["response"]["canEditInternal"], true);
     let answer = portal
         .put(
             "folder/301/links",
@@ -526,7 +532,8 @@ async fn internal_changes_are_silent_no_ops_in_form_filling_rooms() {
         )
         .await;
     assert_eq!(answer.status, StatusCode::OK);
-    assert_eq!(answer.json["response"]["sharedLink"]["internal"], false);
+    assert_eq!(answer.json["response"]["sharedLink"]["internal"], true);
+    assert_eq!(portal.folder_state(301).await["links"][0]["internal"], true);
 }
 
 #[tokio::test]

@@ -85,6 +85,7 @@ fn tokens_are_plain_keys_or_keys_with_scopes() {
             SeedToken {
                 key: "sk-ro".into(),
                 scopes: vec!["files:read".into(), "*:read".into()],
+                ..SeedToken::full("sk-ro")
             }
         ]
     );
@@ -178,16 +179,18 @@ rooms:
   - title: Forms
     type: filling-forms
     id: 4
+    link: { access: fill-forms }
     folders:
       - { title: Intake, id: 5, link: { access: fill-forms, internal: true } }
 "#;
     let portal = Portal::with(yaml, SimConfig::default()).await;
-    // No one can set internal or an expiry in form-filling and virtual data rooms.
+    // `internal` may be set in form-filling rooms, an expiry on folders in virtual
+    // data rooms (docspace-api.md, third reading 1).
     let intake = &portal.folder_state(5).await["links"][0];
-    assert_eq!(intake["internal"], false);
+    assert_eq!(intake["internal"], true);
     assert_eq!(
         portal.folder_state(3).await["links"][0]["expires"],
-        serde_json::Value::Null
+        "2099-01-01T00:00:00Z"
     );
     let site = &portal.folder_state(1).await["links"][0];
     assert_eq!(

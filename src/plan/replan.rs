@@ -1,0 +1,200 @@
+//! A saved plan against a plan made now from the same manifest (issue 19): the
+//! file is applied only if it is what the tool itself would have written.
+//!
+//! - Each item must name the folder the manifest's entry resolves to now, and want
+//!   what the entry wants: an edited `folder_id` would send the manifest's writes
+//!   (a password among them) to a folder the manifest never names.
+//! - Where the portal still shows exactly the links the plan saw (`seen`), the item
+//!   must be the item a plan makes now, field for field: any other difference is an
+//!   edit. Where the portal changed, the folder is left to apply's re-read right
+//!   before its write, which refuses it as stale (design.md 2).
+//! - Facts about the portal come from this run only: a plan made on another release,
+//!   or while the portal returned passwords that it no longer does, is stale as a
+//!   whole, since every unmanaged password it would copy is in doubt.
+
+use serde_json::Value as Json;
+
+use super::saved::{Error, SavedPlan};
+use super::{Item, Plan, UnlistedAction, UnlistedFolder};
+
+impl SavedPlan {
+    /// `now` is the plan the same manifest gives against the portal as it is.
+    pub fn check_against(&self, path: &str, now: &Plan) -> Result<(), Error> {
+        let planned = &self.plan;
+        let stale = |what: String| Error::PortalChanged {
+            path: path.to_owned(),
+            what,
+        };
+        if planned.portal_version != now.portal_version {
+            return Err(stale(format!(
+                "the portal said release {} when the plan was made and says {} now",
+                shown(planned.portal_version.as_deref()),
+                shown(now.portal_version.as_deref()),
+            )));
+        }
+        if planned.portal_echoes_passwords && !now.portal_echoes_passwords {
+            return Err(stale(
+                "the portal returned link passwords when the plan was made and does not now, so \
+                 no unmanaged password can be copied"
+                    .to_owned(),
+            ));
+        }
+        let edited = |item: &str, field: String, why: &'static str| Error::Edited {
+            path: path.to_owned(),
+            item: item.to_owned(),
+            field,
+            why,
+        };
+        for item in &planned.items {
+            let Some(fresh) = now.items.iter().find(|i| i.line == item.line) else {
+                return Err(edited(
+                    &item.path,
+                    "line".into(),
+                    "no manifest entry is there",
+                ));
+            };
+            if let Some(field) = identity_difference(item, fresh) {
+                return Err(edited(
+                    &item.path,
+                    field.to_owned(),
+                    "the manifest's entry names another folder or wants something else",
+                ));
+            }
+            if item.seen == fresh.seen
+                && let Some(field) = first_difference(&json(item), &json(fresh))
+            {
+                return Err(edited(
+                    &item.path,
+                    field,
+                    "the portal shows what the plan saw, and a plan made now says otherwise",
+                ));
+            }
+        }
+        for u in &planned.unlisted {
+            let fresh = now
+                .unlisted
+                .iter()
+                .find(|f| f.folder_id == u.folder_id && f.line == u.line);
+            let Some(fresh) = fresh else {
+                return Err(edited(
+                    &u.path,
+                    "folder_id".into(),
+                    "no folder with this id is an unlisted folder of that scope now",
+                ));
+            };
+            if fresh.path != u.path || fresh.scope != u.scope {
+                return Err(edited(
+                    &u.path,
+                    "path".into(),
+                    "the folder has another path now",
+                ));
+            }
+            if links(u) == links(fresh)
+                && let Some(field) = first_difference(&json(u), &json(fresh))
+            {
+                return Err(edited(
+                    &u.path,
+                    field,
+                    "the portal shows what the plan saw, and a plan made now says otherwise",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn shown(version: Option<&str>) -> &str {
+    version.unwrap_or("(none)")
+}
+
+/// The fields the manifest and the folder's place decide, whatever the links are.
+fn identity_difference(planned: &Item, now: &Item) -> Option<&'static str> {
+    if planned.path != now.path {
+        Some("path")
+    } else if planned.folder_id != now.folder_id {
+        Some("folder_id")
+    } else if planned.desired != now.desired {
+        Some("desired")
+    } else {
+        None
+    }
+}
+
+fn links(u: &UnlistedFolder) -> Option<Vec<&super::UnlistedLink>> {
+    match &u.action {
+        UnlistedAction::Report { links } | UnlistedAction::Revoke { links } => {
+            Some(links.iter().collect())
+        }
+        UnlistedAction::Unknown { .. } => None,
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Json {
+    serde_json::to_value(value).expect("plan items serialise")
+}
+
+/// The first place two JSON values differ, as `action.target.link_id` or
+/// `action.changes[1].new`; `None` when they are equal. Left out at the top: the
+/// manifest file's name (it may be given as another relative path), the baseline
+/// label (apply has no baseline) and policy violations (they tell, and write
+/// nothing; a lifetime rule moves with the clock).
+fn first_difference(a: &Json, b: &Json) -> Option<String> {
+    fn walk(a: &Json, b: &Json, at: &str) -> Option<String> {
+        match (a, b) {
+            (Json::Object(x), Json::Object(y)) => {
+                let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+                keys.sort();
+                keys.dedup();
+                keys.into_iter()
+                    .filter(|k| {
+                        !(at.is_empty()
+                            && matches!(k.as_str(), "manifest" | "label" | "violations"))
+                    })
+                    .find_map(|k| {
+                        let here = if at.is_empty() {
+                            k.clone()
+                        } else {
+                            format!("{at}.{k}")
+                        };
+                        match (x.get(k), y.get(k)) {
+                            (Some(p), Some(q)) => walk(p, q, &here),
+                            _ => Some(here),
+                        }
+                    })
+            }
+            (Json::Array(x), Json::Array(y)) if x.len() == y.len() => x
+                .iter()
+                .zip(y)
+                .enumerate()
+                .find_map(|(i, (p, q))| walk(p, q, &format!("{at}[{i}]"))),
+            _ if a == b => None,
+            _ => Some(at.to_owned()),
+        }
+    }
+    walk(a, b, "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_first_difference_is_named_by_its_path() {
+        let a = json!({"path": "A", "action": {"action": "update", "target": {"link_id": "1"}}});
+        let b = json!({"path": "A", "action": {"action": "update", "target": {"link_id": "2"}}});
+        assert_eq!(
+            first_difference(&a, &b).as_deref(),
+            Some("action.target.link_id")
+        );
+        let c = json!({"changes": [{"new": 1}, {"new": 2}]});
+        let d = json!({"changes": [{"new": 1}, {"new": 3}]});
+        assert_eq!(first_difference(&c, &d).as_deref(), Some("changes[1].new"));
+        assert_eq!(first_difference(&c, &c), None);
+        let e = json!({"notes": ["x"]});
+        assert_eq!(first_difference(&e, &json!({})).as_deref(), Some("notes"));
+        let f = json!({"manifest": "links.yaml", "line": 3});
+        let g = json!({"manifest": "./links.yaml", "line": 3});
+        assert_eq!(first_difference(&f, &g), None);
+    }
+}
