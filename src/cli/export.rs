@@ -390,7 +390,10 @@ fn read_old(path: &Path) -> Result<Option<String>, Error> {
 }
 
 /// Written beside the target and renamed over it: an interrupted export leaves the
-/// old file whole.
+/// old file whole. The file holds share URLs (anyone holding the URL of a link
+/// without a password opens the folder), so a new file is readable by its owner
+/// only (0600), and a replaced file keeps the mode it had: the rename would
+/// otherwise give it the temporary file's.
 fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
     let dir = path
         .parent()
@@ -402,11 +405,54 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
         what: "write the manifest",
         source,
     };
-    std::fs::write(&temp, text).map_err(io)?;
+    let written = create_private(&temp, existing_mode(path)).and_then(|mut f| {
+        use std::io::Write;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()
+    });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(io(e));
+    }
     std::fs::rename(&temp, path).map_err(|e| {
         let _ = std::fs::remove_file(&temp);
         io(e)
     })
+}
+
+/// The permission bits of the file to be replaced, if there is one.
+#[cfg(unix)]
+fn existing_mode(path: &Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| m.permissions().mode() & 0o7777)
+}
+
+#[cfg(not(unix))]
+fn existing_mode(_: &Path) -> Option<u32> {
+    None
+}
+
+/// A new file with `mode` (0600 when there was no file), set on the open file
+/// itself: the umask cannot widen it, and no moment passes with it readable by
+/// others.
+#[cfg(unix)]
+fn create_private(path: &Path, mode: Option<u32>) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let _ = std::fs::remove_file(path);
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.set_permissions(std::fs::Permissions::from_mode(mode.unwrap_or(0o600)))?;
+    Ok(file)
+}
+
+#[cfg(not(unix))]
+fn create_private(path: &Path, _: Option<u32>) -> std::io::Result<std::fs::File> {
+    std::fs::File::create(path)
 }
 
 fn coloured(diff: &str, style: Style) -> String {

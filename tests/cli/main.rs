@@ -7,6 +7,7 @@ mod codes;
 mod demo;
 mod errors;
 mod export;
+mod export_modes;
 mod fake_server;
 mod faults;
 mod formats;
