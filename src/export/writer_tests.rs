@@ -209,7 +209,10 @@ fn values_a_room_forbids_are_left_unmanaged() {
         "{out}"
     );
     assert!(out.contains("access #11 cannot be written"), "{out}");
-    assert!(out.contains("internal: true"), "forms folder manages it: {out}");
+    assert!(
+        out.contains("internal: true"),
+        "forms folder manages it: {out}"
+    );
     assert!(out.contains("expires: 2027-01-01T00:00:00Z"), "{out}");
     assert!(
         out.contains("expires at 2028-01-01T00:00:00Z, which links in this room cannot be set to"),
