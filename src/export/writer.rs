@@ -182,12 +182,9 @@ fn link_fields(
         field("title", scalar(&link.title));
     }
     let room_type = room_type(placement);
-    // The portal answers OK to an expiry it will not set there (docspace-api.md 2.4);
-    // the plan refuses a manifest that asks for one (plan/placement.rs).
-    let fixed_expiry = matches!(
-        room_type,
-        Some(RoomType::Public | RoomType::FillingForms | RoomType::VirtualData)
-    );
+    // The plan's own rule (plan/placement.rs, docspace-api.md third reading 1), so an
+    // exported manifest plans zero changes.
+    let fixed_expiry = crate::plan::placement::expiry_is_fixed(placement);
     match link.expires {
         None => field("expires", "never".to_owned()),
         Some(t) if link.expired || t <= options.now => comments.push(format!(
@@ -219,13 +216,12 @@ fn link_fields(
     }
     field("deny_download", link.deny_download.to_string());
     // The portal forces these; a value against them would be refused by the plan.
-    match (room_type, link.internal) {
-        (Some(RoomType::VirtualData), false)
-        | (Some(RoomType::Public | RoomType::FillingForms), true) => comments.push(format!(
+    match crate::plan::placement::forced_internal(placement) {
+        Some(forced) if forced != link.internal => comments.push(format!(
             "internal is {}, which this room does not allow: left unmanaged",
             link.internal
         )),
-        (_, internal) => field("internal", internal.to_string()),
+        _ => field("internal", link.internal.to_string()),
     }
     fields
 }

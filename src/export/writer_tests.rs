@@ -177,6 +177,8 @@ fn passwords_are_references_or_false_or_left_out_never_values() {
 
 #[test]
 fn values_a_room_forbids_are_left_unmanaged() {
+    // Third reading 1: a VDR folder keeps an expiry but its `internal` is forced true;
+    // inside a form-filling room `internal` is editable but the expiry is not.
     let mut vdr = folder(
         1,
         "VDR|F",
@@ -194,6 +196,7 @@ fn values_a_room_forbids_are_left_unmanaged() {
         Some(Link {
             access: ObservedAccess::Other(11),
             internal: true,
+            expires: Some("2028-01-01T00:00:00Z".parse().unwrap()),
             ..link()
         }),
     );
@@ -207,14 +210,15 @@ fn values_a_room_forbids_are_left_unmanaged() {
     );
     assert!(out.contains("access #11 cannot be written"), "{out}");
     assert!(
-        out.contains("internal is true, which this room does not allow"),
-        "{out}"
+        out.contains("internal: true"),
+        "forms folder manages it: {out}"
     );
+    assert!(out.contains("expires: 2027-01-01T00:00:00Z"), "{out}");
     assert!(
-        out.contains("which links in this room cannot be set to"),
+        out.contains("expires at 2028-01-01T00:00:00Z, which links in this room cannot be set to"),
         "{out}"
     );
-    assert!(!out.contains("expires: 2027"), "{out}");
+    assert!(!out.contains("expires: 2028"), "{out}");
     assert_eq!(
         out.matches("access: ").count(),
         1,

@@ -7,7 +7,7 @@
 
 mod build;
 mod label;
-mod placement;
+pub(crate) mod placement;
 pub mod policy;
 mod reconcile;
 mod replan;

@@ -23,12 +23,7 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
     // inside one, makes the portal create a fresh default one (docspace-api.md 2.5).
     let own_link_is_permanent =
         matches!(room_type, Some(RoomType::Public | RoomType::FillingForms));
-    // There the portal also answers OK to an expiry or `internal` it will not set
-    // (docspace-api.md 2.4), in virtual data rooms too.
-    let fixed_expiry_and_internal = matches!(
-        room_type,
-        Some(RoomType::Public | RoomType::FillingForms | RoomType::VirtualData)
-    );
+    let fixed_expiry = expiry_is_fixed(placement);
     let spec = match &entry.link {
         DesiredLink::Absent if own_link_is_permanent => {
             return at(
@@ -72,8 +67,8 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
         }
         _ => {}
     }
-    match (room_type, spec.internal) {
-        (Some(RoomType::VirtualData), Some(false)) => {
+    match (forced_internal(placement), spec.internal) {
+        (Some(true), Some(false)) => {
             return at(
                 Code::ForcedValue,
                 entry.link_pos,
@@ -81,7 +76,7 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
                 "remove `internal: false` or set it to true".to_owned(),
             );
         }
-        (Some(RoomType::Public | RoomType::FillingForms), Some(true)) => {
+        (Some(false), Some(true)) => {
             return at(
                 Code::ForcedValue,
                 entry.link_pos,
@@ -91,7 +86,7 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
         }
         _ => {}
     }
-    if fixed_expiry_and_internal && matches!(spec.expires, Some(Expiry::At(_))) {
+    if fixed_expiry && matches!(spec.expires, Some(Expiry::At(_))) {
         return at(
             Code::ForcedValue,
             entry.link_pos,
@@ -100,6 +95,40 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
         );
     }
     None
+}
+
+/// Whether a link here cannot be given an expiry (docspace-api.md third reading 1):
+/// a public or form-filling room's own primary link loses it (`FileSharing.cs:189-192`),
+/// and inside a form-filling room the expiry is not editable (`FileSecurity.cs`
+/// ~1735-1745). Folders in public and virtual data rooms keep an expiry.
+pub fn expiry_is_fixed(placement: Placement) -> bool {
+    match placement {
+        Placement::Room { room_type } => {
+            matches!(room_type, RoomType::Public | RoomType::FillingForms)
+        }
+        Placement::InRoom { room_type } => room_type == RoomType::FillingForms,
+        Placement::MyDocuments => false,
+    }
+}
+
+/// The `internal` value the portal forces here, if any (docspace-api.md third
+/// reading 1, `FileSecurity.cs` ~1735-1745): true inside a virtual data room, false in
+/// a public room and its folders and on a form-filling room's own link. Inside a
+/// form-filling room `internal` is editable. A write that contradicts a forced value is
+/// dropped whole (third reading 2, `FileSharing.cs:204-223`), so apply always sends it.
+pub fn forced_internal(placement: Placement) -> Option<bool> {
+    match placement {
+        Placement::InRoom {
+            room_type: RoomType::VirtualData,
+        } => Some(true),
+        Placement::Room {
+            room_type: RoomType::Public | RoomType::FillingForms,
+        }
+        | Placement::InRoom {
+            room_type: RoomType::Public,
+        } => Some(false),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -235,19 +264,18 @@ mod tests {
             expires: Some(Expiry::At("2030-01-01T00:00:00Z".parse().unwrap())),
             ..LinkSpec::default()
         });
-        for t in [
-            RoomType::Public,
-            RoomType::FillingForms,
-            RoomType::VirtualData,
+        for place in [
+            room(RoomType::Public),
+            room(RoomType::FillingForms),
+            inside(RoomType::FillingForms),
         ] {
-            for place in [room(t), inside(t)] {
-                let d = check(&expiring, place, false);
-                // The room itself may refuse for another reason first (no links at all).
-                assert!(d.is_some(), "{place:?} keeps no expiry");
-            }
-            let d = check(&expiring, inside(t), false).unwrap();
+            let d = check(&expiring, place, false).expect("keeps no expiry");
             assert_eq!(d.code, Code::ForcedValue);
             assert!(d.message.contains("cannot expire"), "{}", d.message);
+        }
+        // Third reading 1: folders in public and virtual data rooms keep an expiry.
+        for t in [RoomType::Public, RoomType::VirtualData] {
+            assert!(check(&expiring, inside(t), false).is_none(), "{t:?}");
         }
         let never = with(LinkSpec {
             expires: Some(Expiry::Never),
@@ -274,7 +302,9 @@ mod tests {
         assert!(check(&internal(false), inside(RoomType::VirtualData), false).is_some());
         assert!(check(&internal(true), inside(RoomType::VirtualData), false).is_none());
         assert!(check(&internal(true), inside(RoomType::Public), false).is_some());
-        assert!(check(&internal(true), inside(RoomType::FillingForms), false).is_some());
+        // Editable inside a form-filling room (third reading 1), not on the room's link.
+        assert!(check(&internal(true), inside(RoomType::FillingForms), false).is_none());
+        assert!(check(&internal(true), room(RoomType::FillingForms), false).is_some());
         assert!(check(&internal(false), inside(RoomType::Public), false).is_none());
         assert!(check(&internal(true), Placement::MyDocuments, false).is_none());
     }
