@@ -147,7 +147,6 @@ impl ApiError {
             ApiError::PortalDown { .. } => Code::PortalDown,
             ApiError::WaitRefused { .. } => Code::WaitRefused,
             ApiError::Decode(_) => Code::BadAnswer,
-            ApiError::WaitRefused { .. } => Code::WaitRefused,
         }
     }
 

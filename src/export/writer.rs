@@ -181,7 +181,6 @@ fn link_fields(
     } else {
         field("title", scalar(&link.title));
     }
-    let room_type = room_type(placement);
     // The plan's own rule (plan/placement.rs, docspace-api.md third reading 1), so an
     // exported manifest plans zero changes.
     let fixed_expiry = crate::plan::placement::expiry_is_fixed(placement);
