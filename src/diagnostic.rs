@@ -175,6 +175,9 @@ codes! {
     RequestFailed = "request-failed",
     /// Writes whose answers were lost: the folder's state is unknown.
     Uncertain = "uncertain",
+    /// The portal answered the write with the link unchanged: it drops a write whole
+    /// when a field the caller may not edit differs (docspace-api.md third reading 2).
+    IgnoredByPortal = "ignored-by-portal",
 
     // Run-wide errors (`"error"` in JSON), beside the portal's codes above.
     /// The manifest has problems; each diagnostic has its own code.

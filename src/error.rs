@@ -231,7 +231,9 @@ pub fn plan_exit_code(summary: &Summary, detailed: bool) -> u8 {
 /// `apply`: a folder whose state was unknown, at plan time or after writes whose
 /// answers were lost, leaves the portal's state unknown (1);
 /// nothing done because every change was refused is 4; a run that changed some
-/// folders and failed others is 3.
+/// folders and failed others is 3. A write the portal ignored (answered with the
+/// link unchanged) is 3 too: that folder was not brought in line, and its state is
+/// known (the answer shows it as it was), so it is neither 1 nor a refusal.
 pub fn apply_exit_code(report: &Report) -> u8 {
     let failures: Vec<&Failure> = report
         .outcomes
@@ -259,10 +261,10 @@ pub fn apply_exit_code(report: &Report) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::apply::Outcome;
+    use crate::apply::{Done, Outcome};
     use crate::plan::Kind;
 
-    fn report(results: Vec<Result<(), Failure>>) -> Report {
+    fn report(results: Vec<Result<Done, Failure>>) -> Report {
         Report {
             outcomes: results
                 .into_iter()
@@ -286,22 +288,31 @@ mod tests {
                 reason: "r".into(),
             })
         };
-        assert_eq!(apply_exit_code(&report(vec![Ok(())])), exit::OK);
+        assert_eq!(apply_exit_code(&report(vec![Ok(Done::Written)])), exit::OK);
         assert_eq!(
             apply_exit_code(&report(vec![refused(), refused()])),
             exit::REFUSED
         );
         assert_eq!(
-            apply_exit_code(&report(vec![Ok(()), refused()])),
+            apply_exit_code(&report(vec![Ok(Done::Written), refused()])),
             exit::PARTIAL
         );
         assert_eq!(
-            apply_exit_code(&report(vec![Ok(()), Err(Failure::Stale("s".into()))])),
+            apply_exit_code(&report(vec![Ok(Done::Written), Err(Failure::Stale("s".into()))])),
             exit::PARTIAL
+        );
+        // A write the portal dropped whole: that folder failed, its state is known.
+        assert_eq!(
+            apply_exit_code(&report(vec![Err(Failure::Ignored("i".into()))])),
+            exit::PARTIAL
+        );
+        assert_eq!(
+            apply_exit_code(&report(vec![Ok(Done::AlreadyAsPlanned)])),
+            exit::OK
         );
         assert_eq!(
             apply_exit_code(&report(vec![
-                Ok(()),
+                Ok(Done::Written),
                 refused(),
                 Err(Failure::Unknown {
                     code: crate::diagnostic::Code::Forbidden,

@@ -6,7 +6,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::verify::{describe_drift, verify, wider};
-use super::{During, Failure, PlanRead};
+use super::{Done, During, Failure, PlanRead};
 use crate::docspace::api::FolderLinks;
 use crate::docspace::{ApiError, Transport};
 use crate::model::{
@@ -28,7 +28,7 @@ pub(super) async fn converge(
     echoes: bool,
     read: PlanRead,
     transport: &Transport,
-) -> Result<(), Failure> {
+) -> Result<Done, Failure> {
     let mut last_error: Option<ApiError> = None;
     let release = transport.release();
     for round in 0..ROUNDS {
@@ -68,6 +68,7 @@ pub(super) async fn converge(
             echoes_passwords: echoes || fresh.primary.iter().any(|l| l.password.is_set()),
             release: &release,
             now: Timestamp::now(),
+            placement: item.placement,
         };
         let current = fresh.primary.first();
         if let Some(reason) = password_vanished(item, current) {
@@ -83,6 +84,7 @@ pub(super) async fn converge(
             // meanwhile and made a new one under its id: take it back.
             return undo_stray(folder, link, transport)
                 .await
+                .map(|()| Done::Written)
                 .map_err(|s| match s {
                     Step::Failed(f) => f,
                     Step::Api(e) => written(e),
@@ -93,8 +95,14 @@ pub(super) async fn converge(
             _ => true,
         };
         if decision.action == Action::Unchanged && same_link {
-            // Converged: by an earlier round's write, or by someone else.
-            return Ok(());
+            // Converged. After a write whose answer was lost, by that write; before
+            // any write of this run, by an earlier apply of the same plan or by a
+            // hand edit to the same end: nothing was written, and the report says so.
+            return Ok(if last_error.is_some() {
+                Done::Written
+            } else {
+                Done::AlreadyAsPlanned
+            });
         }
         let planned = item.action == decision.action
             || (last_error.is_some() && continues(&item.action, &decision.action));
@@ -105,8 +113,8 @@ pub(super) async fn converge(
                 current,
             )));
         };
-        match perform(folder, &item.desired, &write, &ctx, transport).await {
-            Ok(()) => return Ok(()),
+        match perform(folder, &item.desired, &write, current, &ctx, transport).await {
+            Ok(done) => return Ok(done),
             Err(Step::Failed(f)) => return Err(f),
             Err(Step::Api(e)) if e.outcome_unknown() => last_error = Some(e),
             Err(Step::Api(e)) => return Err(written(e)),
@@ -171,13 +179,15 @@ fn spec(desired: &DesiredLink) -> Option<&LinkSpec> {
     }
 }
 
+/// `before` is the primary link as the fresh read showed it right before this write.
 async fn perform(
     folder: u64,
     desired: &DesiredLink,
     write: &Write,
+    before: Option<&ObservedLink>,
     ctx: &Context<'_>,
     transport: &Transport,
-) -> Result<(), Step> {
+) -> Result<Done, Step> {
     match write {
         Write::Create(values) => {
             let got = transport.create_primary(folder, values).await?;
@@ -213,7 +223,7 @@ async fn perform(
                         "{why}; {undone}"
                     ))))
                 }
-                other => other,
+                other => other.map(|()| Done::Written),
             }
         }
         Write::Update { target, values } => {
@@ -226,7 +236,14 @@ async fn perform(
                     ))
                 })?;
             if !same_share_link(target, &got) {
-                return undo_stray(folder, &got, transport).await;
+                return undo_stray(folder, &got, transport)
+                    .await
+                    .map(|()| Done::Written);
+            }
+            if let Some(before) = before
+                && let Some(why) = ignored(values, before, &got)
+            {
+                return Err(Step::Failed(Failure::Ignored(why)));
             }
             check(
                 spec(desired),
@@ -235,6 +252,7 @@ async fn perform(
                 ctx,
                 "the portal accepted the change but did not make it",
             )
+            .map(|()| Done::Written)
         }
         Write::Revoke(targets) => {
             for target in targets {
@@ -249,7 +267,7 @@ async fn perform(
             // (docspace-api.md 2.5): only a read says whether the folder is clear.
             let after = transport.folder_links(folder).await?;
             match after.primary.first() {
-                None => Ok(()),
+                None => Ok(Done::Written),
                 Some(left) => Err(Step::Failed(Failure::Stale(format!(
                     "the folder still has a primary link after the revoke (link {}); someone may have created it meanwhile",
                     left.id
@@ -257,6 +275,44 @@ async fn perform(
             }
         }
     }
+}
+
+/// Whether the portal dropped an update whole: it answered with the link exactly
+/// as the fresh read showed it before the write, while the write changed some of
+/// it. The server drops a write whose `internal` or expiry differs from the
+/// link's where the caller may not edit them, and answers 200 with the link
+/// unchanged, title, access and password included (docspace-api.md third reading
+/// 2, `FileSharing.cs:204-223`). The tool sends what the room forces and the
+/// link's current expiry where it is fixed (`plan::placement`), so this is an
+/// editability the tool did not know of: told as such, never as done.
+fn ignored(values: &LinkValues, before: &ObservedLink, got: &ObservedLink) -> Option<String> {
+    use secrecy::ExposeSecret;
+    let password = |p: &ObservedPassword| match p {
+        ObservedPassword::Known(s) => Some(s.expose_secret().to_owned()),
+        ObservedPassword::Unknown => None,
+    };
+    let unchanged = got.access == before.access
+        && got.title == before.title
+        && password(&got.password) == password(&before.password)
+        && got.expires == before.expires
+        && got.deny_download == before.deny_download
+        && got.internal == before.internal;
+    let asked_password = values
+        .password
+        .as_ref()
+        .map(|s| s.expose_secret().to_owned());
+    let asked_change = values.access != before.access
+        || values.title.as_ref().is_some_and(|t| *t != before.title)
+        || asked_password != password(&before.password)
+        || values.expires != before.expires
+        || values.deny_download != before.deny_download
+        || values.internal != before.internal;
+    (unchanged && asked_change).then(|| {
+        "the portal answered OK with the link exactly as it was (it drops a whole write when a \
+         field this key may not edit here differs, docspace-api.md third reading 2): no field \
+         was changed; check which fields the room lets this key edit"
+            .to_owned()
+    })
 }
 
 /// Whether the link a create answered with is one that was already there rather

@@ -29,8 +29,34 @@ pub struct Outcome {
     pub manifest: Arc<str>,
     pub line: u32,
     pub kind: Kind,
-    pub result: Result<(), Failure>,
+    pub result: Result<Done, Failure>,
 }
+
+/// How a folder that is in line got there. A report counts only writes that
+/// happened: a saved plan applied a second time, or a folder fixed by hand between
+/// plan and apply, is "already as planned", never "created" or "updated".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Done {
+    /// Apply wrote the change and checked it (or, after a lost answer, a re-read
+    /// found that its write had taken).
+    Written,
+    /// The fresh read right before writing found the folder already as planned:
+    /// nothing was written.
+    AlreadyAsPlanned,
+}
+
+impl Done {
+    /// A stable word for scripts (`apply --format json`).
+    pub fn kind(self) -> &'static str {
+        match self {
+            Done::Written => "applied",
+            Done::AlreadyAsPlanned => "already_as_planned",
+        }
+    }
+}
+
+/// What is said of a folder found already as planned, in every format.
+pub const ALREADY_AS_PLANNED: &str = "already as planned, nothing written";
 
 /// Why a folder was not brought in line.
 #[derive(Debug, Clone)]
@@ -50,6 +76,11 @@ pub enum Failure {
     /// Writes whose answers were lost, and no read since says what they did: the
     /// folder's state is unknown.
     Uncertain(String),
+    /// The portal answered the update with the link exactly as it was before,
+    /// while the plan changed it: the server drops a write whole when a field the
+    /// caller may not edit differs (docspace-api.md third reading 2,
+    /// `FileSharing.cs:204-223`). The state is known (unchanged), the change not made.
+    Ignored(String),
 }
 
 impl Failure {
@@ -62,6 +93,7 @@ impl Failure {
             Failure::DidNotTake(_) => "did_not_take",
             Failure::Request { .. } => "request_failed",
             Failure::Uncertain(_) => "uncertain",
+            Failure::Ignored(_) => "ignored_by_portal",
         }
     }
 
@@ -74,6 +106,7 @@ impl Failure {
             Failure::DidNotTake(_) => Code::DidNotTake,
             Failure::Request { .. } => Code::RequestFailed,
             Failure::Uncertain(_) => Code::Uncertain,
+            Failure::Ignored(_) => Code::IgnoredByPortal,
         }
     }
 
@@ -85,6 +118,7 @@ impl Failure {
             Failure::Stale(_) => "changed since the plan",
             Failure::DidNotTake(_) => "change did not take",
             Failure::Request { .. } => "request failed",
+            Failure::Ignored(_) => "ignored by the portal",
         }
     }
 }
@@ -109,6 +143,7 @@ impl std::fmt::Display for Failure {
                 }
             },
             Failure::Uncertain(why) => write!(f, "state unknown: {why}"),
+            Failure::Ignored(why) => write!(f, "ignored by the portal, nothing changed: {why}"),
         }
     }
 }
@@ -144,10 +179,19 @@ impl Report {
         self.outcomes.iter().filter(|o| o.result.is_err()).count()
     }
 
+    /// Folders of `kind` whose change apply wrote (not those found already so).
     pub fn done(&self, kind: Kind) -> usize {
         self.outcomes
             .iter()
-            .filter(|o| o.kind == kind && o.result.is_ok())
+            .filter(|o| o.kind == kind && matches!(o.result, Ok(Done::Written)))
+            .count()
+    }
+
+    /// Folders found already as planned: nothing was written for them.
+    pub fn already(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| matches!(o.result, Ok(Done::AlreadyAsPlanned)))
             .count()
     }
 }

@@ -2,7 +2,7 @@
 //! (`unlisted: revoke`). As for every write: re-read first, and write only what the
 //! plan showed.
 
-use super::{During, Failure};
+use super::{Done, During, Failure};
 use crate::docspace::Transport;
 use crate::model::ObservedLink;
 use crate::plan::UnlistedLink;
@@ -11,7 +11,7 @@ pub(super) async fn revoke(
     planned: &[UnlistedLink],
     folder: u64,
     transport: &Transport,
-) -> Result<(), Failure> {
+) -> Result<Done, Failure> {
     let fresh = transport
         .folder_links(folder)
         .await
@@ -29,6 +29,13 @@ pub(super) async fn revoke(
             "a link the plan did not show is on the folder now ({:?}, link {}); run plan again",
             new.title, new.id
         )));
+    }
+    if !planned
+        .iter()
+        .any(|p| current.iter().any(|l| l.identity() == p.target))
+    {
+        // Every planned link is gone already (an earlier apply, or by hand).
+        return Ok(Done::AlreadyAsPlanned);
     }
     let mut last_error = None;
     for link in planned {
@@ -69,7 +76,7 @@ pub(super) async fn revoke(
         .filter(|l| planned.iter().any(|p| p.target == l.identity()))
         .collect();
     match (left.first(), last_error) {
-        (None, _) => Ok(()),
+        (None, _) => Ok(Done::Written),
         (Some(l), Some(source)) => Err(Failure::Request {
             during: During::RevokeLeft {
                 title: l.title.clone(),

@@ -184,6 +184,7 @@ mod tests {
             echoes_passwords: echoes,
             release: &Release::default(),
             now: jiff::Timestamp::now(),
+            placement: None,
         };
         verify(spec, &values(), got, &ctx)
     }
@@ -233,6 +234,7 @@ mod tests {
             echoes_passwords: true,
             release: &Release::default(),
             now: jiff::Timestamp::now(),
+            placement: None,
         };
         let asked = values();
         let same = || {

@@ -110,6 +110,15 @@ async fn from_saved(
     saved.check_against(&shown, &now)?;
     let mut plan = saved.plan;
     plan.portal_echoes_passwords = now.portal_echoes_passwords;
+    // Where each folder lives is a fact of this run too (never saved): what a
+    // write must send there follows from it (plan::placement).
+    for item in &mut plan.items {
+        item.placement = now
+            .items
+            .iter()
+            .find(|i| i.line == item.line && i.folder_id == item.folder_id)
+            .and_then(|i| i.placement);
+    }
     if !review(&plan, &manifest, args, style, out)? {
         return finish(&Report::default(), args, &config, style, out);
     }

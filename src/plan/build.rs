@@ -34,6 +34,7 @@ pub fn build(
         echoes_passwords: observed.echoes_passwords(),
         release: &observed.release,
         now,
+        placement: None,
     };
     let mut diagnostics = Vec::new();
     let mut items = Vec::with_capacity(manifest.entries.len());
@@ -52,6 +53,7 @@ pub fn build(
             violations: Vec::new(),
             label: None,
             seen: Vec::new(),
+            placement: None,
         };
         let unknown = |folder_id, code: Code, error: &dyn std::fmt::Display| {
             item(
@@ -126,11 +128,16 @@ pub fn build(
             diagnostics.push(d);
             continue;
         }
+        let ctx = Context {
+            placement: Some(folder.placement),
+            ..ctx
+        };
         let decision = decide(&entry.link, &links.primary, &ctx);
         let violations = after(&entry.link, links.primary.first(), &decision.action, &ctx)
             .map(|f| policy::check(&manifest.policy, &f, now))
             .unwrap_or_default();
         items.push(Item {
+            placement: Some(folder.placement),
             violations,
             seen: links
                 .primary

@@ -76,6 +76,9 @@ pub fn label_against(plan: &mut Plan, baseline: &Manifest, observed: &Observed, 
         echoes_passwords: plan.portal_echoes_passwords,
         release: &observed.release,
         now,
+        // The labels ask only whether anything would change, which the room rules
+        // do not decide.
+        placement: None,
     };
     label_plan(plan, &wanted, &links, &ctx);
 }
@@ -170,6 +173,7 @@ mod tests {
                 violations: Vec::new(),
                 label: None,
                 seen: Vec::new(),
+                placement: None,
             }],
             true,
         )
@@ -181,6 +185,7 @@ mod tests {
             echoes_passwords: true,
             release: const { &Release { version: None } },
             now: "2026-12-01T00:00:00Z".parse().unwrap(),
+            placement: None,
         }
     }
 

@@ -27,7 +27,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Code;
 use crate::model::{
-    Access, DesiredLink, LinkIdentity, ObservedAccess, ObservedLink, ObservedPassword, utc,
+    Access, DesiredLink, LinkIdentity, ObservedAccess, ObservedLink, ObservedPassword, Placement,
+    utc,
 };
 
 pub(crate) use build::build;
@@ -70,6 +71,12 @@ pub struct Item {
     /// file was edited.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub seen: Vec<SeenLink>,
+    /// Where the folder lives, as this run read it: apply sends what the room
+    /// forces (`Context::placement`). Never saved: a saved plan takes it from the
+    /// plan made now, a fact about the portal being this run's, never the file's.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub placement: Option<Placement>,
 }
 
 /// A primary link as a plan saw it, without its password.
@@ -422,6 +429,7 @@ mod tests {
             violations: vec![Violation::RequireInternal],
             label: Some(Label::Conflict),
             seen: Vec::new(),
+            placement: None,
         };
         let plan = Plan::new(
             vec![

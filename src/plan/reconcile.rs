@@ -5,12 +5,13 @@
 use jiff::{SignedDuration, Timestamp};
 use secrecy::ExposeSecret;
 
+use super::placement::{expiry_is_fixed, forced_internal};
 use super::{Action, Change, Field, Note, RevokedLink, Value};
 use crate::diagnostic::Code;
 use crate::docspace::release::Release;
 use crate::model::{
     Access, DesiredLink, DesiredPassword, LinkIdentity, LinkSpec, LinkValues, ObservedAccess,
-    ObservedLink, ObservedPassword, Secrets,
+    ObservedLink, ObservedPassword, Placement, RoomType, Secrets,
 };
 
 /// The access the server gives a link it creates without being told.
@@ -22,6 +23,7 @@ pub const SERVER_DEFAULT_ACCESS: Access = Access::Read;
 const EXPIRY_MARGIN: SignedDuration = SignedDuration::from_mins(10);
 
 /// What a decision needs besides the desired and observed link.
+#[derive(Clone, Copy)]
 pub struct Context<'a> {
     pub secrets: &'a Secrets,
     /// Whether the portal has shown in this run that it echoes passwords: only
@@ -30,6 +32,11 @@ pub struct Context<'a> {
     /// The portal's release, named when a password cannot be known.
     pub release: &'a Release,
     pub now: Timestamp,
+    /// Where the folder lives, when known: the room rules of the third reading
+    /// (`placement::forced_internal`, `placement::expiry_is_fixed`) decide what a
+    /// write must send and which fields it may change. `None`: the link's own
+    /// `canEdit*` flags alone.
+    pub placement: Option<Placement>,
 }
 
 /// What one folder needs: the plan's view of it, and the write that carries it out.
@@ -161,7 +168,13 @@ fn create(spec: &LinkSpec, ctx: &Context, notes: Vec<Note>) -> Decision {
         password,
         expires: spec.expires.and_then(|e| e.instant()),
         deny_download: spec.deny_download.unwrap_or(false),
-        internal: spec.internal.unwrap_or(false),
+        // Where the portal forces `internal` it stores the forced value whatever is
+        // sent (`FileSharing.cs:235-240`): send it, so that the plan shows what the
+        // link will be and the answer is checked against it.
+        internal: spec
+            .internal
+            .or_else(|| ctx.placement.and_then(forced_internal))
+            .unwrap_or(false),
     };
     let changes = vec![
         created(Field::Access, Value::Access(values.access)),
@@ -311,8 +324,8 @@ fn update(
     // The server answers 200 and ignores these when the caller may not make them
     // (docspace-api.md 2.4): say so now rather than report a change that never takes.
     for (field, allowed) in [
-        (Field::Internal, current.can_edit_internal),
-        (Field::Expires, current.can_edit_expiry),
+        (Field::Internal, internal_editable(current, ctx.placement)),
+        (Field::Expires, expiry_editable(current, ctx.placement)),
     ] {
         if !allowed && changes.iter().any(|c| c.field == field) {
             return refuse(
@@ -382,6 +395,27 @@ fn update(
             target: current.identity(),
             values,
         }),
+    }
+}
+
+/// Whether an update may change `internal` here: not where the room forces it
+/// (docspace-api.md third reading 1, `FileSecurity.cs` ~1735-1745), else as the link says.
+fn internal_editable(current: &ObservedLink, placement: Option<Placement>) -> bool {
+    current.can_edit_internal && placement.and_then(forced_internal).is_none()
+}
+
+/// Whether an update may change the expiry here. Inside a public room the link's
+/// `canEditExpirationDate` is false on primary links (`FileSharing.cs:1189-1192`)
+/// while a write keeps the expiry (`FileSharing.cs:208-218` drops it only on the
+/// room's own link, and `FileSecurity.cs` ~1735-1745 lets it be edited there): the
+/// place, not the flag, decides. Where the expiry is fixed no change is made.
+fn expiry_editable(current: &ObservedLink, placement: Option<Placement>) -> bool {
+    match placement {
+        Some(p) if expiry_is_fixed(p) => false,
+        Some(Placement::InRoom {
+            room_type: RoomType::Public,
+        }) => true,
+        _ => current.can_edit_expiry,
     }
 }
 

@@ -31,6 +31,7 @@ fn run_with(desired: &DesiredLink, primary: &[ObservedLink], echoes: bool) -> De
         echoes_passwords: echoes,
         release: &Release::default(),
         now: NOW.parse().unwrap(),
+        placement: None,
     };
     decide(desired, primary, &ctx)
 }

@@ -187,6 +187,7 @@ mod tests {
             violations: Vec::new(),
             label: None,
             seen: Vec::new(),
+            placement: None,
         }
     }
 

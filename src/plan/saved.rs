@@ -544,6 +544,7 @@ mod tests {
                 violations: Vec::new(),
                 label: None,
                 seen: Vec::new(),
+                placement: None,
             })
             .collect();
         SavedPlan::new(

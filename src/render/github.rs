@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use super::human::{change_text, heading_text, unlisted_link_text, unlisted_what};
 use super::printable;
-use crate::apply::{Failure, Report};
+use crate::apply::{ALREADY_AS_PLANNED, Done, Failure, Report};
 use crate::diagnostic::Code;
 use crate::plan::safety::SafetyCheck;
 use crate::plan::{Action, Item, Kind, Plan};
@@ -199,10 +199,15 @@ pub fn apply_commands(report: &Report) -> String {
     let mut out = String::new();
     for o in &report.outcomes {
         let (level, title, message) = match &o.result {
-            Ok(()) => (
+            Ok(Done::Written) => (
                 Level::Notice,
                 format!("docspace-links: {}", kind_word(o.kind)),
                 format!("{}: {}", o.path, super::human::done_word(o.kind)),
+            ),
+            Ok(Done::AlreadyAsPlanned) => (
+                Level::Notice,
+                "docspace-links: already as planned".to_owned(),
+                format!("{}: {ALREADY_AS_PLANNED}", o.path),
             ),
             Err(f) => (
                 Level::Error,

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::{Style, printable};
-use crate::apply::Report;
+use crate::apply::{ALREADY_AS_PLANNED, Done, Report};
 use crate::plan::safety::SafetyCheck;
 use crate::plan::{
     Action, Change, Item, Kind, Label, Plan, UnlistedAction, UnlistedFolder, UnlistedLink, Value,
@@ -321,13 +321,16 @@ pub fn apply_report(report: &Report, s: Style) -> String {
     for o in &report.outcomes {
         let verb = done_word(o.kind);
         match &o.result {
-            Ok(()) => {
+            Ok(Done::Written) => {
                 let _ = writeln!(
                     out,
                     "  {} {}: {verb}",
                     symbol(o.kind, s),
                     printable(&o.path)
                 );
+            }
+            Ok(Done::AlreadyAsPlanned) => {
+                let _ = writeln!(out, "  = {}: {ALREADY_AS_PLANNED}", printable(&o.path));
             }
             Err(e) => {
                 let _ = writeln!(
@@ -344,12 +347,25 @@ pub fn apply_report(report: &Report, s: Style) -> String {
     }
     let _ = writeln!(
         out,
-        "\n{} {} created, {} updated, {} revoked, {} failed.",
+        "\n{} {}.",
         s.bold("Apply complete:"),
+        apply_counts(report)
+    );
+    out
+}
+
+/// The summary's counts, in words: only writes that happened are counted as
+/// created, updated or revoked; folders found already as planned are told apart.
+pub(super) fn apply_counts(report: &Report) -> String {
+    let already = match report.already() {
+        0 => String::new(),
+        n => format!("{n} already as planned (nothing written), "),
+    };
+    format!(
+        "{} created, {} updated, {} revoked, {already}{} failed",
         report.done(Kind::Create),
         report.done(Kind::Update),
         report.done(Kind::Revoke),
         report.failed()
-    );
-    out
+    )
 }

@@ -197,7 +197,7 @@ pub fn apply_json(report: &Report, exit_code: u8) -> String {
         .iter()
         .map(|o| {
             let (outcome, message, code) = match &o.result {
-                Ok(()) => ("applied", None, None),
+                Ok(done) => (done.kind(), None, None),
                 Err(f) => (failure_kind(f), Some(f.to_string()), Some(f.code())),
             };
             json!({
@@ -218,6 +218,7 @@ pub fn apply_json(report: &Report, exit_code: u8) -> String {
             "created": report.done(Kind::Create),
             "updated": report.done(Kind::Update),
             "revoked": report.done(Kind::Revoke),
+            "already_as_planned": report.already(),
             "failed": report.failed(),
         },
         "folders": folders,

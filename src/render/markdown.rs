@@ -13,7 +13,7 @@ use std::fmt::Write;
 
 use super::human::{is_shown, summary_line, unlisted_link_text, unlisted_what, what};
 use super::{Style, printable};
-use crate::apply::Report;
+use crate::apply::{ALREADY_AS_PLANNED, Done, Report};
 use crate::plan::safety::SafetyCheck;
 use crate::plan::{Action, Item, Kind, Plan, UnlistedAction, UnlistedFolder};
 
@@ -220,11 +220,8 @@ pub fn apply_markdown(report: &Report) -> String {
     let mut head = String::from("### docspace-links apply\n\n");
     let _ = writeln!(
         head,
-        "**Apply complete: {} created, {} updated, {} revoked, {} failed.**\n",
-        report.done(Kind::Create),
-        report.done(Kind::Update),
-        report.done(Kind::Revoke),
-        report.failed()
+        "**Apply complete: {}.**\n",
+        super::human::apply_counts(report)
     );
     if report.outcomes.is_empty() {
         return head;
@@ -235,7 +232,8 @@ pub fn apply_markdown(report: &Report) -> String {
         .iter()
         .map(|o| {
             let (sym, outcome) = match &o.result {
-                Ok(()) => (symbol(o.kind), super::human::done_word(o.kind).to_owned()),
+                Ok(Done::Written) => (symbol(o.kind), super::human::done_word(o.kind).to_owned()),
+                Ok(Done::AlreadyAsPlanned) => ("=", ALREADY_AS_PLANNED.to_owned()),
                 Err(f) => ("!", format!("failed: {f}")),
             };
             format!(
@@ -281,6 +279,7 @@ mod tests {
             violations: Vec::new(),
             label: None,
             seen: Vec::new(),
+            placement: None,
         }
     }
 
@@ -368,12 +367,20 @@ mod tests {
         };
         let small = Report {
             outcomes: vec![
-                outcome(1, Ok(())),
+                outcome(1, Ok(Done::Written)),
                 outcome(2, Err(Failure::Stale("the title is now \"x\"".into()))),
+                outcome(3, Ok(Done::AlreadyAsPlanned)),
             ],
         };
         let text = apply_markdown(&small);
-        assert!(text.contains("**Apply complete: 0 created, 1 updated, 0 revoked, 1 failed.**"));
+        assert!(
+            text.contains("**Apply complete: 0 created, 1 updated, 0 revoked, 1 already as planned (nothing written), 1 failed.**"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| = | Room/Folder &#124; 0003 | links.yaml line 3 | already as planned, nothing written |"),
+            "{text}"
+        );
         assert!(
             text.contains("| ~ | Room/Folder &#124; 0001 | links.yaml line 1 | updated |"),
             "{text}"
@@ -386,7 +393,7 @@ mod tests {
                     outcome(
                         n,
                         if n % 2 == 0 {
-                            Ok(())
+                            Ok(Done::Written)
                         } else {
                             Err(Failure::Request {
                                 during: crate::apply::During::Write,
