@@ -298,7 +298,10 @@ mod tests {
             exit::PARTIAL
         );
         assert_eq!(
-            apply_exit_code(&report(vec![Ok(Done::Written), Err(Failure::Stale("s".into()))])),
+            apply_exit_code(&report(vec![
+                Ok(Done::Written),
+                Err(Failure::Stale("s".into()))
+            ])),
             exit::PARTIAL
         );
         // A write the portal dropped whole: that folder failed, its state is known.

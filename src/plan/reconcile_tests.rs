@@ -346,3 +346,72 @@ fn extra_primary_links_are_noted() {
     let d = run(&present(LinkSpec::default()), &[link(), link(), link()]);
     assert_eq!(d.notes, vec![Note::OtherPrimaryLinks(2)]);
 }
+
+fn run_in(desired: &DesiredLink, primary: &[ObservedLink], placement: Placement) -> Decision {
+    let secrets = secrets();
+    let ctx = Context {
+        secrets: &secrets,
+        echoes_passwords: true,
+        release: &Release::default(),
+        now: NOW.parse().unwrap(),
+        placement: Some(placement),
+    };
+    decide(desired, primary, &ctx)
+}
+
+#[test]
+fn a_create_sends_the_internal_the_room_forces() {
+    let inside = |room_type| Placement::InRoom { room_type };
+    for (place, forced) in [
+        (inside(RoomType::VirtualData), true),
+        (inside(RoomType::Public), false),
+        (inside(RoomType::Custom), false),
+    ] {
+        let d = run_in(&present(LinkSpec::default()), &[], place);
+        let Some(Write::Create(values)) = d.write else {
+            panic!("{:?}", d.action)
+        };
+        assert_eq!(values.internal, forced, "{place:?}");
+    }
+}
+
+#[test]
+fn a_public_room_folders_expiry_is_editable_whatever_its_flag_says() {
+    // FileSharing.cs:1189-1192 says `canEditExpirationDate: false` on a public room
+    // folder's primary link; the write keeps the expiry (third reading 1).
+    let mut l = link();
+    l.can_edit_expiry = false;
+    let s = LinkSpec {
+        expires: Some(Expiry::At("2030-01-01T00:00:00Z".parse().unwrap())),
+        ..LinkSpec::default()
+    };
+    let public = Placement::InRoom {
+        room_type: RoomType::Public,
+    };
+    let (_, values) = update_values(run_in(&present(s.clone()), &[l.clone()], public));
+    assert_eq!(
+        values.expires,
+        Some("2030-01-01T00:00:00Z".parse().unwrap())
+    );
+    // Inside a form-filling room the expiry is fixed: refused, whatever the flag.
+    l.can_edit_expiry = true;
+    let forms = Placement::InRoom {
+        room_type: RoomType::FillingForms,
+    };
+    assert!(matches!(
+        run_in(&present(s), &[l.clone()], forms).action,
+        Action::Refused {
+            code: Code::FieldNotEditable,
+            ..
+        }
+    ));
+    // `internal` is forced inside a virtual data room: a change of it is refused.
+    let s = LinkSpec {
+        internal: Some(true),
+        ..LinkSpec::default()
+    };
+    let vdr = Placement::InRoom {
+        room_type: RoomType::VirtualData,
+    };
+    assert_eq!(run_in(&present(s), &[l], vdr).action.kind(), Kind::Refused);
+}

@@ -12,6 +12,7 @@ mod fake_server;
 mod faults;
 mod formats;
 mod help;
+mod honest;
 mod hostile;
 mod interactive;
 mod lost_answers;
