@@ -518,6 +518,10 @@ pub struct Safety {
     /// Folders whose link the plan makes more exposed: wider access, password or
     /// expiry removed, `internal` true to false, a new link.
     pub max_widen_share: u8,
+    /// The shares guard what exists (octoDNS's rule, design.md 1.1): they apply
+    /// only once at least this many managed folders have a link now, so that a
+    /// first adoption is not refused.
+    pub min_existing: u32,
 }
 
 impl Default for Safety {
@@ -525,6 +529,7 @@ impl Default for Safety {
         Safety {
             max_revoke_share: 30,
             max_widen_share: 30,
+            min_existing: 10,
         }
     }
 }

@@ -40,7 +40,7 @@ pub struct RawManifest {
     pub safety: Option<Spanned<RawSafety>>,
 }
 
-/// Shares of the folders the manifest manages (counted when it manages at least 10).
+/// Shares of the folders the manifest manages (applied once `min_existing` of them have a link).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Safety")]
@@ -53,6 +53,10 @@ pub struct RawSafety {
     #[serde(default)]
     #[schemars(with = "Option<String>", pattern(r"^(100|[1-9]?[0-9])%$"))]
     pub max_widen_share: Option<Spanned<String>>,
+    /// The shares guard what exists: they apply only once at least this many managed folders (or folders under a scope) have a link now, so that a first adoption is not refused (10 by default).
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub min_existing: Option<Spanned<u32>>,
 }
 
 /// A room or folder (by `path` or `id`, exactly one) and everything below it.

@@ -26,6 +26,9 @@ pub fn validate(raw: &RawManifest) -> (Safety, Vec<Diagnostic>) {
             }
         }
     }
+    if let Some(n) = &rules.value.min_existing {
+        safety.min_existing = n.value;
+    }
     (safety, errors)
 }
 

@@ -10,10 +10,6 @@ use serde::Serialize;
 use super::{Action, Change, Field, Kind, Plan, UnlistedAction, Value};
 use crate::model::{Access, ObservedAccess, Safety};
 
-/// Below this many managed folders the shares are not applied: in a small manifest
-/// one folder is already a large share, and every change is easy to review.
-pub const MIN_MANAGED: usize = 10;
-
 /// Which share a plan went over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -43,6 +39,13 @@ pub struct SafetyCheck {
     pub widen: usize,
     pub max_revoke_share: u8,
     pub max_widen_share: u8,
+    /// Managed folders (listed, or unlisted under a scope) that have a link now.
+    pub existing: usize,
+    /// `safety.min_existing`: below this many `existing` the shares do not apply.
+    pub min_existing: u32,
+    /// Why the shares did not apply to this plan (too few folders have a link
+    /// now: a first adoption); `None` when they did.
+    pub not_applied: Option<String>,
     /// The shares this plan goes over; empty when it may be applied unforced.
     pub exceeded: Vec<Rule>,
 }
@@ -108,8 +111,25 @@ pub fn check(plan: &Plan, safety: Safety) -> SafetyCheck {
         .count()
         + unlisted_revokes;
     let widen = plan.items.iter().filter(|i| widens(&i.action)).count();
-    let over =
-        |count: usize, max: u8| managed >= MIN_MANAGED && count * 100 > usize::from(max) * managed;
+    // The shares guard what exists (octoDNS's rule, design.md 1.1): revoking or
+    // widening most of what is shared is what they stop; creating links where
+    // there are none (a first adoption) exposes nothing that was guarded, and the
+    // plan shows each one. Small manifests pass the same way.
+    let existing = plan.items.iter().filter(|i| !i.seen.is_empty()).count()
+        + plan
+            .unlisted
+            .iter()
+            .filter(|u| !matches!(u.action, UnlistedAction::Unknown { .. }))
+            .count();
+    let applies = existing >= usize::try_from(safety.min_existing).unwrap_or(usize::MAX);
+    let not_applied = (!applies && (revoke > 0 || widen > 0)).then(|| {
+        format!(
+            "the safety shares did not apply: {existing} of the {managed} folders the manifest manages {} a link now, fewer than safety.min_existing ({})",
+            if existing == 1 { "has" } else { "have" },
+            safety.min_existing
+        )
+    });
+    let over = |count: usize, max: u8| applies && count * 100 > usize::from(max) * managed;
     let mut exceeded = Vec::new();
     if over(revoke, safety.max_revoke_share) {
         exceeded.push(Rule::MaxRevokeShare);
@@ -123,6 +143,9 @@ pub fn check(plan: &Plan, safety: Safety) -> SafetyCheck {
         widen,
         max_revoke_share: safety.max_revoke_share,
         max_widen_share: safety.max_widen_share,
+        existing,
+        min_existing: safety.min_existing,
+        not_applied,
         exceeded,
     }
 }
@@ -175,7 +198,15 @@ mod tests {
     use crate::model::{DesiredLink, LinkIdentity};
     use crate::plan::{Item, RevokedLink};
 
+    /// A listed folder; it has a link now unless the plan creates one.
     fn item(action: Action) -> Item {
+        let seen = match action {
+            Action::Create { .. } => Vec::new(),
+            _ => vec![crate::plan::SeenLink::of(
+                &crate::model::ObservedLink::example(),
+                true,
+            )],
+        };
         Item {
             path: "A".into(),
             folder_id: Some(1),
@@ -186,7 +217,7 @@ mod tests {
             notes: Vec::new(),
             violations: Vec::new(),
             label: None,
-            seen: Vec::new(),
+            seen,
             placement: None,
         }
     }
@@ -277,6 +308,7 @@ mod tests {
         let strict = Safety {
             max_revoke_share: 10,
             max_widen_share: 0,
+            ..Safety::default()
         };
         let c = check(&plan(vec![revoke(), revoke()], 8), strict);
         assert_eq!(c.exceeded, vec![Rule::MaxRevokeShare]);
@@ -285,6 +317,7 @@ mod tests {
             Safety {
                 max_revoke_share: 100,
                 max_widen_share: 100,
+                ..Safety::default()
             },
         );
         assert!(!c.is_exceeded());
@@ -343,6 +376,48 @@ mod tests {
         let c = check(&plan(vec![widen; 4], 6), Safety::default());
         assert_eq!(c.widen, 4);
         assert_eq!(c.exceeded, vec![Rule::MaxWidenShare]);
+    }
+
+    #[test]
+    fn a_first_adoption_passes_and_says_why() {
+        let c = check(
+            &plan(vec![Action::Create { changes: vec![] }; 12], 0),
+            Safety::default(),
+        );
+        assert_eq!((c.managed, c.widen, c.existing), (12, 12, 0));
+        assert!(!c.is_exceeded(), "{c:?}");
+        assert_eq!(
+            c.not_applied.as_deref(),
+            Some(
+                "the safety shares did not apply: 0 of the 12 folders the manifest manages have a link now, fewer than safety.min_existing (10)"
+            )
+        );
+        // Nothing to guard and nothing guarded: no note.
+        let quiet = check(&plan(Vec::new(), 3), Safety::default());
+        assert_eq!(quiet.not_applied, None);
+    }
+
+    #[test]
+    fn a_mass_change_of_existing_links_is_still_exceeded() {
+        let widen = update(Field::Internal, Value::Bool(true), Value::Bool(false));
+        let c = check(&plan(vec![widen; 12], 0), Safety::default());
+        assert_eq!(c.existing, 12);
+        assert_eq!(c.exceeded, vec![Rule::MaxWidenShare]);
+        assert_eq!(c.not_applied, None);
+        // 9 existing links and 3 creates: under min_existing, so not applied.
+        let mut actions = vec![revoke(); 9];
+        actions.extend(vec![Action::Create { changes: vec![] }; 3]);
+        let c = check(&plan(actions.clone(), 0), Safety::default());
+        assert!(!c.is_exceeded() && c.not_applied.is_some(), "{c:?}");
+        // The manifest lowers the threshold: the shares apply.
+        let c = check(
+            &plan(actions, 0),
+            Safety {
+                min_existing: 5,
+                ..Safety::default()
+            },
+        );
+        assert_eq!(c.exceeded, vec![Rule::MaxRevokeShare]);
     }
 
     #[test]

@@ -167,6 +167,16 @@ pub fn plan_commands(plan: &Plan, safety: &SafetyCheck) -> String {
         );
     }
     let file = plan.items.first().map(|i| &*i.manifest);
+    if let Some(why) = &safety.not_applied {
+        out.push_str(
+            &Annotation {
+                file,
+                title: Some("docspace-links: safety shares not applied"),
+                ..Annotation::default()
+            }
+            .render(Level::Notice, why),
+        );
+    }
     for violation in safety.violations() {
         out.push_str(
             &Annotation {

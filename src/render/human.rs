@@ -293,9 +293,17 @@ pub(super) fn summary_line(plan: &Plan, s: Style) -> String {
     line
 }
 
-/// A warning per safety share the plan goes over, or nothing.
+/// A warning per safety share the plan goes over, or why the shares did not
+/// apply (a first adoption), or nothing.
 pub fn safety_warning(check: &SafetyCheck, s: Style) -> String {
     let mut out = String::new();
+    if let Some(why) = &check.not_applied {
+        let _ = writeln!(
+            out,
+            "{} {why}: the shares guard links that exist, and this plan is not held to them.",
+            s.dim("Note:")
+        );
+    }
     for violation in check.violations() {
         let _ = writeln!(
             out,

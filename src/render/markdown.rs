@@ -175,6 +175,13 @@ pub fn plan_markdown(plan: &Plan, safety: &SafetyCheck) -> String {
             let _ = writeln!(head, "{}\n", escape(line));
         }
     }
+    if let Some(why) = &safety.not_applied {
+        let _ = writeln!(
+            head,
+            "> [!NOTE]\n> **Safety:** {}: the shares guard links that exist.\n",
+            escape(why)
+        );
+    }
     for violation in safety.violations() {
         let _ = writeln!(
             head,

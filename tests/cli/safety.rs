@@ -91,6 +91,7 @@ async fn revoking_40_percent_is_refused_without_force_and_plan_warns_in_every_fo
         serde_json::json!({
             "managed": 10, "revoke": 4, "widen": 0,
             "max_revoke_share": 30, "max_widen_share": 30,
+            "existing": 10, "min_existing": 10, "not_applied": null,
             "exceeded": ["max_revoke_share"],
         })
     );
@@ -171,4 +172,85 @@ async fn the_manifest_sets_the_shares() {
         "{}",
         out.stderr
     );
+}
+
+/// Twelve folders in one room, with (or without) a read-only link each.
+fn twelve(linked: bool) -> String {
+    let mut s = String::from(
+        "tokens: [sk-test]\nrooms:\n  - title: Docs\n    type: custom\n    folders:\n",
+    );
+    for n in 0..12 {
+        let _ = writeln!(s, "      - title: F{n}");
+        if linked {
+            let _ = writeln!(s, "        link: {{ access: read, title: Link {n} }}");
+        }
+    }
+    s
+}
+
+fn twelve_editing() -> String {
+    let mut s = String::from("version: 1\nfolders:\n");
+    for n in 0..12 {
+        let _ = writeln!(
+            s,
+            "  - path: Docs/F{n}\n    link: {{ access: editing, title: Link {n}, password: false }}"
+        );
+    }
+    s
+}
+
+/// The shares guard what exists (design.md 1.1 `min_existing`): a first adoption,
+/// where no folder has a link yet, is planned and applied, and the plan says why
+/// the shares did not apply.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_adoption_of_twelve_folders_passes_and_says_why() {
+    let portal = Portal::start(&twelve(false)).await;
+    portal.write("links.yaml", &twelve_editing());
+    let why = "the safety shares did not apply: 0 of the 12 folders the manifest manages have a link now, fewer than safety.min_existing (10)";
+    let plan = portal.run(&["plan", "-f", "links.yaml"]);
+    assert_eq!(plan.code, 0, "{}", plan.all());
+    assert!(
+        plan.stdout.contains(&format!("Note: {why}")),
+        "{}",
+        plan.stdout
+    );
+    let json = portal.run(&["plan", "-f", "links.yaml", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(doc["safety"]["not_applied"], why, "{}", doc["safety"]);
+    assert_eq!(doc["safety"]["existing"], 0);
+    assert_eq!(doc["safety"]["widen"], 12);
+    assert_eq!(doc["safety"]["exceeded"], serde_json::json!([]));
+    let apply = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+    assert_eq!(apply.code, 0, "{}", apply.all());
+    assert!(
+        apply.stdout.contains("Apply complete: 12 created,"),
+        "{}",
+        apply.stdout
+    );
+}
+
+/// Once the links exist the shares guard them: the same twelve folders, each with
+/// a link, and a manifest that widens every one is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mass_change_of_twelve_existing_links_is_still_refused() {
+    let portal = Portal::start(&twelve(true)).await;
+    portal.write("links.yaml", &twelve_editing());
+    let plan = portal.run(&["plan", "-f", "links.yaml", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    assert_eq!(doc["safety"]["existing"], 12, "{}", doc["safety"]);
+    assert_eq!(doc["safety"]["not_applied"], serde_json::Value::Null);
+    assert_eq!(
+        doc["safety"]["exceeded"],
+        serde_json::json!(["max_widen_share"])
+    );
+    let apply = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+    assert_eq!(apply.code, 4, "{}", apply.all());
+    assert!(
+        apply
+            .all()
+            .contains("the plan widens exposure on 12 of the 12 folders"),
+        "{}",
+        apply.all()
+    );
+    assert!(portal.writes().await.is_empty(), "nothing written");
 }
