@@ -14,8 +14,13 @@ pub enum ApiError {
         "the portal refused the API key (401): check DOCSPACE_TOKEN, and that the key is not expired or revoked"
     )]
     Unauthorized,
-    #[error("{}", forbidden_text(.message))]
-    Forbidden { message: Option<String> },
+    #[error("{}", forbidden_text(.message, .needs))]
+    Forbidden {
+        message: Option<String>,
+        /// The API-key scope the request's route needs (`scope::needed`), when it
+        /// went with the key: a key without it gets a 403.
+        needs: Option<&'static str>,
+    },
     #[error(
         "not found (404){}; the folder may have been deleted or moved, or the token's user cannot see it",
         detail(.message)
@@ -90,14 +95,44 @@ fn detail(message: &Option<String>) -> String {
     }
 }
 
-fn forbidden_text(message: &Option<String>) -> String {
-    match message {
-        Some(m) if !m.is_empty() => format!("the portal refused the request (403): {m}"),
+fn forbidden_text(message: &Option<String>, needs: &Option<&'static str>) -> String {
+    match (message, needs) {
+        // A key without a route's scope gets an empty-bodied 403; a message is the
+        // server's own reason. Room routes are named anyway: `rooms:read` is the
+        // scope a files-only key lacks (issue 14.6).
+        (Some(m), Some(scope)) if !m.is_empty() && scope.starts_with("rooms:") => format!(
+            "the portal refused the request (403): {m} (the room routes need an API key with {scope})"
+        ),
+        (Some(m), _) if !m.is_empty() => format!("the portal refused the request (403): {m}"),
         // An empty-bodied 403 is a bad key on routes that also serve visitors, or a
         // key without the route's scope (docspace-api.md 3, 6): never "this folder
         // is forbidden".
-        _ => "the portal refused the API key, or the key lacks the scopes files:read / files:write / rooms:read (403 with no explanation)".to_owned(),
+        (_, Some(scope)) => format!(
+            "the portal refused the API key, or the key lacks the scope {scope} this request needs (403 with no explanation); plan and export need files:read and rooms:read, apply files:write too"
+        ),
+        (_, None) => "the portal refused the API key, or the key lacks the scopes files:read / files:write / rooms:read (403 with no explanation)".to_owned(),
     }
+}
+
+/// The API-key scope a request to `path` (under `api/2.0/files/`) needs, as the
+/// server maps routes to scopes (DocSpace-server
+/// `common/ASC.Api.Core/Auth/AuthorizationExtension.cs:39-52`, `ScopesMap`, first
+/// match wins, unanchored): `files/rooms…` needs `rooms:read` to read
+/// (`rooms:write` also does), anything else under `files/` `files:read`
+/// (`files:write` also does); a write needs the `:write` scope. `*:read` and
+/// `*:write` cover every area. The simplest scope that grants it is named.
+pub(crate) fn needed_scope(method: &reqwest::Method, path: &str) -> Option<&'static str> {
+    if path.starts_with("../") {
+        // Outside the files API, sent without the key (`transport.rs`).
+        return None;
+    }
+    let read = *method == reqwest::Method::GET;
+    Some(match (path.starts_with("rooms"), read) {
+        (true, true) => "rooms:read",
+        (true, false) => "rooms:write",
+        (false, true) => "files:read",
+        (false, false) => "files:write",
+    })
 }
 
 fn rate_limited_text(attempts: u32, waited: Duration, asked: Option<Duration>) -> String {
@@ -179,8 +214,9 @@ impl ApiError {
     pub(crate) fn map_text(self, f: &impl Fn(&str) -> String) -> ApiError {
         let opt = |m: Option<String>| m.map(|m| f(&m));
         match self {
-            ApiError::Forbidden { message } => ApiError::Forbidden {
+            ApiError::Forbidden { message, needs } => ApiError::Forbidden {
                 message: opt(message),
+                needs,
             },
             ApiError::NotFound { message } => ApiError::NotFound {
                 message: opt(message),
@@ -259,6 +295,35 @@ fn tries(attempts: u32) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn each_route_needs_the_scope_the_server_maps_it_to() {
+        use reqwest::Method;
+        assert_eq!(needed_scope(&Method::GET, "rooms"), Some("rooms:read"));
+        assert_eq!(needed_scope(&Method::GET, "rooms/12"), Some("rooms:read"));
+        assert_eq!(
+            needed_scope(&Method::PUT, "rooms/12/links"),
+            Some("rooms:write")
+        );
+        assert_eq!(
+            needed_scope(&Method::GET, "folder/5/links"),
+            Some("files:read")
+        );
+        assert_eq!(needed_scope(&Method::GET, "@my"), Some("files:read"));
+        assert_eq!(
+            needed_scope(&Method::PUT, "folder/5/links"),
+            Some("files:write")
+        );
+        assert_eq!(
+            needed_scope(&Method::POST, "folder/5/link"),
+            Some("files:write")
+        );
+        assert_eq!(
+            needed_scope(&Method::GET, "../settings/version/build"),
+            None
+        );
+    }
+
     use super::*;
 
     #[test]

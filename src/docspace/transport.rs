@@ -522,7 +522,15 @@ impl Transport {
             Body::Whole(b) => b.as_slice(),
             Body::TooLarge => &[],
         };
-        Err(self.classify(status, body, retry_after, attempt))
+        Err(match self.classify(status, body, retry_after, attempt) {
+            AttemptError::Final(ApiError::Forbidden { message, .. }) => {
+                AttemptError::Final(ApiError::Forbidden {
+                    message,
+                    needs: super::error::needed_scope(&req.method, req.path),
+                })
+            }
+            other => other,
+        })
     }
 
     /// Fails at once when the run cannot succeed any more.
@@ -564,7 +572,10 @@ impl Transport {
                 self.token_refused.store(true, Ordering::Relaxed);
                 AttemptError::Final(ApiError::Unauthorized)
             }
-            403 => AttemptError::Final(ApiError::Forbidden { message }),
+            403 => AttemptError::Final(ApiError::Forbidden {
+                message,
+                needs: None,
+            }),
             404 => AttemptError::Final(ApiError::NotFound { message }),
             429 => {
                 // The pacer has heard it already (the turn's answer): it paused or

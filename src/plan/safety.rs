@@ -43,8 +43,8 @@ pub struct SafetyCheck {
     pub existing: usize,
     /// `safety.min_existing`: below this many `existing` the shares do not apply.
     pub min_existing: u32,
-    /// Why the shares did not apply to this plan (too few folders have a link
-    /// now: a first adoption); `None` when they did.
+    /// Why the shares did not apply to a plan they would have refused (too few
+    /// folders have a link now: a first adoption); `None` otherwise.
     pub not_applied: Option<String>,
     /// The shares this plan goes over; empty when it may be applied unforced.
     pub exceeded: Vec<Rule>,
@@ -122,14 +122,21 @@ pub fn check(plan: &Plan, safety: Safety) -> SafetyCheck {
             .filter(|u| !matches!(u.action, UnlistedAction::Unknown { .. }))
             .count();
     let applies = existing >= usize::try_from(safety.min_existing).unwrap_or(usize::MAX);
-    let not_applied = (!applies && (revoke > 0 || widen > 0)).then(|| {
+    let beyond = |count: usize, max: u8| count * 100 > usize::from(max) * managed;
+    // Said only where it matters: a plan the shares would have refused, in a
+    // manifest big enough for them (in a smaller one every change is a large
+    // share, and each is shown anyway).
+    let big = managed >= usize::try_from(safety.min_existing).unwrap_or(usize::MAX);
+    let would_exceed =
+        big && (beyond(revoke, safety.max_revoke_share) || beyond(widen, safety.max_widen_share));
+    let not_applied = (!applies && would_exceed).then(|| {
         format!(
             "the safety shares did not apply: {existing} of the {managed} folders the manifest manages {} a link now, fewer than safety.min_existing ({})",
             if existing == 1 { "has" } else { "have" },
             safety.min_existing
         )
     });
-    let over = |count: usize, max: u8| applies && count * 100 > usize::from(max) * managed;
+    let over = |count: usize, max: u8| applies && beyond(count, max);
     let mut exceeded = Vec::new();
     if over(revoke, safety.max_revoke_share) {
         exceeded.push(Rule::MaxRevokeShare);

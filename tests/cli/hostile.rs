@@ -434,7 +434,7 @@ async fn the_portal_check_says_what_is_wrong_before_any_plan() {
         (wrong_key, "DOCSPACE_TOKEN"),
         (
             plan(&no_scope.url()),
-            "the portal refused the API key, or the key lacks the scopes files:read / files:write / rooms:read",
+            "the portal refused the API key, or the key lacks the scope files:read this request needs",
         ),
         (plan(&html.url()), "without /api/2.0"),
         (plan(&not_found.url()), "without /api/2.0"),

@@ -15,6 +15,7 @@ mod help;
 mod honest;
 mod hostile;
 mod interactive;
+mod key_scopes;
 mod lost_answers;
 mod outputs;
 mod plan;
