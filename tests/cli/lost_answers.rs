@@ -16,7 +16,7 @@ use crate::support::Portal;
 
 /// The four ways an answer is lost after the server acted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Loss {
+pub(crate) enum Loss {
     Dropped,
     Json500,
     Html502,
@@ -33,7 +33,9 @@ const LOSSES: [Loss; 4] = [
 /// A proxy in front of the simulator that forwards every request, and for the
 /// first write to each folder loses the simulator's answer (after it acted), in
 /// the four ways in turn. Returns the proxy and the losses it dealt, by kind.
-async fn losing_proxy(upstream: String) -> (FakeServer, Arc<Mutex<HashMap<Loss, usize>>>) {
+pub(crate) async fn losing_proxy(
+    upstream: String,
+) -> (FakeServer, Arc<Mutex<HashMap<Loss, usize>>>) {
     let dealt: Arc<Mutex<HashMap<Loss, usize>>> = Arc::default();
     let written: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
     let proxy = {

@@ -4,6 +4,7 @@
 mod apply;
 mod baseline;
 mod codes;
+mod corpus;
 mod demo;
 mod errors;
 mod export;
