@@ -87,8 +87,8 @@ fn report(e: &Error, format: ErrorFormat, out: &Output) {
     // stdout may be gone (a closed pipe): the message on stderr still counts.
     let _ = match (format, e) {
         (ErrorFormat::Json, e) => out.print(&render::error_json(e)),
-        (ErrorFormat::Github, Error::Manifest(m)) => out.print(&render::manifest_commands(m)),
-        (ErrorFormat::Github, e) => out.print(&render::error_command(e.code(), &e.to_string())),
+        (ErrorFormat::Github, Error::Manifest(m)) => out.commands(&render::manifest_commands(m)),
+        (ErrorFormat::Github, e) => out.commands(&render::error_command(e.code(), &e.to_string())),
         (ErrorFormat::Human, _) => Ok(()),
     };
     match e {

@@ -185,9 +185,25 @@ pub fn plan_json(plan: &Plan, safety: &SafetyCheck) -> String {
 }
 
 fn pretty(doc: &impl Serialize) -> String {
-    let mut text = serde_json::to_string_pretty(doc).expect("JSON serialises");
+    let mut text = no_commands(serde_json::to_string_pretty(doc).expect("JSON serialises"));
     text.push('\n');
     text
+}
+
+/// The document with no raw `##[` in it: the GitHub runner reads `##[cmd]`
+/// anywhere in a line of a step's output, JSON or not (`##[add-mask]`,
+/// `##[stop-commands]` in a folder title). Outside strings JSON has no `#`, and
+/// inside one `\u0023` is `#` to every JSON reader, so the second `#` of each
+/// `##[` is written that way: the document reads back exactly the same. No line
+/// of it can start with `::`: serde_json escapes line breaks inside strings, and
+/// every line of a pretty document starts with a bracket, a quote or a value
+/// (docs/json.md).
+fn no_commands(text: String) -> String {
+    if text.contains("##[") {
+        text.replace("##[", "#\\u0023[")
+    } else {
+        text
+    }
 }
 
 /// `apply --format json`: how each folder ended, and the exit code.
