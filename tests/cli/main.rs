@@ -10,6 +10,7 @@ mod export;
 mod export_modes;
 mod fake_server;
 mod faults;
+mod foreign_text;
 mod formats;
 mod help;
 mod hostile;
