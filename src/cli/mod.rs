@@ -30,7 +30,17 @@ pub fn main() -> u8 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            // clap quotes the arguments it refused: one holding a line break and
+            // `::` would be a workflow command. Printed plain through the guard then.
+            let text = e.render().to_string();
+            let out = Output::default();
+            if out.is_neutral(&text) {
+                let _ = e.print();
+            } else if e.use_stderr() {
+                out.eprint(&text);
+            } else {
+                let _ = out.print(&text);
+            }
             // clap's own usage code is 2, which here means "changes pending".
             return if e.use_stderr() {
                 exit::ERROR

@@ -50,6 +50,11 @@ impl Output {
         }
     }
 
+    /// Whether `text` would be printed as it is (no secret, no command in it).
+    pub fn is_neutral(&self, text: &str) -> bool {
+        self.shown(text, Own::None) == text
+    }
+
     pub fn print(&self, text: &str) -> Result<(), Error> {
         self.write_stdout(text, Own::None)
     }

@@ -54,8 +54,9 @@ pub fn yaml(text: &str) -> String {
 
 /// Every line of stdout and stderr is safe for the runner: no raw control
 /// character or line separator, no `##[`, and no line starting with `::` unless it
-/// is one of the tool's own annotations, whose properties and message (decoded as
-/// the runner decodes them) hold neither a line break nor a command of their own.
+/// is one of the tool's own annotations (titled `docspace-links: ...`), whose
+/// properties and message (decoded as the runner decodes them) hold neither a line
+/// break nor a command of their own.
 #[track_caller]
 pub fn assert_neutral(out: &Output, what: &str) {
     for (stream, text) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
@@ -90,6 +91,14 @@ fn check_line(line: &str) -> Result<(), String> {
             .and_then(|r| r.split_once("::"))
             .ok_or("a command without a message")?,
     };
+    // Every annotation the tool writes is titled `docspace-links: ...`: a line
+    // without that title is not the tool's.
+    if !props
+        .split(',')
+        .any(|p| p.starts_with("title=docspace-links%3A "))
+    {
+        return Err("a command without the tool's title".into());
+    }
     for prop in props.split(',').filter(|p| !p.is_empty()) {
         let (key, value) = prop.split_once('=').ok_or("a property without `=`")?;
         if !["file", "line", "col", "endColumn", "title"].contains(&key) {
@@ -511,6 +520,71 @@ fn a_hostile_manifest_file_name_is_neutral_in_every_format() {
             let out = portal.run(&["apply", "-f", file, "--yes", "--format", format]);
             assert_neutral(&out, &format!("apply -f {file:?} --format {format}"));
         }
+    }
+    drop(portal);
+}
+
+/// The checker itself: it refuses what the runner would read as a command and lets
+/// the tool's own annotations through.
+#[test]
+fn the_checker_refuses_what_the_runner_reads() {
+    for bad in [
+        "::error::forged",
+        "  ::add-mask::x",
+        "\u{a0}::warning::x",
+        "text ##[stop-commands]x",
+        "a\rb",
+        "a\u{2028}b",
+        "\u{1b}[2J",
+        "::set-output name=x::y",
+        "  ::notice::indented",
+        "::error file=a%0A::error::b::m",
+        "::error title=%3A%3Ax::m",
+        "::error title=docspace-links%3A x::line%0A::warning::forged",
+        "::notice title=docspace-links%3A x::m ##[x]",
+        "::error title=docspace-links%3A x::m \u{1b}",
+    ] {
+        assert!(check_line(bad).is_err(), "{bad:?} let through");
+    }
+    for good in [
+        "",
+        "  + Room/Folder: created",
+        "::error title=docspace-links%3A invalid-manifest::m",
+        "::notice file=links.yaml,line=3,title=docspace-links%3A update::a%0Ab",
+        "::error file=x\\n\\u{3a}:y,title=docspace-links%3A state unknown (e)::m",
+        "title: \"\\u{3a}:error::x\" -> \"a#\\u{23}[x\"",
+        "a ::error:: in the middle",
+    ] {
+        assert_eq!(check_line(good), Ok(()), "{good:?}");
+    }
+}
+
+/// An argument clap refuses is quoted in its error: one holding a line break and a
+/// command does not become a line of its own.
+#[test]
+fn a_refused_argument_is_quoted_without_a_command() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let portal = rt.block_on(Portal::start(&hostile_seed()));
+    for args in [
+        [
+            "plan",
+            "-f",
+            "links.yaml",
+            "--format",
+            "x\n::error::pwned-arg ##[add-mask]y",
+        ],
+        [
+            "apply",
+            "-f",
+            "links.yaml",
+            "--format",
+            "\n  ::warning::pwned-arg",
+        ],
+    ] {
+        let out = portal.run(&args);
+        assert_eq!(out.code, 1, "{}", out.all());
+        assert_neutral(&out, &format!("{args:?}"));
+        assert!(out.stderr.contains("pwned-arg"), "{}", out.stderr);
     }
     drop(portal);
 }
