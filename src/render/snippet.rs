@@ -263,6 +263,26 @@ mod tests {
     }
 
     #[test]
+    fn an_escaped_line_keeps_its_underline_and_column() {
+        let s = Source {
+            name: "a\n::error::x.yaml".into(),
+            text: "title: \"a##[b\u{2028}\" acess: 1\n".into(),
+        };
+        let out = render(&s, &Diagnostic::at(pos(1, 17, 5), "unknown key `a##[b`"));
+        assert!(!out.contains("##[") && !out.contains('\u{2028}'), "{out}");
+        assert!(
+            out.lines().all(|l| !l.trim_start().starts_with("::")),
+            "{out}"
+        );
+        // The header names the file's own column; the carets sit under `acess`.
+        assert!(out.contains("--> a\\n::error::x.yaml:1:17\n"), "{out}");
+        let line = out.lines().find(|l| l.starts_with("1 |")).unwrap();
+        let carets = out.lines().find(|l| l.contains('^')).unwrap();
+        let at = carets.find('^').unwrap();
+        assert_eq!(&line[at..at + 5], "acess", "{out}");
+    }
+
+    #[test]
     fn render_all_separates_reports_with_a_blank_line() {
         let s = source("a\nb\n");
         let all = render_all(

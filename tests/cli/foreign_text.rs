@@ -374,9 +374,9 @@ async fn hostile_server_messages_are_neutral_in_every_format() {
     }
 }
 
-/// A run-wide error quoting the server: the rooms listing answered with a hostile
-/// message ends export; plan and apply end the same way in every format when the
-/// portal's check answers so.
+/// The rooms listing answered with a hostile message: export ends with one error
+/// quoting it, and a plan of a path entry under it, in every format, shows the
+/// folder unknown with the message.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_wide_error_quoting_the_server_is_neutral() {
     let portal = Portal::start(&hostile_seed()).await;
@@ -585,6 +585,38 @@ fn a_refused_argument_is_quoted_without_a_command() {
         assert_eq!(out.code, 1, "{}", out.all());
         assert_neutral(&out, &format!("{args:?}"));
         assert!(out.stderr.contains("pwned-arg"), "{}", out.stderr);
+    }
+    drop(portal);
+}
+
+/// A saved plan of hostile titles, with hostile file names for the plan and its
+/// manifest: `plan --out`, then `apply --plan` in every format (the first applies,
+/// the next meet a portal that already matches), and a plan file that is not there.
+#[test]
+fn a_saved_plan_with_hostile_names_is_neutral_in_every_format() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let portal = rt.block_on(Portal::start(&hostile_seed()));
+    let manifest = "m\n::error::pwned-manifest ##[add-mask]m.yaml";
+    let plan = "p\n::error::pwned-plan ##[add-mask]p.json";
+    portal.write(manifest, &hostile_manifest());
+    let out = portal.run(&["plan", "-f", manifest, "--out", plan]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_neutral(&out, "plan --out");
+    assert!(out.stdout.contains("pwned-plan"), "{}", out.stdout);
+    for (n, format) in APPLY_FORMATS.into_iter().enumerate() {
+        let out = portal.run(&["apply", "--plan", plan, "--yes", "--format", format]);
+        if n == 0 {
+            assert_eq!(out.code, 0, "{format}:\n{}", out.all());
+        }
+        assert_neutral(&out, &format!("apply --plan --format {format}"));
+        assert_all_shown(&out.all(), format);
+    }
+    let missing = format!("{plan}-missing");
+    for format in APPLY_FORMATS {
+        let out = portal.run(&["apply", "--plan", &missing, "--yes", "--format", format]);
+        assert_ne!(out.code, 0, "{}", out.all());
+        assert_neutral(&out, &format!("apply --plan missing --format {format}"));
+        assert!(out.all().contains("pwned-plan"), "{}", out.all());
     }
     drop(portal);
 }
