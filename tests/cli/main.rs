@@ -34,6 +34,7 @@ mod sim_command;
 mod support;
 mod tampering;
 mod test;
+mod test_servers;
 
 /// Snapshot settings shared by every test: link ids and ports vary run to run.
 pub fn redactions() -> insta::Settings {
