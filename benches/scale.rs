@@ -211,6 +211,54 @@ fn latency(rt: &Runtime, quick: bool) {
     );
 }
 
+/// Issue 14's bar: a plan whose every folder has a link without a password and
+/// whose manifest changes each one. On a release whose handling of passwords has
+/// been read, a link answered without `password` has none, so each update is
+/// planned (`--detailed-exitcode` 2), not refused (4), and the plan reads every
+/// folder's links: within 1.5x of the ideal at 16 in flight.
+fn plan_updates(rt: &Runtime) {
+    const LATENCY_MS: u64 = 20;
+    const PARALLELISM: usize = 16;
+    let g = Generated {
+        rooms: 10,
+        per_room: 100,
+    };
+    let seed = g.seed(|_, _| Some("{ access: read }".to_owned()));
+    let manifest = g.manifest("{ access: review, deny_download: true }");
+    println!(
+        "== plan with updates: {} folders whose links have no password, latency {LATENCY_MS} ms, --parallelism {PARALLELISM}",
+        g.rooms * g.per_room
+    );
+    let faults = Faults {
+        latency_ms: LATENCY_MS,
+        ..Faults::default()
+    };
+    let portal = Portal::start(rt, (seed, manifest), faults);
+    let p = PARALLELISM.to_string();
+    let before = portal.requests().len();
+    let r = portal.run(&[
+        "plan",
+        "-f",
+        "links.yaml",
+        "--parallelism",
+        &p,
+        "--detailed-exitcode",
+    ]);
+    let requests = portal.requests().len() - before;
+    let ideal = requests as f64 * LATENCY_MS as f64 / 1000.0 / PARALLELISM as f64;
+    let wall = r.wall.as_secs_f64();
+    println!(
+        "  exit {} ({}); {requests} requests in {wall:.2} s; ideal {ideal:.2} s: {:.2}x\n",
+        r.code,
+        match r.code {
+            2 => "updates planned",
+            4 => "refused",
+            _ => "unexpected",
+        },
+        wall / ideal
+    );
+}
+
 /// The server's per-minute window, scaled to 25 requests per sliding second, with
 /// the server's headers: none on admitted requests, only `X-RateLimit-Limit` and
 /// `X-RateLimit-Remaining: 0` on a rejection (see `sim::faults`).
@@ -522,6 +570,9 @@ fn main() {
         .expect("runtime");
     if only("latency") {
         latency(&rt, quick);
+    }
+    if only("updates") {
+        plan_updates(&rt);
     }
     if only("ratelimit") {
         rate_limited(&rt);

@@ -175,7 +175,7 @@ fn finish(
         ApplyFormat::Human => out.print(&render::apply_report(report, style))?,
         ApplyFormat::Github => {
             out.print(&render::apply_report(report, style))?;
-            out.print(&render::apply_commands(report))?;
+            out.commands(&render::apply_commands(report))?;
             if let Some(summary) = step_summary() {
                 out.append(&summary, &render::apply_markdown(report))?;
             }

@@ -46,7 +46,7 @@ pub async fn run(args: ExportArgs, style: Style, out: &mut Output) -> Result<u8,
         (Some(text), Some(path)) => existing::read(text, now).unwrap_or_else(|why| {
             out.eprint(&format!(
                 "warning: {} is not a manifest that can be read ({}); nothing of it is kept\n",
-                path.display(),
+                printable(&path.display().to_string()),
                 printable(&why)
             ));
             Existing::default()
@@ -87,7 +87,7 @@ pub async fn run(args: ExportArgs, style: Style, out: &mut Output) -> Result<u8,
         out.print(&exported.text)?;
         return Ok(exit::OK);
     };
-    let name = path.display().to_string();
+    let name = printable(&path.display().to_string()).into_owned();
     if old.as_deref() == Some(exported.text.as_str()) {
         out.eprint(&format!("{name} is up to date.\n"));
         return Ok(exit::OK);
@@ -331,8 +331,9 @@ fn report_policy(
         let line = exported.lines.get(&f.id).copied().unwrap_or(0);
         for v in policy::check(policy, &facts, now) {
             lines.push(format!(
-                "  {} (line {line}): {v}\n",
-                printable(&f.path.to_string())
+                "  {} (line {line}): {}\n",
+                printable(&f.path.to_string()),
+                printable(&v.to_string())
             ));
         }
     }
@@ -342,7 +343,7 @@ fn report_policy(
             lines.len(),
             if lines.len() == 1 { "" } else { "s" },
             if lines.len() == 1 { "s" } else { "" },
-            file.display(),
+            printable(&file.display().to_string()),
             lines.concat()
         ));
     }
@@ -455,9 +456,12 @@ fn create_private(path: &Path, _: Option<u32>) -> std::io::Result<std::fs::File>
     std::fs::File::create(path)
 }
 
+/// The diff as shown: each line printable (it quotes the file, and the portal's
+/// titles), then coloured.
 fn coloured(diff: &str, style: Style) -> String {
     diff.lines()
         .map(|l| {
+            let l = &*printable(l);
             let l = if l.starts_with('+') && !l.starts_with("+++") {
                 style.green(l)
             } else if l.starts_with('-') && !l.starts_with("---") {

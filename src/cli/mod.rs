@@ -30,7 +30,17 @@ pub fn main() -> u8 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            // clap quotes the arguments it refused: one holding a line break and
+            // `::` would be a workflow command. Printed plain through the guard then.
+            let text = e.render().to_string();
+            let out = Output::default();
+            if out.is_neutral(&text) {
+                let _ = e.print();
+            } else if e.use_stderr() {
+                out.eprint(&text);
+            } else {
+                let _ = out.print(&text);
+            }
             // clap's own usage code is 2, which here means "changes pending".
             return if e.use_stderr() {
                 exit::ERROR
@@ -87,8 +97,8 @@ fn report(e: &Error, format: ErrorFormat, out: &Output) {
     // stdout may be gone (a closed pipe): the message on stderr still counts.
     let _ = match (format, e) {
         (ErrorFormat::Json, e) => out.print(&render::error_json(e)),
-        (ErrorFormat::Github, Error::Manifest(m)) => out.print(&render::manifest_commands(m)),
-        (ErrorFormat::Github, e) => out.print(&render::error_command(e.code(), &e.to_string())),
+        (ErrorFormat::Github, Error::Manifest(m)) => out.commands(&render::manifest_commands(m)),
+        (ErrorFormat::Github, e) => out.commands(&render::error_command(e.code(), &e.to_string())),
         (ErrorFormat::Human, _) => Ok(()),
     };
     match e {

@@ -38,7 +38,7 @@ pub async fn run(args: PlanArgs, style: Style, out: &mut Output) -> Result<u8, E
         PlanFormat::Markdown => out.print(&render::plan_markdown(&plan, &safety))?,
     }
     if args.format == PlanFormat::Github {
-        out.print(&render::plan_commands(&plan, &safety))?;
+        out.commands(&render::plan_commands(&plan, &safety))?;
         if let Some(summary) = step_summary() {
             out.append(&summary, &render::plan_markdown(&plan, &safety))?;
         }
@@ -63,7 +63,7 @@ pub async fn run(args: PlanArgs, style: Style, out: &mut Output) -> Result<u8, E
         if matches!(args.format, PlanFormat::Human | PlanFormat::Github) {
             out.print(&format!(
                 "\nSaved this plan to {0}. To apply exactly it, run:\n    docspace-links apply --plan {0}\n",
-                path.display()
+                render::printable(&path.display().to_string())
             ))?;
         }
     }

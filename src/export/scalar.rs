@@ -42,12 +42,21 @@ fn reserved(text: &str) -> bool {
 }
 
 /// A double-quoted scalar: `\` and `"` escaped, and every character that is not
-/// printable (controls, line and paragraph separators, the BOM) as an escape.
+/// printable (controls, line and paragraph separators, the BOM) as an escape. The
+/// second `#` of `##[` is written `\x23`: the file (and `export` without `-o`,
+/// which prints it) holds no raw `##[` for the GitHub runner to read as a command,
+/// and the title reads back the same. A quoted scalar never starts a line, so a
+/// leading `::` is harmless here.
 pub fn quoted(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
-    for c in text.chars() {
+    let mut chars = text.chars().peekable();
+    let mut prev = None;
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let was = prev.replace(c);
         match c {
+            '#' if was == Some('#') && next == Some('[') => out.push_str("\\x23"),
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
@@ -124,6 +133,12 @@ mod tests {
             "absent",
             "never",
             "Q1 report (v2.1)",
+            "a##[stop-commands]tok",
+            "###[add-mask]x##[",
+            "::error::pwned",
+            "  ::add-mask::x",
+            "x\n::warning::y",
+            "%0A::error::",
         ];
         for title in titles {
             let doc = format!("key: {}\n", scalar(title));
@@ -131,6 +146,7 @@ mod tests {
                 crate::manifest::parse_yaml(&doc)
                     .unwrap_or_else(|e| panic!("{title:?} as {doc:?}: {e:?}"));
             assert_eq!(back["key"], title, "{doc}");
+            assert!(!doc.contains("##["), "{doc}");
         }
     }
 

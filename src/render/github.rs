@@ -4,7 +4,11 @@
 //!
 //! Everything in a command is escaped as the runner expects (its `escapeData` and
 //! `escapeProperty`): otherwise a folder title with a newline or `::` could end the
-//! command early and forge another one. Portal text is made printable first.
+//! command early and forge another one. Every value from outside (titles, paths,
+//! the manifest's file name, server messages, notes, policy findings) is made
+//! printable first, each on its own: a newline inside a value shows as `\n` in the
+//! annotation instead of starting a line of the message, and `##[` or a leading
+//! `::` never reaches the runner. The message's own line breaks are the tool's.
 
 use std::fmt::Write;
 
@@ -51,7 +55,7 @@ impl Annotation<'_> {
             .collect();
         let mut props = Vec::new();
         if let Some(f) = self.file {
-            props.push(format!("file={}", escape_property(f)));
+            props.push(format!("file={}", escape_property(&printable(f))));
         }
         for (key, value) in [
             ("line", self.line),
@@ -123,14 +127,22 @@ pub fn plan_commands(plan: &Plan, safety: &SafetyCheck) -> String {
             Action::Revoke { links } => lines.extend(
                 links
                     .iter()
-                    .map(|l| format!("- {:?} ({})", l.title, l.access)),
+                    .map(|l| format!("- {} ({})", printable(&format!("{:?}", l.title)), l.access)),
             ),
-            Action::Refused { reason, .. } => lines.push(reason.clone()),
-            Action::Unknown { error, .. } => lines.push(error.clone()),
+            Action::Refused { reason, .. } => lines.push(printable(reason).into_owned()),
+            Action::Unknown { error, .. } => lines.push(printable(error).into_owned()),
             Action::Unchanged => {}
         }
-        lines.extend(item.notes.iter().map(|n| format!("note: {n}")));
-        lines.extend(item.violations.iter().map(|v| format!("policy: {v}")));
+        lines.extend(
+            item.notes
+                .iter()
+                .map(|n| format!("note: {}", printable(&n.to_string()))),
+        );
+        lines.extend(
+            item.violations
+                .iter()
+                .map(|v| format!("policy: {}", printable(&v.to_string()))),
+        );
         let title = match (&item.action, item.label) {
             (Action::Refused { code, .. } | Action::Unknown { code, .. }, _) => {
                 format!("docspace-links: {} ({code})", kind_word(kind))
@@ -151,10 +163,18 @@ pub fn plan_commands(plan: &Plan, safety: &SafetyCheck) -> String {
             crate::plan::UnlistedAction::Unknown { .. } => Level::Error,
             _ => Level::Warning,
         };
-        let mut lines = vec![format!("{}: {}", u.path, unlisted_what(u))];
+        let mut lines = vec![format!(
+            "{}: {}",
+            printable(&u.path),
+            printable(&unlisted_what(u))
+        )];
         for l in u.action.links() {
-            lines.push(format!("- {}", unlisted_link_text(l)));
-            lines.extend(l.violations.iter().map(|v| format!("  policy: {v}")));
+            lines.push(format!("- {}", printable(&unlisted_link_text(l))));
+            lines.extend(
+                l.violations
+                    .iter()
+                    .map(|v| format!("  policy: {}", printable(&v.to_string()))),
+            );
         }
         out.push_str(
             &Annotation {
@@ -186,7 +206,10 @@ pub fn plan_commands(plan: &Plan, safety: &SafetyCheck) -> String {
             }
             .render(
                 Level::Warning,
-                &format!("{violation}: apply will refuse this plan without --force"),
+                &format!(
+                    "{}: apply will refuse this plan without --force",
+                    printable(&violation)
+                ),
             ),
         );
     }
@@ -212,7 +235,11 @@ pub fn apply_commands(report: &Report) -> String {
             Ok(Done::Written) => (
                 Level::Notice,
                 format!("docspace-links: {}", kind_word(o.kind)),
-                format!("{}: {}", o.path, super::human::done_word(o.kind)),
+                format!(
+                    "{}: {}",
+                    printable(&o.path),
+                    super::human::done_word(o.kind)
+                ),
             ),
             Ok(Done::AlreadyAsPlanned) => (
                 Level::Notice,
@@ -222,7 +249,7 @@ pub fn apply_commands(report: &Report) -> String {
             Err(f) => (
                 Level::Error,
                 format!("docspace-links: {} ({})", failure_word(f), f.code()),
-                format!("{}: {f}", o.path),
+                format!("{}: {}", printable(&o.path), printable(&f.to_string())),
             ),
         };
         out.push_str(
@@ -243,13 +270,14 @@ pub fn failure_word(f: &Failure) -> &'static str {
 }
 
 /// An error that is about the whole run, not a line of the manifest, titled with
-/// its code.
+/// its code. The message is one line (no error's text has a line break of its
+/// own), made printable whole: it may quote a server or a manifest.
 pub fn error_command(code: Code, message: &str) -> String {
     Annotation {
         title: Some(&format!("docspace-links: {code}")),
         ..Annotation::default()
     }
-    .render(Level::Error, message)
+    .render(Level::Error, &printable(message))
 }
 
 #[cfg(test)]
@@ -281,7 +309,7 @@ mod tests {
         .render(Level::Notice, "Kit\n::error::forged\x1b[2J");
         assert_eq!(
             line,
-            "::notice file=links.yaml,line=3,title=x%2Cline=1%3A%3Aoops::Kit%0A::error::forged\\u{1b}[2J\n"
+            "::notice file=links.yaml,line=3,title=x%2Cline=1%3A%3Aoops::Kit%0A\\u{3a}:error::forged\\u{1b}[2J\n"
         );
         assert_eq!(line.lines().count(), 1);
     }

@@ -6,6 +6,7 @@
 //! failed validation may hold a literal password.
 
 use super::github::{Annotation, Level};
+use super::printable;
 use crate::manifest::ManifestError;
 
 pub fn manifest_commands(e: &ManifestError) -> String {
@@ -13,12 +14,14 @@ pub fn manifest_commands(e: &ManifestError) -> String {
         .iter()
         .map(|d| {
             let title = format!("docspace-links: {}", d.code);
-            let mut message = d.message.clone();
+            // The message, label and help quote the manifest (a path, a key, a
+            // value): each made printable, so a newline inside one stays in it.
+            let mut message = printable(&d.message).into_owned();
             if let Some(label) = &d.label {
-                message.push_str(&format!(" ({label})"));
+                message.push_str(&format!(" ({})", printable(label)));
             }
             if let Some(help) = &d.help {
-                message.push_str(&format!("\nhelp: {help}"));
+                message.push_str(&format!("\nhelp: {}", printable(help)));
             }
             Annotation {
                 file: Some(e.file()),

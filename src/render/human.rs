@@ -1,5 +1,7 @@
 //! The plan as people read it: Terraform's symbols, one block per folder that
-//! changes, field-level `old -> new`, a summary line.
+//! changes, field-level `old -> new`, a summary line. Every value from outside
+//! (paths, titles, server messages, notes, policy findings) is shown through
+//! `printable`.
 
 use std::fmt::Write;
 
@@ -100,12 +102,15 @@ fn field_width(changes: &[Change]) -> usize {
 fn change_line(c: &Change, width: usize, s: Style) -> String {
     let name = format!("{}:", c.field.name());
     match &c.old {
-        None => format!("      {name:width$} {}", s.green(&c.new.to_string())),
+        None => format!(
+            "      {name:width$} {}",
+            s.green(&printable(&c.new.to_string()))
+        ),
         Some(old) => {
             let mut line = format!(
                 "      {name:width$} {} -> {}",
-                s.red(&old.to_string()),
-                s.green(&c.new.to_string())
+                s.red(&printable(&old.to_string())),
+                s.green(&printable(&c.new.to_string()))
             );
             if c.rotated {
                 line.push_str(&s.dim("  (new password)"));
@@ -148,7 +153,7 @@ pub fn plan_text(plan: &Plan, s: Style) -> String {
                         out,
                         "      {} {} ({}){}",
                         s.red("-"),
-                        Value::Text(l.title.clone()),
+                        printable(&Value::Text(l.title.clone()).to_string()),
                         l.access,
                         if l.password_set {
                             ", password protected"
@@ -167,10 +172,20 @@ pub fn plan_text(plan: &Plan, s: Style) -> String {
             Action::Unchanged => {}
         }
         for note in &item.notes {
-            let _ = writeln!(out, "      {} {note}", s.dim("note:"));
+            let _ = writeln!(
+                out,
+                "      {} {}",
+                s.dim("note:"),
+                printable(&note.to_string())
+            );
         }
         for v in &item.violations {
-            let _ = writeln!(out, "      {} {v}", s.red("policy:"));
+            let _ = writeln!(
+                out,
+                "      {} {}",
+                s.red("policy:"),
+                printable(&v.to_string())
+            );
         }
         out.push('\n');
     }
@@ -244,7 +259,12 @@ fn unlisted(out: &mut String, u: &UnlistedFolder, s: Style) {
     for l in u.action.links() {
         let _ = writeln!(out, "      {mark} {}", printable(&unlisted_link_text(l)));
         for v in &l.violations {
-            let _ = writeln!(out, "        {} {v}", s.red("policy:"));
+            let _ = writeln!(
+                out,
+                "        {} {}",
+                s.red("policy:"),
+                printable(&v.to_string())
+            );
         }
     }
     out.push('\n');
@@ -307,8 +327,9 @@ pub fn safety_warning(check: &SafetyCheck, s: Style) -> String {
     for violation in check.violations() {
         let _ = writeln!(
             out,
-            "{} {violation}: apply will refuse this plan unless --force is given.",
-            s.red("Warning:")
+            "{} {}: apply will refuse this plan unless --force is given.",
+            s.red("Warning:"),
+            printable(&violation)
         );
     }
     out

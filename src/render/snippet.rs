@@ -11,10 +11,14 @@
 //!    = help: allowed here: editing, review, comment, read
 //! ```
 //!
-//! Every shown line goes through the manifest's password mask first.
+//! Every shown line goes through the manifest's password mask first, then, like the
+//! file's name and the messages (which quote the manifest), through `printable`: a
+//! manifest line or path holding `##[`, a leading `::` or a line break cannot put a
+//! workflow command of its own on stderr. The underline follows the escaped text.
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Padding, Renderer, Snippet};
 
+use super::{printable, printable_mapped};
 use crate::manifest::{Diagnostic, ManifestError, Masks, Pos, Source, closing_bracket};
 
 /// Everything wrong with a manifest as people read it: a snippet per problem, with
@@ -60,7 +64,7 @@ impl<'a> Shown<'a> {
         let lines = source.lines();
         let masks = Masks::of(&source.text, &lines);
         Shown {
-            name: annotate_snippets::normalize_untrusted_str(&source.name),
+            name: printable(&source.name).into_owned(),
             lines,
             masks,
         }
@@ -68,15 +72,15 @@ impl<'a> Shown<'a> {
 
     fn render(&self, d: &Diagnostic) -> String {
         let mut headers = Vec::new();
-        let mut group = Group::with_title(Level::ERROR.primary_title(d.message.as_str()));
+        let mut group = Group::with_title(Level::ERROR.primary_title(printable(&d.message)));
         group = match d.pos {
-            Some(pos) => self.snippet(group, pos, d.label.as_deref(), &mut headers),
+            Some(pos) => self.snippet(group, pos, d.label.as_deref().map(printable), &mut headers),
             None => group.element(Origin::path(self.name.as_str())),
         };
         let mut groups = Vec::with_capacity(1 + d.notes.len());
         for (pos, text) in &d.notes {
             groups.push(group);
-            group = Group::with_title(Level::NOTE.secondary_title(text.as_str()));
+            group = Group::with_title(Level::NOTE.secondary_title(printable(text)));
             group = self.snippet(group, *pos, None, &mut headers);
         }
         if let Some(help) = &d.help {
@@ -84,7 +88,7 @@ impl<'a> Shown<'a> {
             if !d.notes.is_empty() {
                 group = group.element(Padding);
             }
-            group = group.element(Level::HELP.message(help.as_str()));
+            group = group.element(Level::HELP.message(printable(help)));
         }
         groups.push(group);
         let mut out = Renderer::plain().render(&groups);
@@ -106,7 +110,7 @@ impl<'a> Shown<'a> {
         &self,
         group: Group<'g>,
         pos: Pos,
-        label: Option<&'g str>,
+        label: Option<std::borrow::Cow<'g, str>>,
         headers: &mut Vec<Header>,
     ) -> Group<'g> {
         let Some(line) = self.lines.get((pos.line as usize).wrapping_sub(1)) else {
@@ -131,6 +135,10 @@ impl<'a> Shown<'a> {
         if end == start && start < chars.len() {
             end = start + 1;
         }
+        // Shown escaped: the span moves with the characters it covers.
+        let (text, map) = printable_mapped(&shown.text);
+        let (start, end) = (map[start], map[end]);
+        let chars: Vec<char> = text.chars().collect();
         let byte = |c: usize| chars[..c].iter().map(|ch| ch.len_utf8()).sum::<usize>();
         if start + 1 != pos.column as usize {
             headers.push(Header {
@@ -140,7 +148,7 @@ impl<'a> Shown<'a> {
         }
         let annotation = AnnotationKind::Primary.span(byte(start)..byte(end));
         group.element(
-            Snippet::source(shown.text)
+            Snippet::source(text)
                 .path(self.name.clone())
                 .line_start(pos.line as usize)
                 .annotation(match label {
@@ -252,6 +260,26 @@ mod tests {
         let s = source("title: \u{1b}[2Jgone\n");
         let out = render(&s, &Diagnostic::at(pos(1, 8, 3), "odd \u{1b}[31m"));
         assert!(!out.contains('\u{1b}'), "{out:?}");
+    }
+
+    #[test]
+    fn an_escaped_line_keeps_its_underline_and_column() {
+        let s = Source {
+            name: "a\n::error::x.yaml".into(),
+            text: "title: \"a##[b\u{2028}\" acess: 1\n".into(),
+        };
+        let out = render(&s, &Diagnostic::at(pos(1, 17, 5), "unknown key `a##[b`"));
+        assert!(!out.contains("##[") && !out.contains('\u{2028}'), "{out}");
+        assert!(
+            out.lines().all(|l| !l.trim_start().starts_with("::")),
+            "{out}"
+        );
+        // The header names the file's own column; the carets sit under `acess`.
+        assert!(out.contains("--> a\\n::error::x.yaml:1:17\n"), "{out}");
+        let line = out.lines().find(|l| l.starts_with("1 |")).unwrap();
+        let carets = out.lines().find(|l| l.contains('^')).unwrap();
+        let at = carets.find('^').unwrap();
+        assert_eq!(&line[at..at + 5], "acess", "{out}");
     }
 
     #[test]

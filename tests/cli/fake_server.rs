@@ -2,13 +2,20 @@
 //! a portal that redirects, streams without end, echoes headers, speaks TLS with
 //! a CA made for the test, or stands as a proxy in front of the simulator and
 //! turns hostile on some requests. Every request it reads is logged.
+//!
+//! When dropped it checks what it was promised, as xh's test server does: it was
+//! reached (or, made with [`FakeServer::untouched`], never reached), and no handler
+//! panicked. A handler's `assert!` would otherwise end only its connection, which
+//! the client sees as a dropped connection and may well survive.
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use futures::FutureExt;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
@@ -88,10 +95,21 @@ pub struct FakeServer {
     tls: bool,
     log: Arc<Mutex<Vec<Seen>>>,
     connections: Arc<AtomicUsize>,
+    /// Set when a handler panicked (its connection is closed without an answer).
+    panicked: Arc<AtomicBool>,
+    /// What the test promised: that the tool reaches this server, or never does.
+    reached: bool,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl FakeServer {
+    /// A server the tool must never reach (the origin a redirect points at): checked
+    /// when it is dropped.
+    pub fn untouched(mut self) -> FakeServer {
+        self.reached = false;
+        self
+    }
+
     /// Answers every request with what `handler` returns.
     pub async fn start<F, Fut>(handler: F) -> FakeServer
     where
@@ -125,20 +143,26 @@ impl FakeServer {
         let addr = listener.local_addr().expect("local addr");
         let log = Arc::new(Mutex::new(Vec::new()));
         let connections = Arc::new(AtomicUsize::new(0));
+        let panicked = Arc::new(AtomicBool::new(false));
         let is_tls = tls.is_some();
         let task = {
-            let (log, connections) = (Arc::clone(&log), Arc::clone(&connections));
+            let (log, connections, panicked) = (
+                Arc::clone(&log),
+                Arc::clone(&connections),
+                Arc::clone(&panicked),
+            );
             tokio::spawn(async move {
                 while let Ok((stream, _)) = listener.accept().await {
                     connections.fetch_add(1, Ordering::Relaxed);
                     let (handler, log, tls) = (Arc::clone(&handler), Arc::clone(&log), tls.clone());
+                    let panicked = Arc::clone(&panicked);
                     tokio::spawn(async move {
                         match tls {
-                            None => connection(stream, handler, log).await,
+                            None => connection(stream, handler, log, panicked).await,
                             // A client that refuses the certificate ends here.
                             Some(tls) => {
                                 if let Ok(stream) = tls.accept(stream).await {
-                                    connection(stream, handler, log).await;
+                                    connection(stream, handler, log, panicked).await;
                                 }
                             }
                         }
@@ -151,6 +175,8 @@ impl FakeServer {
             tls: is_tls,
             log,
             connections,
+            panicked,
+            reached: true,
             task,
         }
     }
@@ -173,18 +199,51 @@ impl FakeServer {
 impl Drop for FakeServer {
     fn drop(&mut self) {
         self.task.abort();
+        // A test that already failed says why itself; a second panic would abort.
+        if std::thread::panicking() {
+            return;
+        }
+        assert!(
+            !self.panicked.load(Ordering::SeqCst),
+            "a handler of the fake server at {} panicked",
+            self.url()
+        );
+        let connections = self.connections();
+        if self.reached {
+            assert!(
+                connections > 0,
+                "the fake server at {} was never reached",
+                self.url()
+            );
+        } else {
+            assert_eq!(
+                connections,
+                0,
+                "the fake server at {} was reached",
+                self.url()
+            );
+        }
     }
 }
 
 /// Serves one connection, one request at a time, until the client closes it.
-async fn connection<S>(mut stream: S, handler: Handler, log: Arc<Mutex<Vec<Seen>>>)
-where
+async fn connection<S>(
+    mut stream: S,
+    handler: Handler,
+    log: Arc<Mutex<Vec<Seen>>>,
+    panicked: Arc<AtomicBool>,
+) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let mut buf = Vec::new();
     while let Some(seen) = read_request(&mut stream, &mut buf).await {
         log.lock().unwrap().push(seen.clone());
-        let reply = handler(seen).await;
+        // Told before the connection closes, so the test has it by the time the
+        // client sees the close.
+        let Ok(reply) = AssertUnwindSafe(handler(seen)).catch_unwind().await else {
+            panicked.store(true, Ordering::SeqCst);
+            return;
+        };
         if write_reply(&mut stream, reply).await.is_err() {
             return;
         }

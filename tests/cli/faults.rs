@@ -109,10 +109,11 @@ async fn rate_limited_portal_is_paced_not_hammered() {
     assert!(lone_count <= 3, "{lone_count} lone 429s");
     let limited: Vec<bool> = (0..limited.len()).map(|i| limited[i] && !lone(i)).collect();
     let first = limited.iter().position(|&l| l).expect("the limit was hit");
-    // Admitted again for good: an admitted request that was slower to answer than
-    // the 429s around it does not end the first contact.
+    // Admitted again for good (20 in a row): an admitted request that was slower
+    // to answer than the 429s around it, or a few probes admitted on a loaded
+    // machine before the window is found, do not end the first contact.
     let resumed = (first..limited.len())
-        .find(|&i| limited[i..].iter().take(5).all(|&l| !l))
+        .find(|&i| limited[i..].iter().take(20).all(|&l| !l))
         .expect("requests were admitted again");
     let count = |part: &[bool]| part.iter().filter(|&&l| l).count();
     let (at_first, later) = (count(&limited[first..resumed]), count(&limited[resumed..]));

@@ -60,7 +60,8 @@ async fn a_redirect_on_a_read_is_not_followed() {
     let elsewhere = FakeServer::always(|| {
         Reply::json(200, r#"{"status":0,"response":{"folders":[],"total":0}}"#)
     })
-    .await;
+    .await
+    .untouched();
     let target = format!("{}/api/2.0/files/rooms?token=sk-leak", elsewhere.url());
     let portal = FakeServer::start(move |_| {
         let target = target.clone();
@@ -88,7 +89,9 @@ async fn a_redirect_on_a_read_is_not_followed() {
 async fn a_redirect_on_a_write_never_carries_the_password_away() {
     const PASSWORD: &str = "N3w-secret-pass";
     let sim = Portal::start(SEED).await;
-    let elsewhere = FakeServer::always(|| Reply::json(200, r#"{"status":0}"#)).await;
+    let elsewhere = FakeServer::always(|| Reply::json(200, r#"{"status":0}"#))
+        .await
+        .untouched();
     let (upstream, away) = (sim.url(), elsewhere.url());
     // Reads go to the real (simulated) portal; every write is sent elsewhere.
     let proxy = FakeServer::start(move |seen: Seen| {

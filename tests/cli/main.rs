@@ -11,6 +11,7 @@ mod export;
 mod export_modes;
 mod fake_server;
 mod faults;
+mod foreign_text;
 mod formats;
 mod help;
 mod honest;
@@ -36,6 +37,7 @@ mod sim_command;
 mod support;
 mod tampering;
 mod test;
+mod test_servers;
 
 /// Snapshot settings shared by every test: link ids and ports vary run to run.
 pub fn redactions() -> insta::Settings {

@@ -145,7 +145,7 @@ fn server_text_is_shown_with_control_characters_escaped() {
         .seed(seed)
         .manifest("version: 1\nfolders:\n  - id: 900\n    link: { access: editing }\n")
         .args(["plan", "-f", "links.yaml"])
-        .stdout_has("id 900 (Evil\\u{1b}[2J\\u{a}No changes.")
+        .stdout_has("id 900 (Evil\\u{1b}[2J\\nNo changes.")
         .run();
     assert!(!ran.out.stdout.contains('\u{1b}'), "{}", ran.out.stdout);
     assert!(

@@ -2,11 +2,18 @@
 //! each request on: the hook plays the person who edits the portal by hand at the
 //! worst possible moment (between apply's read and its write), or the server that
 //! answers one route badly.
+//!
+//! When dropped it checks that the tool went through it and that no hook panicked
+//! (a hook's `assert!` would otherwise be a 500 the tool may well survive).
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+
+use futures::FutureExt;
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -33,12 +40,26 @@ pub struct Proxy {
     pub url: String,
     seen: Arc<Mutex<HashMap<(Method, String), usize>>>,
     keyed: Arc<Mutex<HashMap<(Method, String), usize>>>,
+    panicked: Arc<AtomicBool>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl Drop for Proxy {
     fn drop(&mut self) {
         self.task.abort();
+        if std::thread::panicking() {
+            return;
+        }
+        assert!(
+            !self.panicked.load(Ordering::SeqCst),
+            "a hook of the proxy at {} panicked",
+            self.url
+        );
+        assert!(
+            !self.seen.lock().unwrap().is_empty(),
+            "the proxy at {} was never used",
+            self.url
+        );
     }
 }
 
@@ -51,6 +72,7 @@ struct State {
     seen: Arc<Mutex<HashMap<(Method, String), usize>>>,
     /// Of those, how many carried an `Authorization` header.
     keyed: Arc<Mutex<HashMap<(Method, String), usize>>>,
+    panicked: Arc<AtomicBool>,
 }
 
 impl Proxy {
@@ -84,9 +106,11 @@ impl Proxy {
             hook: Arc::new(move |m, p, n| Box::pin(hook(m, p, n))),
             seen: Arc::default(),
             keyed: Arc::default(),
+            panicked: Arc::default(),
         };
         let seen = state.seen.clone();
         let keyed = state.keyed.clone();
+        let panicked = state.panicked.clone();
         let app = axum::Router::new().fallback(forward).with_state(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -97,6 +121,7 @@ impl Proxy {
             url,
             seen,
             keyed,
+            panicked,
             task,
         }
     }
@@ -144,7 +169,18 @@ async fn forward(
             .entry((method.clone(), path.clone()))
             .or_default() += 1;
     }
-    let (lose, edit) = match (state.hook)(method.clone(), path, n).await {
+    let hooked = AssertUnwindSafe((state.hook)(method.clone(), path, n))
+        .catch_unwind()
+        .await;
+    let Ok(answer) = hooked else {
+        state.panicked.store(true, Ordering::SeqCst);
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the test's hook panicked",
+        )
+            .into_response();
+    };
+    let (lose, edit) = match answer {
         Answer::Instead(status, body) => {
             let status = StatusCode::from_u16(status).unwrap();
             return (status, [("content-type", "application/json")], body).into_response();
