@@ -194,6 +194,12 @@ async fn perform(
             // (Room for a check that the folder has exactly one primary link now:
             // two applies racing on one folder can both create, docspace-api.md
             // third reading 6.)
+            // A link that was already there and matches the create in every field
+            // cannot be told from one just made: the answer carries no creation
+            // time (`FileShareDto.cs`, `FileShareLink`). Only the race between this
+            // run's plan read and the POST can hide it, and then it counts as
+            // created; a saved plan's creates are read first, and a folder found
+            // so there is "already as planned".
             if let Some(why) = not_ours(values, &got) {
                 // A link was there already: made by hand since the plan (the plan
                 // read none, or the folder was listed as not shared). It is not

@@ -25,13 +25,22 @@ fn secrets() -> Secrets {
 }
 
 fn run_with(desired: &DesiredLink, primary: &[ObservedLink], echoes: bool) -> Decision {
+    decide_at(desired, primary, echoes, None)
+}
+
+fn decide_at(
+    desired: &DesiredLink,
+    primary: &[ObservedLink],
+    echoes: bool,
+    placement: Option<Placement>,
+) -> Decision {
     let secrets = secrets();
     let ctx = Context {
         secrets: &secrets,
         echoes_passwords: echoes,
         release: &Release::default(),
         now: NOW.parse().unwrap(),
-        placement: None,
+        placement,
     };
     decide(desired, primary, &ctx)
 }
@@ -348,15 +357,7 @@ fn extra_primary_links_are_noted() {
 }
 
 fn run_in(desired: &DesiredLink, primary: &[ObservedLink], placement: Placement) -> Decision {
-    let secrets = secrets();
-    let ctx = Context {
-        secrets: &secrets,
-        echoes_passwords: true,
-        release: &Release::default(),
-        now: NOW.parse().unwrap(),
-        placement: Some(placement),
-    };
-    decide(desired, primary, &ctx)
+    decide_at(desired, primary, true, Some(placement))
 }
 
 #[test]

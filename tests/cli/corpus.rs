@@ -69,24 +69,36 @@ fn no_refusal(out: &Output) {
     }
 }
 
-/// Every link on this default-version portal is password-less: updates copy "no
-/// password" (the release returns passwords in clear, third reading 10).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn corpus_password_less_updates_on_a_default_version_portal() {
+/// A custom room `Docs` of `n` folders `F0..`, `link(i)` giving each its seed link
+/// (or none), and a manifest giving each `want(i)`.
+fn docs(
+    n: usize,
+    link: impl Fn(usize) -> Option<String>,
+    want: impl Fn(usize) -> String,
+) -> (String, String) {
     let mut seed = String::from(
         "tokens: [sk-test]\nrooms:\n  - title: Docs\n    type: custom\n    folders:\n",
     );
     let mut manifest = String::from("version: 1\nfolders:\n");
-    for n in 0..6 {
-        let _ = writeln!(
-            seed,
-            "      - title: F{n}\n        link: {{ access: editing, title: Link {n} }}"
-        );
-        let _ = writeln!(
-            manifest,
-            "  - path: Docs/F{n}\n    link: {{ access: read }}"
-        );
+    for i in 0..n {
+        let _ = writeln!(seed, "      - title: F{i}");
+        if let Some(l) = link(i) {
+            let _ = writeln!(seed, "        link: {l}");
+        }
+        let _ = writeln!(manifest, "  - path: Docs/F{i}\n    link: {}", want(i));
     }
+    (seed, manifest)
+}
+
+/// Every link on this default-version portal is password-less: updates copy "no
+/// password" (the release returns passwords in clear, third reading 10).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn corpus_password_less_updates_on_a_default_version_portal() {
+    let (seed, manifest) = docs(
+        6,
+        |n| Some(format!("{{ access: editing, title: Link {n} }}")),
+        |_| "{ access: read }".to_owned(),
+    );
     let portal = Portal::start(&seed).await;
     portal.write("links.yaml", &manifest);
     let apply = legitimate(&portal, &[], &[]);
@@ -99,17 +111,11 @@ async fn corpus_password_less_updates_on_a_default_version_portal() {
 /// A first adoption: twelve folders without links, a manifest giving each one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn corpus_first_adoption_of_twelve_folders() {
-    let mut seed = String::from(
-        "tokens: [sk-test]\nrooms:\n  - title: Docs\n    type: custom\n    folders:\n",
+    let (seed, manifest) = docs(
+        12,
+        |_| None,
+        |n| format!("{{ access: review, title: Share {n} }}"),
     );
-    let mut manifest = String::from("version: 1\nfolders:\n");
-    for n in 0..12 {
-        let _ = writeln!(seed, "      - title: F{n}");
-        let _ = writeln!(
-            manifest,
-            "  - path: Docs/F{n}\n    link: {{ access: review, title: Share {n} }}"
-        );
-    }
     let portal = Portal::start(&seed).await;
     portal.write("links.yaml", &manifest);
     let apply = legitimate(&portal, &[], &[]);
@@ -149,20 +155,11 @@ async fn corpus_a_re_applied_saved_plan() {
 /// kinds of lost-answer proxy): one apply still converges, nothing refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn corpus_lost_answers() {
-    let mut seed = String::from(
-        "tokens: [sk-test]\nrooms:\n  - title: Docs\n    type: custom\n    folders:\n",
+    let (seed, manifest) = docs(
+        8,
+        |n| (n % 2 == 0).then(|| format!("{{ access: editing, title: Old {n} }}")),
+        |n| format!("{{ access: read, title: New {n} }}"),
     );
-    let mut manifest = String::from("version: 1\nfolders:\n");
-    for n in 0..8 {
-        let _ = writeln!(seed, "      - title: F{n}");
-        if n % 2 == 0 {
-            let _ = writeln!(seed, "        link: {{ access: editing, title: Old {n} }}");
-        }
-        let _ = writeln!(
-            manifest,
-            "  - path: Docs/F{n}\n    link: {{ access: read, title: New {n} }}"
-        );
-    }
     let portal = Portal::start(&seed).await;
     let (proxy, dealt) = losing_proxy(portal.url()).await;
     portal.write("links.yaml", &manifest);
