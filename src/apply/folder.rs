@@ -247,7 +247,7 @@ async fn perform(
                     .map(|()| Done::Written);
             }
             if let Some(before) = before
-                && let Some(why) = ignored(values, before, &got)
+                && let Some(why) = ignored(values, before, &got, ctx.echoes_passwords)
             {
                 return Err(Step::Failed(Failure::Ignored(why)));
             }
@@ -291,11 +291,25 @@ async fn perform(
 /// 2, `FileSharing.cs:204-223`). The tool sends what the room forces and the
 /// link's current expiry where it is fixed (`plan::placement`), so this is an
 /// editability the tool did not know of: told as such, never as done.
-fn ignored(values: &LinkValues, before: &ObservedLink, got: &ObservedLink) -> Option<String> {
+fn ignored(
+    values: &LinkValues,
+    before: &ObservedLink,
+    got: &ObservedLink,
+    echoes: bool,
+) -> Option<String> {
     use secrecy::ExposeSecret;
     let password = |p: &ObservedPassword| match p {
         ObservedPassword::Known(s) => Some(s.expose_secret().to_owned()),
         ObservedPassword::Unknown => None,
+    };
+    // A password the portal does not show cannot be seen to change: only where
+    // it echoes passwords does "no password key" mean none.
+    let asked_password_change = match &before.password {
+        ObservedPassword::Known(k) => values
+            .password
+            .as_ref()
+            .is_none_or(|w| w.expose_secret() != k.expose_secret()),
+        ObservedPassword::Unknown => echoes && values.password.is_some(),
     };
     let unchanged = got.access == before.access
         && got.title == before.title
@@ -303,13 +317,9 @@ fn ignored(values: &LinkValues, before: &ObservedLink, got: &ObservedLink) -> Op
         && got.expires == before.expires
         && got.deny_download == before.deny_download
         && got.internal == before.internal;
-    let asked_password = values
-        .password
-        .as_ref()
-        .map(|s| s.expose_secret().to_owned());
     let asked_change = values.access != before.access
         || values.title.as_ref().is_some_and(|t| *t != before.title)
-        || asked_password != password(&before.password)
+        || asked_password_change
         || values.expires != before.expires
         || values.deny_download != before.deny_download
         || values.internal != before.internal;
@@ -421,4 +431,56 @@ fn password_vanished(item: &Item, current: Option<&ObservedLink>) -> Option<Stri
                 .to_owned()
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Access, ObservedAccess};
+    use secrecy::SecretString;
+
+    fn asked(from: &ObservedLink) -> LinkValues {
+        LinkValues {
+            access: from.access,
+            title: Some(from.title.clone()),
+            password: match &from.password {
+                ObservedPassword::Known(p) => Some(p.clone()),
+                ObservedPassword::Unknown => None,
+            },
+            expires: from.expires,
+            deny_download: from.deny_download,
+            internal: from.internal,
+        }
+    }
+
+    #[test]
+    fn an_answer_equal_to_the_link_before_a_change_is_ignored() {
+        let before = ObservedLink::example();
+        let mut values = asked(&before);
+        values.access = ObservedAccess::Known(Access::Editing);
+        assert!(ignored(&values, &before, &before, true).is_some());
+        // The change took: not ignored.
+        let mut got = before.clone();
+        got.access = ObservedAccess::Known(Access::Editing);
+        assert!(ignored(&values, &before, &got, true).is_none());
+        // Nothing was asked to change: not ignored either.
+        assert!(ignored(&asked(&before), &before, &before, true).is_none());
+    }
+
+    #[test]
+    fn a_password_the_portal_does_not_show_is_no_evidence() {
+        let mut before = ObservedLink::example();
+        before.password = ObservedPassword::Unknown;
+        let mut values = asked(&before);
+        values.password = Some(SecretString::from("New-pass-42"));
+        // Hidden passwords: the answer cannot show the new one.
+        assert!(ignored(&values, &before, &before, false).is_none());
+        // Echoed passwords: "none" before and after while one was sent.
+        assert!(ignored(&values, &before, &before, true).is_some());
+        // A known password asked to change, answered unchanged.
+        let before = ObservedLink::example();
+        let mut values = asked(&before);
+        values.password = Some(SecretString::from("Other-pass-9"));
+        assert!(ignored(&values, &before, &before, true).is_some());
+    }
 }
