@@ -148,7 +148,15 @@ pub fn build(
         });
     }
     let listed: HashSet<u64> = seen.keys().copied().collect();
-    let unlisted = match unlisted(manifest, observed, &listed, ctx.echoes_passwords, now) {
+    let mut cleared = Vec::new();
+    let unlisted = match unlisted(
+        manifest,
+        observed,
+        &listed,
+        ctx.echoes_passwords,
+        now,
+        &mut cleared,
+    ) {
         Ok(u) => u,
         Err(d) => {
             diagnostics.extend(d);
@@ -158,6 +166,7 @@ pub fn build(
     if diagnostics.is_empty() {
         let mut plan = Plan::new(items, ctx.echoes_passwords);
         plan.unlisted = unlisted;
+        plan.cleared = cleared;
         plan.portal_version = observed.release.version.clone();
         Ok(plan)
     } else {

@@ -319,6 +319,12 @@ pub struct Plan {
     /// another release.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub portal_version: Option<String>,
+    /// Folders under a `unlisted: revoke` scope that no entry lists and that have
+    /// no external link now, with the line of their scope: a saved plan's revoke
+    /// of one of them was carried out before (`replan`). This run's, never saved.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub cleared: Vec<(u64, u32)>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -344,6 +350,7 @@ impl Plan {
             portal_echoes_passwords,
             unlisted: Vec::new(),
             portal_version: None,
+            cleared: Vec::new(),
         }
     }
 

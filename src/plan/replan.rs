@@ -76,6 +76,15 @@ impl SavedPlan {
                 .iter()
                 .find(|f| f.folder_id == u.folder_id && f.line == u.line);
             let Some(fresh) = fresh else {
+                // Revoked already (an earlier apply of this plan, or by hand): the
+                // folder is under that scope, unlisted, and has no link now. Apply
+                // re-reads it and finds it already as planned.
+                if matches!(u.action, UnlistedAction::Revoke { .. })
+                    && u.folder_id
+                        .is_some_and(|id| now.cleared.contains(&(id, u.line)))
+                {
+                    continue;
+                }
                 return Err(edited(
                     &u.path,
                     "folder_id".into(),

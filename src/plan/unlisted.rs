@@ -95,13 +95,15 @@ pub fn facts(link: &ObservedLink, echoes_passwords: bool) -> policy::Facts {
 
 /// Every unlisted folder with links under the manifest's scopes. `listed` holds the
 /// ids of the folders entries name. A scope whose root is not there is a
-/// diagnostic at its line, as an entry's would be.
+/// diagnostic at its line, as an entry's would be. `cleared` gets the unlisted
+/// folders of `unlisted: revoke` scopes that have no link (id, scope line).
 pub fn unlisted(
     manifest: &Manifest,
     observed: &Observed,
     listed: &HashSet<u64>,
     echoes_passwords: bool,
     now: Timestamp,
+    cleared: &mut Vec<(u64, u32)>,
 ) -> Result<Vec<UnlistedFolder>, Vec<Diagnostic>> {
     let file: Arc<str> = manifest.source.name.as_str().into();
     // Nested scopes: the nearest one (fewest steps from its root) decides a folder.
@@ -183,7 +185,12 @@ pub fn unlisted(
                     code: e.code(),
                     error: e.to_string(),
                 },
-                Ok(links) if links.is_empty() => continue,
+                Ok(links) if links.is_empty() => {
+                    if scope.unlisted == Unlisted::Revoke {
+                        cleared.push((folder.id, scope.pos.line));
+                    }
+                    continue;
+                }
                 Ok(links) => match scope.unlisted {
                     Unlisted::Report => UnlistedAction::Report { links },
                     Unlisted::Revoke => UnlistedAction::Revoke { links },

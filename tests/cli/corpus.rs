@@ -122,14 +122,14 @@ async fn corpus_first_adoption_of_twelve_folders() {
     assert!(apply.stdout.contains("12 created"), "{}", apply.stdout);
 }
 
-/// A saved plan applied, then applied again: the second time nothing is written
-/// and nothing is refused.
+/// A saved plan (an update, a create, an unlisted revoke) applied, then applied
+/// again: the second time nothing is written and nothing is refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn corpus_a_re_applied_saved_plan() {
     let portal = Portal::start(SEED).await;
     portal.write(
         "links.yaml",
-        "version: 1\nfolders:\n  - path: Marketing/Archive\n    link: { title: Archive }\n  - path: Marketing/Brand assets\n    link: { access: read }\n",
+        "version: 1\nscopes:\n  - path: Marketing\n    unlisted: revoke\nfolders:\n  - path: Marketing/Archive\n    link: { title: Archive }\n  - path: Marketing/Brand assets\n    link: { access: read }\n",
     );
     let plan = portal.run(&["plan", "-f", "links.yaml", "--out", "plan.json"]);
     assert_eq!(plan.code, 0, "{}", plan.all());
@@ -142,7 +142,7 @@ async fn corpus_a_re_applied_saved_plan() {
     let out = portal.run(&["apply", "--plan", "plan.json", "--yes"]);
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(
-        out.stdout.contains("2 already as planned"),
+        out.stdout.contains("3 already as planned"),
         "{}",
         out.stdout
     );

@@ -222,3 +222,51 @@ async fn an_update_answered_unchanged_is_ignored_by_the_portal_not_done() {
         "Archive link"
     );
 }
+
+/// `unlisted: revoke` in a saved plan applied twice: the second apply finds the
+/// link gone and says "already as planned"; the file is not taken for edited. An
+/// unlisted folder id edited to one outside the scope is still refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_unlisted_revoke_applied_twice_is_already_as_planned() {
+    let portal = Portal::start(SEED).await;
+    portal.write(
+        "links.yaml",
+        "version: 1\nscopes:\n  - path: Marketing\n    unlisted: revoke\nfolders:\n  - path: Marketing/Archive\n    link: { title: Archive }\n",
+    );
+    let plan = portal.run(&["plan", "-f", "links.yaml", "--out", "plan.json"]);
+    assert_eq!(plan.code, 0, "{}", plan.all());
+    let saved = std::fs::read_to_string(portal.dir().join("plan.json")).unwrap();
+
+    let first = portal.run(&["apply", "--plan", "plan.json", "--yes"]);
+    assert_eq!(first.code, 0, "{}", first.all());
+    assert!(
+        first.stdout.contains("1 updated, 1 revoked"),
+        "{}",
+        first.stdout
+    );
+    assert!(portal.primary("Marketing/Press kit").await.is_none());
+
+    let again = portal.run(&["apply", "--plan", "plan.json", "--yes", "--format", "json"]);
+    assert_eq!(again.code, 0, "{}", again.all());
+    let doc = json_of(&again.stdout);
+    assert_eq!(doc["summary"]["revoked"], 0, "{doc}");
+    assert_eq!(doc["summary"]["already_as_planned"], 2, "{doc}");
+
+    // The same file with the unlisted folder pointed at a folder outside the scope.
+    let mut edited: Value = serde_json::from_str(&saved).unwrap();
+    edited["plan"]["unlisted"][0]["folder_id"] = json!(601);
+    std::fs::write(
+        portal.dir().join("plan.json"),
+        serde_json::to_string_pretty(&edited).unwrap(),
+    )
+    .unwrap();
+    let out = portal.run(&["apply", "--plan", "plan.json", "--yes"]);
+    assert_eq!(out.code, 4, "{}", out.all());
+    assert!(
+        out.stderr
+            .contains("no folder with this id is an unlisted folder of that scope now"),
+        "{}",
+        out.stderr
+    );
+    assert!(portal.primary("@my/Old projects").await.is_some());
+}
