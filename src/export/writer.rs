@@ -178,6 +178,12 @@ fn link_fields(
     let title_chars = link.title.chars().count();
     if link.title.trim().is_empty() || title_chars > MAX_TITLE {
         comments.push("the title is empty or too long for a manifest: left unmanaged".to_owned());
+    } else if link.title.trim() != link.title {
+        // A manifest may not write it (manifest/validate.rs: a create would trim it).
+        comments.push(
+            "the title starts or ends with whitespace, which a manifest cannot write: left unmanaged"
+                .to_owned(),
+        );
     } else {
         field("title", scalar(&link.title));
     }

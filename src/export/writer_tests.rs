@@ -225,3 +225,12 @@ fn values_a_room_forbids_are_left_unmanaged() {
         "only the VDR's read: {out}"
     );
 }
+
+#[test]
+fn a_title_with_whitespace_around_it_is_left_unmanaged() {
+    let mut l = link();
+    l.title = " Press ".into();
+    let out = text(&[folder(7, "R|F", Some(l))], Passwords::Unmanaged);
+    assert!(!out.contains("title:"), "{out}");
+    assert!(out.contains("starts or ends with whitespace"), "{out}");
+}

@@ -327,6 +327,16 @@ fn check_title(t: &Spanned<String>) -> Result<String, Diagnostic> {
         Err(Diagnostic::at(span_pos(t), "a link title cannot be empty")
             .code(Code::Title)
             .help("leave `title` out to keep whatever title the portal has"))
+    } else if t.value.trim() != t.value {
+        // A create trims the title (`POST folder/{id}/link`, FoldersController.cs:420)
+        // and an update keeps it as sent (`PUT folder/{id}/links`, :463): the link
+        // would get another title than this one, or only on the second apply.
+        Err(Diagnostic::at(
+            span_pos(t),
+            "the title starts or ends with whitespace, which the portal trims when it creates a link",
+        )
+        .code(Code::Title)
+        .help("remove the whitespace around the title"))
     } else if n > MAX_TITLE {
         Err(Diagnostic::at(
             span_pos(t),

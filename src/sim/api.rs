@@ -328,7 +328,8 @@ async fn post_folder_link(
     caller: Caller_,
     body: Bytes,
 ) -> Response {
-    let result = match LinkWrite::parse(&body, app.config.portal_offset) {
+    let result = match LinkWrite::parse(&body, app.config.portal_offset).map(LinkWrite::trim_title)
+    {
         Ok(write) => get_or_create(&app, &id, locate, who(caller), Some(write)).await,
         Err(err) => Err(err),
     };

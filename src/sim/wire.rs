@@ -101,9 +101,9 @@ impl LinkWrite {
         Ok(LinkWrite {
             link_id,
             level,
-            title: title
-                .filter(|t| !t.trim().is_empty())
-                .map(|t| t.trim().to_owned()),
+            // `string.IsNullOrEmpty` on PUT (`FileStorageService.cs:5757`): kept as
+            // sent. POST trims it first ([`LinkWrite::trim_title`]).
+            title: title.filter(|t| !t.is_empty()),
             // `string.IsNullOrEmpty`: an empty password is none.
             password: password.filter(|p| !p.is_empty()),
             expires,
@@ -119,6 +119,17 @@ impl LinkWrite {
     /// `PUT folder/{id}/links` and `PUT rooms/{id}/links` trim the password
     /// (`FoldersController.cs:466`, `VirtualRoomsController.cs:610`); `POST
     /// folder/{id}/link` passes it on as sent (`FoldersController.cs:416-425`).
+    /// `POST folder/{id}/link` trims the title and takes a blank one as none
+    /// (`FoldersController.cs:420`); the PUT routes pass it on as sent
+    /// (`FoldersController.cs:463`, `VirtualRoomsController.cs:607`).
+    pub(crate) fn trim_title(mut self) -> LinkWrite {
+        self.title = self
+            .title
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty());
+        self
+    }
+
     pub(crate) fn trim_password(mut self) -> LinkWrite {
         self.password = self
             .password
@@ -450,10 +461,23 @@ mod tests {
 
     #[test]
     fn blank_title_and_password_mean_none() {
-        let w = parse(r#"{"title": "  ", "password": "   "}"#).expect("parses");
+        let w = parse(r#"{"title": "", "password": "   "}"#).expect("parses");
         assert_eq!(w.title, None);
         assert_eq!(w.password.as_deref(), Some("   "), "POST keeps it");
         assert_eq!(w.trim_password().password, None, "PUT trims it");
+    }
+
+    #[test]
+    fn post_trims_the_title_put_keeps_it() {
+        let w = parse(r#"{"title": "  Press  "}"#).expect("parses");
+        assert_eq!(w.title.as_deref(), Some("  Press  "), "PUT keeps it");
+        assert_eq!(
+            w.trim_title().title.as_deref(),
+            Some("Press"),
+            "POST trims it"
+        );
+        let blank = parse(r#"{"title": "   "}"#).expect("parses");
+        assert_eq!(blank.trim_title().title, None, "POST: blank is none");
     }
 
     #[test]

@@ -40,6 +40,16 @@ async fn access_not_allowed_in_the_room_points_at_the_line() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_title_the_portal_would_trim_points_at_the_line() {
+    let err = refused(
+        "version: 1\nfolders:\n  - path: Marketing/Brand assets\n    link: { access: read, title: \" Press \" }\n",
+    )
+    .await;
+    assert!(err.contains("links.yaml:4:34"), "{err}");
+    assert!(err.contains("starts or ends with whitespace"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_room_that_cannot_have_links() {
     let err =
         refused("version: 1\nfolders:\n  - path: Drafts room\n    link: { access: read }\n").await;
