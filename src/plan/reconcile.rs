@@ -406,7 +406,7 @@ fn internal_editable(current: &ObservedLink, placement: Option<Placement>) -> bo
 
 /// Whether an update may change the expiry here. Inside a public room the link's
 /// `canEditExpirationDate` is false on primary links (`FileSharing.cs:1189-1192`)
-/// while a write keeps the expiry (`FileSharing.cs:208-218` drops it only on the
+/// while a write keeps the expiry (`FileSharing.cs:211-221` drops it only on the
 /// room's own link, and `FileSecurity.cs` ~1735-1745 lets it be edited there): the
 /// place, not the flag, decides. Where the expiry is fixed no change is made.
 fn expiry_editable(current: &ObservedLink, placement: Option<Placement>) -> bool {
