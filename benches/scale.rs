@@ -205,7 +205,7 @@ fn latency(rt: &Runtime, quick: bool) {
         );
     }
     println!(
-        "  * apply creates all {} links (its plan's reads included; a create goes without a read of its own)\n  \
+        "  * apply creates all {} links (its plan's reads included; a create goes without a read before it, and with one after it where a folder may have several primary links, as in these custom rooms)\n  \
          ** apply of a saved plan that creates them: each folder read once more, right before its write\n",
         ROOMS * PER_ROOM
     );

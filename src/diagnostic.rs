@@ -129,6 +129,10 @@ codes! {
     ExpiredLink = "expired-link",
     /// The portal does not say whether the link has a password, and an update would remove one.
     PasswordUnseen = "password-unseen",
+    /// A revoke the portal refuses: only the folder's creator may revoke its links,
+    /// and the API key's user did not create it (docspace-api.md, third reading 3).
+    /// Also apply's code when the portal's 403 says so.
+    NotCreator = "not-creator",
 
     // A folder whose state could not be read (`"action": "unknown"`), or a run that
     // stopped on the portal: what the portal answered.
@@ -178,6 +182,9 @@ codes! {
     /// The portal answered the write with the link unchanged: it drops a write whole
     /// when a field the caller may not edit differs (docspace-api.md third reading 2).
     IgnoredByPortal = "ignored-by-portal",
+    /// After the create, the folder has more than one primary link: a concurrent
+    /// create (another apply) made one too (docspace-api.md, third reading 6).
+    SecondPrimaryLink = "second-primary-link",
 
     // Run-wide errors (`"error"` in JSON), beside the portal's codes above.
     /// The manifest has problems; each diagnostic has its own code.

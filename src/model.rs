@@ -71,7 +71,7 @@ impl fmt::Display for Access {
 }
 
 /// The type of a DocSpace room (`roomType` in listings, docspace-api.md 5).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum RoomType {
     FillingForms,
@@ -109,7 +109,7 @@ impl RoomType {
 }
 
 /// Where a folder lives, which decides the access levels its links may have.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Placement {
     /// A folder under My Documents.
@@ -149,6 +149,23 @@ impl Placement {
         }
     }
 
+    /// Whether the server lets a folder here have more than one primary link: 6 in
+    /// My Documents and in folders of custom, virtual data, editing and AI rooms,
+    /// 1 in rooms themselves and in public and form-filling rooms' folders
+    /// (docspace-api.md 2.6). Only where it is more than one can two racing
+    /// get-or-creates both create (no lock, `FileStorageService.cs:3989-4022`;
+    /// third reading 6); elsewhere the loser gets 403 "The maximum number of
+    /// links may not exceed 1".
+    pub fn allows_several_primary_links(self) -> bool {
+        match self {
+            Placement::MyDocuments => true,
+            Placement::Room { .. } => false,
+            Placement::InRoom { room_type } => {
+                !matches!(room_type, RoomType::Public | RoomType::FillingForms)
+            }
+        }
+    }
+
     /// Describes the place for error messages: "a folder in a custom room".
     pub fn describe(self) -> String {
         match self {
@@ -157,6 +174,23 @@ impl Placement {
             Placement::InRoom { room_type } => {
                 format!("a folder in {} room", room_type.with_article())
             }
+        }
+    }
+}
+
+/// A portal user: the server's id (a `Guid`) and, for messages, the display name.
+/// Only a folder's creator may revoke its links (docspace-api.md, third reading 3).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct User {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+impl fmt::Display for User {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.name {
+            Some(n) if !n.is_empty() => write!(f, "{n} ({})", self.id),
+            _ => f.write_str(&self.id),
         }
     }
 }

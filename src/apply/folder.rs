@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
+use super::creator::{Refusals, Turn};
 use super::verify::{describe_drift, verify, wider};
 use super::{Done, During, Failure, PlanRead};
 use crate::docspace::api::FolderLinks;
@@ -28,6 +29,7 @@ pub(super) async fn converge(
     echoes: bool,
     read: PlanRead,
     transport: &Transport,
+    refusals: &Refusals,
 ) -> Result<Done, Failure> {
     let mut last_error: Option<ApiError> = None;
     let release = transport.release();
@@ -74,6 +76,22 @@ pub(super) async fn converge(
         if let Some(reason) = password_vanished(item, current) {
             return Err(Failure::Stale(reason));
         }
+        if let (Action::Create { .. }, Some(lost), true) =
+            (&item.action, &last_error, fresh.primary.len() > 1)
+        {
+            // The create's answer was lost and the folder now has several primary
+            // links: a concurrent create raced it (`after_create`), and which link
+            // is this run's is unknown. Named, not guessed.
+            let found: Vec<String> = fresh
+                .primary
+                .iter()
+                .map(|l| format!("link {} ({:?})", l.id, l.title))
+                .collect();
+            return Err(Failure::SecondPrimaryLink(format!(
+                "a concurrent create made a second primary link: the answer to this run's create was lost ({lost}), and the folder now has {}; neither was removed: revoke the one not wanted by hand, then run plan again",
+                found.join(" and ")
+            )));
+        }
         let decision = decide(&item.desired, &fresh.primary, &ctx);
         if let (Action::Update { target, .. }, Some(link), Some(_)) =
             (&item.action, current, &last_error)
@@ -113,11 +131,43 @@ pub(super) async fn converge(
                 current,
             )));
         };
-        match perform(folder, &item.desired, &write, current, &ctx, transport).await {
-            Ok(done) => return Ok(done),
+        // Only the folder's creator may revoke: what the portal answered one
+        // revoke of a creator's folders holds for all of them (`creator.rs`).
+        let turn = match write {
+            Write::Revoke(_) => Some(refusals.turn(item.creator.as_deref()).await),
+            _ => None,
+        };
+        if let Some(refused) = turn.as_ref().and_then(Turn::refused) {
+            return Err(refused);
+        }
+        // Where the folder may have several primary links, a create is followed
+        // by a read (`after_create`); a plan saved before `placement` was kept
+        // reads too.
+        let may_race = item
+            .placement
+            .is_none_or(|p| p.allows_several_primary_links());
+        match perform(
+            folder,
+            &item.desired,
+            &write,
+            current,
+            &ctx,
+            may_race,
+            transport,
+        )
+        .await
+        {
+            Ok(done) => {
+                if let Some(t) = turn {
+                    t.allowed();
+                }
+                return Ok(done);
+            }
             Err(Step::Failed(f)) => return Err(f),
             Err(Step::Api(e)) if e.outcome_unknown() => last_error = Some(e),
-            Err(Step::Api(e)) => return Err(written(e)),
+            Err(Step::Api(e)) => {
+                return Err(turn.and_then(|t| t.learn(&e)).unwrap_or_else(|| written(e)));
+            }
         }
     }
     Err(Failure::Uncertain(format!(
@@ -186,14 +236,12 @@ async fn perform(
     write: &Write,
     before: Option<&ObservedLink>,
     ctx: &Context<'_>,
+    may_race: bool,
     transport: &Transport,
 ) -> Result<Done, Step> {
     match write {
         Write::Create(values) => {
             let got = transport.create_primary(folder, values).await?;
-            // (Room for a check that the folder has exactly one primary link now:
-            // two applies racing on one folder can both create, docspace-api.md
-            // third reading 6.)
             // A link that was already there and matches the create in every field
             // cannot be told from one just made: the answer carries no creation
             // time (`FileShareDto.cs`, `FileShareLink`). Only the race between this
@@ -229,6 +277,7 @@ async fn perform(
                         "{why}; {undone}"
                     ))))
                 }
+                Ok(()) if may_race => after_create(folder, &got, transport).await,
                 other => other.map(|()| Done::Written),
             }
         }
@@ -329,6 +378,44 @@ fn ignored(
          was changed; check which fields the room lets this key edit"
             .to_owned()
     })
+}
+
+/// Two applies at once (two CI jobs, two people) can both create: get-or-create
+/// reads and then creates with no lock between (`FileStorageService.cs:3989-4022`,
+/// docspace-api.md third reading 6), so where the folder may have several primary
+/// links both racing POSTs make one, and each answer shows only its own link.
+/// Only a read after the create can tell, and `GET folder/{id}/links` is the one
+/// read that lists primary links without creating any (`GET .../link` creates).
+/// One such read per create, and only where the server allows a second primary
+/// link: of two racing applies, whichever reads last sees both links, so one of
+/// them always says so. Which link to keep is not ours to guess: both are named,
+/// neither is removed.
+async fn after_create(
+    folder: u64,
+    made: &ObservedLink,
+    transport: &Transport,
+) -> Result<Done, Step> {
+    let now = transport.folder_links(folder).await.map_err(|e| {
+        Step::Failed(Failure::Uncertain(format!(
+            "the link {} ({:?}) was created, but the read that checks the folder has no other primary link failed: {e}",
+            made.id, made.title
+        )))
+    })?;
+    let others: Vec<String> = now
+        .primary
+        .iter()
+        .filter(|l| l.id != made.id)
+        .map(|l| format!("link {} ({:?})", l.id, l.title))
+        .collect();
+    if others.is_empty() {
+        return Ok(Done::Written);
+    }
+    Err(Step::Failed(Failure::SecondPrimaryLink(format!(
+        "a concurrent create made a second primary link: this run made link {} ({:?}), and the folder also has {}; neither was removed: revoke the one not wanted by hand, then run plan again",
+        made.id,
+        made.title,
+        others.join(" and ")
+    ))))
 }
 
 /// Whether the link a create answered with is one that was already there rather

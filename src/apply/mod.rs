@@ -6,6 +6,7 @@
 //! change from that fresh read, write only if it is the change the plan showed, then
 //! check which link answered and what it says.
 
+mod creator;
 mod folder;
 mod unlisted;
 mod verify;
@@ -62,6 +63,8 @@ pub const ALREADY_AS_PLANNED: &str = "already as planned, nothing written";
 #[derive(Debug, Clone)]
 pub enum Failure {
     /// Refused when the plan was made, by the rule `code` names; nothing was sent.
+    /// Also a revoke the portal refused with the creator rule's 403 (or that such a
+    /// 403 showed would be refused, `creator.rs`): nothing was written.
     Refused { code: Code, reason: String },
     /// Unreadable when the plan was made (`code`: what the portal answered);
     /// nothing was sent.
@@ -81,6 +84,9 @@ pub enum Failure {
     /// caller may not edit differs (docspace-api.md third reading 2,
     /// `FileSharing.cs:204-223`). The state is known (unchanged), the change not made.
     Ignored(String),
+    /// The create took, and a concurrent create (another apply) made a second
+    /// primary link beside it; the message names both. Neither is removed.
+    SecondPrimaryLink(String),
 }
 
 impl Failure {
@@ -94,6 +100,7 @@ impl Failure {
             Failure::Request { .. } => "request_failed",
             Failure::Uncertain(_) => "uncertain",
             Failure::Ignored(_) => "ignored_by_portal",
+            Failure::SecondPrimaryLink(_) => "second_primary_link",
         }
     }
 
@@ -107,6 +114,7 @@ impl Failure {
             Failure::Request { .. } => Code::RequestFailed,
             Failure::Uncertain(_) => Code::Uncertain,
             Failure::Ignored(_) => Code::IgnoredByPortal,
+            Failure::SecondPrimaryLink(_) => Code::SecondPrimaryLink,
         }
     }
 
@@ -119,6 +127,7 @@ impl Failure {
             Failure::DidNotTake(_) => "change did not take",
             Failure::Request { .. } => "request failed",
             Failure::Ignored(_) => "ignored by the portal",
+            Failure::SecondPrimaryLink(_) => "two primary links",
         }
     }
 }
@@ -144,6 +153,7 @@ impl std::fmt::Display for Failure {
             },
             Failure::Uncertain(why) => write!(f, "state unknown: {why}"),
             Failure::Ignored(why) => write!(f, "ignored by the portal, nothing changed: {why}"),
+            Failure::SecondPrimaryLink(why) => f.write_str(why),
         }
     }
 }
@@ -238,6 +248,8 @@ pub async fn apply(
         .collect();
     progress.start("applying", work.len());
     let echoes = plan.portal_echoes_passwords;
+    let refusals = creator::Refusals::default();
+    let refusals = &refusals;
     let mut outcomes: Vec<(usize, Outcome)> = futures::stream::iter(work.into_iter().enumerate())
         .map(|(order, work)| async move {
             let outcome = match work {
@@ -253,7 +265,8 @@ pub async fn apply(
                         }),
                         (_, None) => Err(not_found()),
                         (_, Some(id)) => {
-                            folder::converge(item, id, secrets, echoes, read, transport).await
+                            folder::converge(item, id, secrets, echoes, read, transport, refusals)
+                                .await
                         }
                     };
                     Outcome {
@@ -268,12 +281,19 @@ pub async fn apply(
                 Work::Unlisted(u) => {
                     let result = match (&u.action, u.folder_id) {
                         (UnlistedAction::Revoke { links }, Some(id)) => {
-                            unlisted::revoke(links, id, transport).await
+                            unlisted::revoke(links, id, u.creator.as_deref(), transport, refusals)
+                                .await
                         }
                         (UnlistedAction::Unknown { code, error }, _) => Err(Failure::Unknown {
                             code: *code,
                             error: error.clone(),
                         }),
+                        (UnlistedAction::Refused { code, reason, .. }, _) => {
+                            Err(Failure::Refused {
+                                code: *code,
+                                reason: reason.clone(),
+                            })
+                        }
                         _ => Err(not_found()),
                     };
                     Outcome {
@@ -283,6 +303,7 @@ pub async fn apply(
                         line: u.line,
                         kind: match u.action {
                             UnlistedAction::Unknown { .. } => Kind::Unknown,
+                            UnlistedAction::Refused { .. } => Kind::Refused,
                             _ => Kind::Revoke,
                         },
                         result,

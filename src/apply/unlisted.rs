@@ -2,6 +2,7 @@
 //! (`unlisted: revoke`). As for every write: re-read first, and write only what the
 //! plan showed.
 
+use super::creator::Refusals;
 use super::{Done, During, Failure};
 use crate::docspace::Transport;
 use crate::model::ObservedLink;
@@ -10,8 +11,15 @@ use crate::plan::UnlistedLink;
 pub(super) async fn revoke(
     planned: &[UnlistedLink],
     folder: u64,
+    creator: Option<&str>,
     transport: &Transport,
+    refusals: &Refusals,
 ) -> Result<Done, Failure> {
+    let turn = refusals.turn(creator).await;
+    if let Some(refused) = turn.refused() {
+        return Err(refused);
+    }
+    let mut turn = Some(turn);
     let fresh = transport
         .folder_links(folder)
         .await
@@ -44,7 +52,11 @@ pub(super) async fn revoke(
             continue;
         }
         match transport.revoke_link(folder, &link.target.link_id).await {
-            Ok(None) => {}
+            Ok(None) => {
+                if let Some(t) = turn.take() {
+                    t.allowed();
+                }
+            }
             Ok(Some(replacement)) => {
                 return Err(Failure::DidNotTake(format!(
                     "the portal replaced the revoked link {:?} with a new one ({})",
@@ -53,6 +65,9 @@ pub(super) async fn revoke(
             }
             Err(e) if e.outcome_unknown() => last_error = Some(e),
             Err(source) => {
+                if let Some(refused) = turn.take().and_then(|t| t.learn(&source)) {
+                    return Err(refused);
+                }
                 return Err(Failure::Request {
                     during: During::Write,
                     source,

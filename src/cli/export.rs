@@ -128,6 +128,7 @@ async fn roots(args: &ExportArgs, reader: &Reader<'_>) -> Result<Vec<WalkRoot>, 
                     id: c.id,
                     placement: Placement::Room { room_type },
                     shared: c.shared,
+                    created_by: c.created_by.clone(),
                 }),
                 display: c.title.clone(),
                 path: Some(FolderPath {

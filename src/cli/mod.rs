@@ -18,7 +18,7 @@ use args::{ApplyFormat, Command, PlanFormat};
 use output::Output;
 
 use crate::docspace::Transport;
-use crate::docspace::observe::observe;
+use crate::docspace::observe::{Me, Observed, observe};
 use crate::error::{Error, exit};
 use crate::manifest::{Manifest, ManifestError};
 use crate::progress::Progress;
@@ -138,7 +138,33 @@ async fn make_plan(
 ) -> Result<crate::plan::Plan, Error> {
     let targets: Vec<_> = manifest.entries.iter().map(|e| &e.target).collect();
     let scopes: Vec<_> = manifest.scopes.iter().map(|s| &s.target).collect();
-    let observed = observe(&targets, &scopes, transport, progress).await?;
-    crate::plan::build(manifest, &observed, jiff::Timestamp::now())
-        .map_err(|d| Error::Manifest(ManifestError::new(manifest.source.clone(), d)))
+    let mut observed = observe(&targets, &scopes, transport, progress).await?;
+    build_plan(manifest, &mut observed, transport, jiff::Timestamp::now()).await
+}
+
+/// Builds the plan from what was read. When it revokes links of folders whose
+/// creator the portal named, the key's own user is read once (`GET people/@self`)
+/// and the plan built again with it, so that a revoke the portal would refuse
+/// (only the creator may revoke, `plan::creator`) is refused in the plan. A plan
+/// without such a revoke costs no request more. Building is pure and cheap.
+async fn build_plan(
+    manifest: &Manifest,
+    observed: &mut Observed,
+    transport: &Transport,
+    now: jiff::Timestamp,
+) -> Result<crate::plan::Plan, Error> {
+    let build = |observed: &Observed| {
+        crate::plan::build(manifest, observed, now)
+            .map_err(|d| Error::Manifest(ManifestError::new(manifest.source.clone(), d)))
+    };
+    let plan = build(observed)?;
+    if !crate::plan::creator::needs_me(&plan) {
+        return Ok(plan);
+    }
+    observed.me = match transport.self_user().await {
+        Ok(me) => Me::Known(me),
+        Err(e) if e.is_fatal() => return Err(Error::Api(e)),
+        Err(_) => Me::Unreadable,
+    };
+    build(observed)
 }

@@ -9,7 +9,7 @@ use super::{Output, make_plan};
 use crate::docspace::Transport;
 use crate::docspace::observe::observe;
 use crate::error::{Error, plan_exit_code};
-use crate::manifest::{Manifest, ManifestError};
+use crate::manifest::Manifest;
 use crate::model::Target;
 use crate::plan::saved::SavedPlan;
 use crate::plan::{Plan, label_against, safety};
@@ -87,10 +87,9 @@ async fn plan_against(
         }
     }
     let scopes: Vec<&Target> = manifest.scopes.iter().map(|s| &s.target).collect();
-    let observed = observe(&targets, &scopes, transport, progress).await?;
+    let mut observed = observe(&targets, &scopes, transport, progress).await?;
     let now = jiff::Timestamp::now();
-    let mut plan = crate::plan::build(manifest, &observed, now)
-        .map_err(|d| Error::Manifest(ManifestError::new(manifest.source.clone(), d)))?;
+    let mut plan = super::build_plan(manifest, &mut observed, transport, now).await?;
     label_against(&mut plan, baseline, &observed, now);
     Ok(plan)
 }

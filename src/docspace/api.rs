@@ -10,7 +10,7 @@ use reqwest::Method;
 use super::error::ApiError;
 use super::transport::{Request, Transport};
 use super::wire::{self, FolderDto, LinkEntry, LinkRequest, ListingDto, file_share};
-use crate::model::{LinkValues, ObservedAccess, ObservedLink, ObservedPassword};
+use crate::model::{LinkValues, ObservedAccess, ObservedLink, ObservedPassword, User};
 
 /// Listings are read in pages of this many entries (the server's maximum).
 const PAGE: u64 = 100;
@@ -43,7 +43,14 @@ pub struct Child {
     pub room_type: Option<i64>,
     /// The entry's `shared` flag, when the server sent one (see `walk::may_have_links`).
     pub shared: Option<bool>,
+    /// Who made it, when the entry says.
+    pub created_by: Option<User>,
 }
+
+/// `GET api/2.0/people/@self`: the key's own user. Needs the scope
+/// `accounts.self:read` (`AuthorizationExtension.cs:45`), which the recommended
+/// `files:read`/`rooms:read` key lacks.
+pub const SELF_PATH: &str = "../people/@self";
 
 /// Everything a listing tells: its children and, for My Documents, its own id.
 #[derive(Debug, Default)]
@@ -190,6 +197,20 @@ impl Transport {
         .ok_or_else(|| ApiError::Decode(format!("listing {path}: empty answer")))
     }
 
+    /// The key's own user (see [`SELF_PATH`]).
+    pub async fn self_user(&self) -> Result<User, ApiError> {
+        let me: wire::EmployeeDto = self
+            .call(Request {
+                method: Method::GET,
+                path: SELF_PATH,
+                query: &[],
+                body: None,
+            })
+            .await?
+            .ok_or_else(|| ApiError::Decode("people/@self: empty answer".to_owned()))?;
+        Ok(user(me))
+    }
+
     /// `POST folder/{id}/link`: get-or-create the primary link. Safe to repeat: it
     /// never makes a second primary link, and returns an existing one unchanged.
     pub async fn create_primary(
@@ -279,9 +300,17 @@ fn push_children(into: &mut Vec<Child>, folders: Vec<FolderDto>) -> Result<(), A
             title: f.title,
             room_type: f.room_type,
             shared: f.shared,
+            created_by: f.created_by.map(user),
         });
     }
     Ok(())
+}
+
+pub fn user(e: wire::EmployeeDto) -> User {
+    User {
+        id: e.id,
+        name: e.display_name,
+    }
 }
 
 /// Ids are integers; some servers send them as strings.

@@ -17,7 +17,7 @@ use super::release::Release;
 use super::resolve::{FolderRef, ResolveError};
 use super::walk::{Walk, WalkRoot, may_have_links, walk};
 use super::{ApiError, Transport};
-use crate::model::Target;
+use crate::model::{Target, User};
 use crate::progress::Progress;
 
 /// What the portal said about every target and every scope, keyed by the target
@@ -28,6 +28,23 @@ pub struct Observed {
     pub release: Release,
     pub entries: HashMap<Target, ObservedEntry>,
     pub scopes: HashMap<Target, ObservedScope>,
+    /// The API key's own user, read only when the plan needs it (see [`Me`]).
+    pub me: Me,
+}
+
+/// The API key's own user, as far as this run knows it. Only a folder's creator
+/// may revoke its links (docspace-api.md, third reading 3), so `GET people/@self`
+/// is read once, and only when the plan revokes links of a folder whose creator
+/// the portal named (`cli::build_plan`).
+#[derive(Debug, Clone, Default)]
+pub enum Me {
+    /// Not asked: nothing in the plan needs it.
+    #[default]
+    NotRead,
+    Known(User),
+    /// The read failed (a key without `accounts.self:read` gets an empty 403).
+    /// Nothing is guessed: revokes are planned, and apply learns from the portal.
+    Unreadable,
 }
 
 /// A scope's subtree, or why its root could not be found.
@@ -136,6 +153,7 @@ pub async fn observe(
         release: transport.release(),
         entries,
         scopes,
+        me: Me::NotRead,
     })
 }
 

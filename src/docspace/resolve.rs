@@ -12,7 +12,7 @@ use super::error::ApiError;
 use super::transport::Transport;
 use super::wire::{self, FOLDER_TYPE_MY_DOCUMENTS};
 use crate::diagnostic::Code;
-use crate::model::Placement;
+use crate::model::{Placement, User};
 
 /// A folder the portal knows, and where it lives.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,6 +22,8 @@ pub struct FolderRef {
     /// The portal's `shared` flag for it: whether it has any external link at all,
     /// whoever may see them (docspace-api.md 5, `sim::sharing`). `None` when unsaid.
     pub shared: Option<bool>,
+    /// Who made it, when the portal says: only they may revoke its links.
+    pub created_by: Option<User>,
 }
 
 /// Why a folder could not be found.
@@ -88,7 +90,7 @@ impl<'t> Resolver<'t> {
         my_documents: bool,
         segments: &[String],
     ) -> Result<FolderRef, ResolveError> {
-        let mut shared;
+        let (mut shared, mut created_by);
         let (mut parent, mut placement, rest) = if my_documents {
             let my = self.listing(Listing::MyDocuments).await?;
             let Some((first, rest)) = segments.split_first() else {
@@ -98,6 +100,7 @@ impl<'t> Resolver<'t> {
             };
             let folder = unique(&my, first, || "My Documents".to_owned())?;
             shared = folder.shared;
+            created_by = folder.created_by.clone();
             (folder.id, Placement::MyDocuments, rest)
         } else {
             let rooms = self.listing(Listing::Rooms).await?;
@@ -109,6 +112,7 @@ impl<'t> Resolver<'t> {
             let room = unique(&rooms, room_title, || "the rooms".to_owned())?;
             let id = room.id;
             shared = room.shared;
+            created_by = room.created_by.clone();
             let room_type = room.room_type.and_then(wire::room_type).ok_or_else(|| {
                 ResolveError::CannotHaveLinks(format!(
                     "room `{room_title}` has a room type this tool does not know ({:?})",
@@ -123,6 +127,7 @@ impl<'t> Resolver<'t> {
             let within = walked.join("/");
             let child = unique(&children, title, || format!("`{within}`"))?;
             (parent, shared) = (child.id, child.shared);
+            created_by = child.created_by.clone();
             placement = match placement {
                 Placement::Room { room_type } | Placement::InRoom { room_type } => {
                     Placement::InRoom { room_type }
@@ -135,6 +140,7 @@ impl<'t> Resolver<'t> {
             id: parent,
             placement,
             shared,
+            created_by,
         })
     }
 
@@ -175,6 +181,7 @@ impl<'t> Resolver<'t> {
                 id,
                 placement,
                 shared: dto.shared,
+                created_by: dto.created_by.map(super::api::user),
             },
             dto.title,
         ))

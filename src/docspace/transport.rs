@@ -464,11 +464,12 @@ impl Transport {
                 format!("{}{}", self.files_base, req.path),
             )
             .header(reqwest::header::ACCEPT, "application/json");
-        // The key is for the files API only. A path that leaves `files/` (the
-        // anonymous version route, `release.rs`) goes without it: the server still
-        // checks a key's scopes there and refuses one without `*:read`
-        // (ApiKeyScopesFilter.cs:36-72), the read-only key the README recommends.
-        if !req.path.starts_with("../") {
+        // The key goes to the files API and to `people/@self` (`api.rs`, the
+        // key's own user). The anonymous version route (`probe.rs`) goes without
+        // it: the server still checks a key's scopes there and refuses one
+        // without `*:read` (ApiKeyScopesFilter.cs:36-72), the read-only key the
+        // README recommends.
+        if !req.path.starts_with("../") || req.path == super::api::SELF_PATH {
             builder = builder.bearer_auth(self.token.expose_secret());
         }
         if !req.query.is_empty() {

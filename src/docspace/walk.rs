@@ -15,7 +15,7 @@ use super::ApiError;
 use super::api::{FolderLinks, Listing, ListingResult};
 use super::reader::Reader;
 use super::resolve::FolderRef;
-use crate::model::{FolderPath, Placement};
+use crate::model::{FolderPath, Placement, User};
 use crate::progress::Progress;
 
 /// Where a walk starts.
@@ -42,6 +42,8 @@ pub struct WalkedFolder {
     /// Steps below the root (0 for the root): the nearest scope wins a folder that
     /// two nested scopes cover.
     pub depth: usize,
+    /// Who made it, when the portal says: only they may revoke its links.
+    pub created_by: Option<User>,
     pub links: Result<Arc<FolderLinks>, ApiError>,
 }
 
@@ -83,6 +85,7 @@ struct Visit {
     /// `None` for My Documents itself.
     placement: Option<Placement>,
     depth: usize,
+    created_by: Option<User>,
     read_links: bool,
 }
 
@@ -102,6 +105,7 @@ pub async fn walk(reader: &Reader<'_>, roots: &[WalkRoot], progress: &Progress) 
                 path: r.path.clone(),
                 placement: Some(f.placement),
                 depth: 0,
+                created_by: f.created_by.clone(),
                 read_links: may_have_links(r.shared),
             },
             None => Visit {
@@ -112,6 +116,7 @@ pub async fn walk(reader: &Reader<'_>, roots: &[WalkRoot], progress: &Progress) 
                 path: r.path.clone(),
                 placement: None,
                 depth: 0,
+                created_by: None,
                 read_links: false,
             },
         })
@@ -152,6 +157,7 @@ pub async fn walk(reader: &Reader<'_>, roots: &[WalkRoot], progress: &Progress) 
                 path: v.path,
                 placement,
                 depth: v.depth,
+                created_by: v.created_by,
                 links,
             });
         }
@@ -201,6 +207,7 @@ fn child_visit(parent: &Visit, child: &super::api::Child) -> Visit {
         }),
         placement: Some(placement),
         depth: parent.depth + 1,
+        created_by: child.created_by.clone(),
         read_links: may_have_links(child.shared),
     }
 }

@@ -88,6 +88,28 @@ pub struct FolderDto {
     /// Whether the folder has any external-link record (docspace-api.md 5).
     #[serde(default)]
     pub shared: Option<bool>,
+    /// Who made the folder (`FileEntryDto.CreatedBy`, an `EmployeeDto`): only they
+    /// may revoke its links. Absent or unreadable is "unsaid", never a guess.
+    #[serde(default, deserialize_with = "lenient")]
+    pub created_by: Option<EmployeeDto>,
+}
+
+/// `EmployeeDto`: a user as folder entries and `GET people/@self` name one.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmployeeDto {
+    pub id: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+/// A field that only informs (who made a folder): a shape the tool does not
+/// expect makes it unsaid instead of failing the whole listing.
+fn lenient<'de, D: serde::Deserializer<'de>, T: serde::de::DeserializeOwned>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    let v = serde_json::Value::deserialize(d)?;
+    Ok(serde_json::from_value(v).ok())
 }
 
 /// A page of `GET rooms`, `GET @my` or `GET {folderId}`.

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use super::policy::{self, Facts};
 use super::reconcile::{Context, SERVER_DEFAULT_ACCESS, decide};
 use super::unlisted::{facts, unlisted};
-use super::{Action, Item, Plan, SeenLink, placement};
+use super::{Action, Item, Plan, SeenLink, creator, placement};
 use crate::docspace::observe::Observed;
 use crate::docspace::resolve::ResolveError;
 use crate::manifest::{Code, Diagnostic, Manifest};
@@ -53,6 +53,7 @@ pub fn build(
             violations: Vec::new(),
             label: None,
             seen: Vec::new(),
+            creator: None,
             placement: None,
         };
         let unknown = |folder_id, code: Code, error: &dyn std::fmt::Display| {
@@ -132,7 +133,18 @@ pub fn build(
             placement: Some(folder.placement),
             ..ctx
         };
-        let decision = decide(&entry.link, &links.primary, &ctx);
+        let mut decision = decide(&entry.link, &links.primary, &ctx);
+        let mut creator = None;
+        if matches!(decision.action, Action::Revoke { .. }) && creator::applies(folder.placement) {
+            creator = folder.created_by.as_ref().map(|u| u.id.clone());
+            if let Some((code, reason)) =
+                creator::refusal(folder.placement, folder.created_by.as_ref(), &observed.me)
+            {
+                decision.action = Action::Refused { code, reason };
+                decision.write = None;
+            }
+        }
+
         let violations = after(&entry.link, links.primary.first(), &decision.action, &ctx)
             .map(|f| policy::check(&manifest.policy, &f, now))
             .unwrap_or_default();
@@ -144,6 +156,7 @@ pub fn build(
                 .iter()
                 .map(|l| SeenLink::of(l, ctx.echoes_passwords))
                 .collect(),
+            creator,
             ..item(Some(folder.id), decision.action, decision.notes)
         });
     }
@@ -246,6 +259,7 @@ mod tests {
             release: Default::default(),
             entries: HashMap::new(),
             scopes: HashMap::new(),
+            me: Default::default(),
         };
         let plan = build(&manifest, &observed, env.now).unwrap();
         assert_eq!(plan.items.len(), 1);

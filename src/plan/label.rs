@@ -173,6 +173,7 @@ mod tests {
                 violations: Vec::new(),
                 label: None,
                 seen: Vec::new(),
+                creator: None,
                 placement: None,
             }],
             true,

@@ -6,6 +6,7 @@
 //! and applied later; nothing in it points back into the manifest or holds a secret.
 
 mod build;
+pub(crate) mod creator;
 mod label;
 pub(crate) mod placement;
 pub mod policy;
@@ -71,6 +72,12 @@ pub struct Item {
     /// file was edited.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub seen: Vec<SeenLink>,
+    /// For a revoke of a folder (not a room): the id of the folder's creator, when
+    /// the portal named one. Only the creator may revoke (`plan::creator`): apply,
+    /// told by a 403 that the key's user is not this creator, skips the other
+    /// revokes of folders the same user made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator: Option<String>,
     /// Where the folder lives, as this run read it: apply sends what the room
     /// forces (`Context::placement`). Never saved: a saved plan takes it from the
     /// plan made now, a fact about the portal being this run's, never the file's.
@@ -374,6 +381,7 @@ impl Plan {
             match &u.action {
                 UnlistedAction::Report { .. } => s.unlisted += 1,
                 UnlistedAction::Revoke { .. } => s.revoke += 1,
+                UnlistedAction::Refused { .. } => s.refused += 1,
                 UnlistedAction::Unknown { .. } => s.unknown += 1,
             }
             s.violations += u
@@ -436,6 +444,7 @@ mod tests {
             violations: vec![Violation::RequireInternal],
             label: Some(Label::Conflict),
             seen: Vec::new(),
+            creator: None,
             placement: None,
         };
         let plan = Plan::new(
@@ -490,6 +499,7 @@ mod tests {
             folder_id: Some(104),
             manifest: "links.yaml".into(),
             line: 3,
+            creator: Some("0d0c5ace-0000-4000-8000-000000000001".into()),
             scope: "Marketing".into(),
             action: UnlistedAction::Revoke {
                 links: vec![UnlistedLink {

@@ -61,7 +61,7 @@ impl SavedPlan {
                 ));
             }
             if item.seen == fresh.seen
-                && let Some(field) = first_difference(&json(item), &json(fresh))
+                && let Some(field) = first_difference(&json(item), &json(&older(item, fresh)))
             {
                 return Err(edited(
                     &item.path,
@@ -112,6 +112,17 @@ impl SavedPlan {
     }
 }
 
+/// A plan saved before an item carried `creator` is not edited for lacking it:
+/// without it apply only does more (it learns each creator refusal from the
+/// portal). Where it is, it must be what the portal says now.
+fn older(planned: &Item, now: &Item) -> Item {
+    let mut now = now.clone();
+    if planned.creator.is_none() {
+        now.creator = None;
+    }
+    now
+}
+
 fn shown(version: Option<&str>) -> &str {
     version.unwrap_or("(none)")
 }
@@ -131,9 +142,9 @@ fn identity_difference(planned: &Item, now: &Item) -> Option<&'static str> {
 
 fn links(u: &UnlistedFolder) -> Option<Vec<&super::UnlistedLink>> {
     match &u.action {
-        UnlistedAction::Report { links } | UnlistedAction::Revoke { links } => {
-            Some(links.iter().collect())
-        }
+        UnlistedAction::Report { links }
+        | UnlistedAction::Revoke { links }
+        | UnlistedAction::Refused { links, .. } => Some(links.iter().collect()),
         UnlistedAction::Unknown { .. } => None,
     }
 }

@@ -225,6 +225,7 @@ mod tests {
             violations: Vec::new(),
             label: None,
             seen,
+            creator: None,
             placement: None,
         }
     }
@@ -277,6 +278,7 @@ mod tests {
                 line: 3,
                 scope: "A".into(),
                 action: UnlistedAction::Revoke { links: Vec::new() },
+                creator: None,
             })
             .collect();
         let c = check(&p, Safety::default());

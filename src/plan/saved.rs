@@ -544,6 +544,7 @@ mod tests {
                 violations: Vec::new(),
                 label: None,
                 seen: Vec::new(),
+                creator: None,
                 placement: None,
             })
             .collect();
@@ -594,6 +595,7 @@ mod tests {
                 line,
                 scope: "A".into(),
                 action,
+                creator: None,
             }];
             p
         };

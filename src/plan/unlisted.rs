@@ -33,6 +33,10 @@ pub struct UnlistedFolder {
     /// The scope, as the manifest names it.
     pub scope: String,
     pub action: UnlistedAction,
+    /// For a revoke: the id of the folder's creator, when the portal named one
+    /// (only they may revoke, `plan::creator`; see `Item::creator`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -42,6 +46,13 @@ pub enum UnlistedAction {
     Report { links: Vec<UnlistedLink> },
     /// `unlisted: revoke`: apply revokes every one of them.
     Revoke { links: Vec<UnlistedLink> },
+    /// `unlisted: revoke` of links the portal would refuse to revoke (only the
+    /// folder's creator may, `plan::creator`): shown, nothing written.
+    Refused {
+        code: Code,
+        reason: String,
+        links: Vec<UnlistedLink>,
+    },
     /// The folder's links, or the folders below it, could not be read.
     Unknown {
         /// What the portal answered.
@@ -54,7 +65,9 @@ pub enum UnlistedAction {
 impl UnlistedAction {
     pub fn links(&self) -> &[UnlistedLink] {
         match self {
-            UnlistedAction::Report { links } | UnlistedAction::Revoke { links } => links,
+            UnlistedAction::Report { links }
+            | UnlistedAction::Revoke { links }
+            | UnlistedAction::Refused { links, .. } => links,
             UnlistedAction::Unknown { .. } => &[],
         }
     }
@@ -105,6 +118,7 @@ pub fn unlisted(
     now: Timestamp,
     cleared: &mut Vec<(u64, u32)>,
 ) -> Result<Vec<UnlistedFolder>, Vec<Diagnostic>> {
+    let me = &observed.me;
     let file: Arc<str> = manifest.source.name.as_str().into();
     // Nested scopes: the nearest one (fewest steps from its root) decides a folder.
     let mut nearest: HashMap<u64, (usize, usize)> = HashMap::new();
@@ -132,6 +146,7 @@ pub fn unlisted(
             line: scope.pos.line,
             scope: scope.display(),
             action,
+            creator: None,
         };
         let Some(obs) = obs else {
             out.push(item(
@@ -196,7 +211,27 @@ pub fn unlisted(
                     Unlisted::Revoke => UnlistedAction::Revoke { links },
                 },
             };
-            out.push(item(folder.display.clone(), Some(folder.id), action));
+            let mut action = action;
+            let creator = match action {
+                UnlistedAction::Revoke { .. } if super::creator::applies(folder.placement) => {
+                    folder.created_by.as_ref().map(|u| u.id.clone())
+                }
+                _ => None,
+            };
+            if let UnlistedAction::Revoke { links } = &action
+                && let Some((code, reason)) =
+                    super::creator::refusal(folder.placement, folder.created_by.as_ref(), me)
+            {
+                action = UnlistedAction::Refused {
+                    code,
+                    reason,
+                    links: links.clone(),
+                };
+            }
+            out.push(UnlistedFolder {
+                creator,
+                ..item(folder.display.clone(), Some(folder.id), action)
+            });
         }
     }
     if diagnostics.is_empty() {

@@ -160,7 +160,8 @@ pub fn plan_commands(plan: &Plan, safety: &SafetyCheck) -> String {
     }
     for u in &plan.unlisted {
         let level = match u.action {
-            crate::plan::UnlistedAction::Unknown { .. } => Level::Error,
+            crate::plan::UnlistedAction::Unknown { .. }
+            | crate::plan::UnlistedAction::Refused { .. } => Level::Error,
             _ => Level::Warning,
         };
         let mut lines = vec![format!(
@@ -168,6 +169,9 @@ pub fn plan_commands(plan: &Plan, safety: &SafetyCheck) -> String {
             printable(&u.path),
             printable(&unlisted_what(u))
         )];
+        if let crate::plan::UnlistedAction::Refused { reason, .. } = &u.action {
+            lines.push(printable(reason).into_owned());
+        }
         for l in u.action.links() {
             lines.push(format!("- {}", printable(&unlisted_link_text(l))));
             lines.extend(

@@ -204,6 +204,9 @@ pub(super) fn unlisted_what(u: &UnlistedFolder) -> String {
     match &u.action {
         UnlistedAction::Report { .. } => format!("{links} no entry lists"),
         UnlistedAction::Revoke { .. } => format!("{links} no entry lists, to be revoked"),
+        UnlistedAction::Refused { .. } => {
+            format!("{links} no entry lists, refused: will not be revoked")
+        }
         UnlistedAction::Unknown { error, .. } => format!("state unknown: {error}"),
     }
 }
@@ -233,6 +236,7 @@ fn unlisted(out: &mut String, u: &UnlistedFolder, s: Style) {
     let (symbol, mark) = match &u.action {
         UnlistedAction::Report { .. } => (s.yellow("!"), s.yellow("!")),
         UnlistedAction::Revoke { .. } => (s.red("-"), s.red("-")),
+        UnlistedAction::Refused { .. } => (s.yellow("!"), s.yellow("!")),
         UnlistedAction::Unknown { .. } => (s.magenta("?"), String::new()),
     };
     let place = match u.folder_id {
@@ -255,6 +259,9 @@ fn unlisted(out: &mut String, u: &UnlistedFolder, s: Style) {
     );
     if let UnlistedAction::Unknown { error, .. } = &u.action {
         let _ = writeln!(out, "      {}", s.magenta(&printable(error)));
+    }
+    if let UnlistedAction::Refused { reason, .. } = &u.action {
+        let _ = writeln!(out, "      {}", s.yellow(&printable(reason)));
     }
     for l in u.action.links() {
         let _ = writeln!(out, "      {mark} {}", printable(&unlisted_link_text(l)));

@@ -66,6 +66,7 @@ fn unlisted(u: &UnlistedFolder) -> Json {
     let (action, error) = match &u.action {
         UnlistedAction::Report { .. } => ("report", None),
         UnlistedAction::Revoke { .. } => ("revoke", None),
+        UnlistedAction::Refused { code, reason, .. } => ("refused", Some((code, reason))),
         UnlistedAction::Unknown { code, error } => ("unknown", Some((code, error))),
     };
     let links: Vec<Json> = u

@@ -117,6 +117,7 @@ fn unlisted_block(u: &UnlistedFolder) -> String {
     let symbol = match u.action {
         UnlistedAction::Report { .. } => "!",
         UnlistedAction::Revoke { .. } => "-",
+        UnlistedAction::Refused { .. } => "!",
         UnlistedAction::Unknown { .. } => "?",
     };
     let mut out = format!(
@@ -129,6 +130,9 @@ fn unlisted_block(u: &UnlistedFolder) -> String {
         u.folder_id
             .map_or_else(String::new, |id| format!(", folder {id}")),
     );
+    if let UnlistedAction::Refused { reason, .. } = &u.action {
+        let _ = writeln!(out, "Refused: {}\n", escape(reason));
+    }
     for l in u.action.links() {
         let _ = writeln!(out, "- {}", escape(&unlisted_link_text(l)));
         for v in &l.violations {
@@ -286,6 +290,7 @@ mod tests {
             violations: Vec::new(),
             label: None,
             seen: Vec::new(),
+            creator: None,
             placement: None,
         }
     }

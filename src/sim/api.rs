@@ -25,7 +25,9 @@ use super::faults::{RateHeaders, Verdict};
 use super::links::{Route, Written};
 use super::seed::SeedRole;
 use super::state::{Kind, Portal, Pos};
-use super::wire::{FolderContent, FolderEntry, LinkEntry, LinkWrite, PathPart, View};
+use super::wire::{
+    Employee, FolderContent, FolderEntry, LinkEntry, LinkWrite, PathPart, SelfProfile, View,
+};
 
 /// The server lists at most this many links, without paging.
 const MAX_LISTED_LINKS: usize = 100;
@@ -53,6 +55,7 @@ pub(crate) fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .route("/api/2.0/files/rooms", get(rooms))
         .route("/api/2.0/files/@my", get(my_documents))
         .route("/api/2.0/files/{id}", get(folder_contents))
+        .route("/api/2.0/people/@self", get(self_profile))
         .layer(middleware::from_fn_with_state(app, gate))
 }
 
@@ -437,6 +440,25 @@ fn put_link(
     }
     let outcome = portal.put_link(pos, write, route, who.user, view.now)?;
     Ok(written(&portal, pos, outcome, &view))
+}
+
+/// `GET people/@self`: the caller's own profile (`UserController.cs:1590`). The
+/// gate has checked the key's `accounts.self` scope.
+async fn self_profile(State(app): State<Arc<App>>, uri: Uri, caller: Caller_) -> Response {
+    let who = who(caller);
+    let result = {
+        let portal = app.portal();
+        let (name, role) = &portal.users[usize::from(who.user)];
+        Ok(Answer::one(SelfProfile {
+            employee: Employee::new(&portal, who.user, &app.base),
+            user_name: name.clone(),
+            is_admin: who.user == 0,
+            is_owner: who.user == 0,
+            is_visitor: *role == SeedRole::Viewer,
+            has_personal_folder: true,
+        }))
+    };
+    respond(&app, Method::GET, &uri, result)
 }
 
 /// `GET folder/{id}` and `GET rooms/{id}`: one `FolderDto`, for any folder id. The

@@ -35,6 +35,9 @@ pub(crate) enum Area {
     Files,
     /// `files/rooms/...`: room listings and lookups too.
     Rooms,
+    /// `people/@self`: `accounts.self:read` (or `:write`), per the server's scope
+    /// map (`common/ASC.Api.Core/Auth/AuthorizationExtension.cs:45-46`).
+    AccountsSelf,
 }
 
 impl Area {
@@ -42,6 +45,7 @@ impl Area {
         match self {
             Area::Files => "files",
             Area::Rooms => "rooms",
+            Area::AccountsSelf => "accounts.self",
         }
     }
 }
@@ -69,7 +73,9 @@ pub(crate) fn is_scope(scope: &str) -> bool {
     scope == "*"
         || scope.split_once(':').is_some_and(|(name, level)| {
             !name.is_empty()
-                && name.chars().all(|c| c == '*' || c.is_ascii_lowercase())
+                && name
+                    .chars()
+                    .all(|c| c == '*' || c == '.' || c.is_ascii_lowercase())
                 && matches!(level, "read" | "write")
         })
 }
@@ -99,6 +105,13 @@ impl RouteKind {
     /// is named here by its shape.
     pub(crate) fn of(request: &Request) -> RouteKind {
         let path = request.uri().path();
+        if path.starts_with("/api/2.0/people/") {
+            return RouteKind {
+                area: Area::AccountsSelf,
+                write: request.method() != Method::GET,
+                visitor: None,
+            };
+        }
         let rest = path.strip_prefix("/api/2.0/files/").unwrap_or(path);
         let segments: Vec<&str> = rest.split('/').collect();
         let get = request.method() == Method::GET;
@@ -176,6 +189,10 @@ mod tests {
             "no scopes: full access"
         );
         assert!(!key(&["accounts:write"]).permits(Area::Files, false));
+        let me = key(&["accounts.self:read"]);
+        assert!(me.permits(Area::AccountsSelf, false) && !me.permits(Area::Files, false));
+        assert!(!key(&["files:read", "rooms:read"]).permits(Area::AccountsSelf, false));
+        assert!(key(&["*:read"]).permits(Area::AccountsSelf, false));
     }
 
     fn kind(method: Method, path: &str) -> RouteKind {
@@ -209,7 +226,14 @@ mod tests {
 
     #[test]
     fn scope_syntax() {
-        for ok in ["*", "files:read", "rooms:write", "*:read", "accounts:write"] {
+        for ok in [
+            "*",
+            "files:read",
+            "rooms:write",
+            "*:read",
+            "accounts:write",
+            "accounts.self:read",
+        ] {
             assert!(is_scope(ok), "{ok}");
         }
         for bad in ["files", "files:admin", ":read", "Files:read", "files:read "] {

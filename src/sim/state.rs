@@ -90,6 +90,12 @@ impl Folder {
     }
 }
 
+/// A user's id as the server spells it (`Guid`): fixed per user, so that two runs
+/// of a seed agree, and distinct from every link id (those come from the rng).
+pub(crate) fn user_guid(user: UserId) -> Uuid {
+    Uuid::from_u128(0x0d0c_5ace_0000_4000_8000_0000_0000_0000 | u128::from(user))
+}
+
 impl Portal {
     pub(crate) fn build(seed: &Seed) -> Result<Portal, String> {
         let mut explicit = HashSet::new();

@@ -10,10 +10,11 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::access::{Level, Scope};
+use super::auth::UserId;
 use super::envelope::ApiError;
 use super::portal_time::{format_portal_instant, parse_request_instant};
 use super::sharing::SharingFlags;
-use super::state::{Folder, Kind, Link, Portal, Pos};
+use super::state::{Folder, Kind, Link, Portal, Pos, user_guid};
 
 /// A parsed `FolderLinkRequest` (or the room variant).
 #[derive(Debug, Default, PartialEq)]
@@ -287,8 +288,60 @@ pub(crate) struct FolderEntry {
     access: u8,
     can_share: bool,
     created: String,
+    /// `FileEntryDto.CreatedBy`, an `EmployeeDto` (`FileEntryDto.cs:449`): only the
+    /// creator may revoke a folder's links.
+    created_by: Employee,
     updated: String,
     file_entry_type: u8,
+}
+
+/// `EmployeeDto` (`common/ASC.Api.Core/Model/EmployeeDto.cs`), as folder entries
+/// and `GET people/@self` carry it; the simulator has no avatars.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Employee {
+    id: String,
+    display_name: Box<str>,
+    avatar: &'static str,
+    avatar_original: &'static str,
+    avatar_max: &'static str,
+    avatar_medium: &'static str,
+    avatar_small: &'static str,
+    profile_url: String,
+    has_avatar: bool,
+    is_anonim: bool,
+}
+
+impl Employee {
+    pub(crate) fn new(portal: &Portal, user: UserId, base: &str) -> Employee {
+        let id = user_guid(user).to_string();
+        Employee {
+            profile_url: format!("{base}/accounts/view/{id}"),
+            id,
+            display_name: portal.users[usize::from(user)].0.clone(),
+            avatar: "",
+            avatar_original: "",
+            avatar_max: "",
+            avatar_medium: "",
+            avatar_small: "",
+            has_avatar: false,
+            is_anonim: false,
+        }
+    }
+}
+
+/// What `GET people/@self` answers (`EmployeeFullDto`, `UserController.cs:1590`):
+/// the `EmployeeDto` fields and a few of the full profile's.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SelfProfile {
+    #[serde(flatten)]
+    pub(crate) employee: Employee,
+    pub(crate) user_name: Box<str>,
+    pub(crate) is_admin: bool,
+    pub(crate) is_owner: bool,
+    pub(crate) is_visitor: bool,
+    pub(crate) has_personal_folder: bool,
 }
 
 /// What `FolderDtoHelper` adds for a room, as the owner of the API key sees it: no
@@ -375,6 +428,7 @@ impl FolderEntry {
             access: 0,
             can_share: folder.scope().is_some_and(|s| s.limits().primary > 0),
             created: stamp.clone(),
+            created_by: Employee::new(portal, folder.created_by, view.base),
             updated: stamp,
             file_entry_type: 1,
         }

@@ -4,7 +4,9 @@
 mod apply;
 mod baseline;
 mod codes;
+mod concurrent;
 mod corpus;
+mod creator;
 mod demo;
 mod errors;
 mod export;

@@ -396,3 +396,56 @@ async fn the_daily_write_cap_says_when_it_reopens() {
         .await;
     assert_eq!(bob.status, StatusCode::OK);
 }
+
+/// `GET people/@self` names the key's user (scope `accounts.self:read`,
+/// `AuthorizationExtension.cs:45`), and folder entries name their creator
+/// (`createdBy`, `FileEntryDto.cs:449`) by the same id: a client can tell before
+/// revoking whether the server will refuse it.
+#[tokio::test]
+async fn the_keys_user_and_each_folders_creator_are_named_by_one_id() {
+    let seed = SEED.replace(
+        "  - {key: sk-bob2, user: bob}\n",
+        "  - {key: sk-bob2, user: bob}\n  - {key: sk-files, scopes: [files:read, rooms:read]}\n  - {key: sk-self, user: bob, scopes: [accounts.self:read]}\n",
+    );
+    let portal = Portal::with(&seed, SimConfig::default()).await;
+    let http = reqwest::Client::new();
+    let me = |key: Option<&'static str>| {
+        let mut request = http.get(format!("{}/api/2.0/people/@self", portal.sim.base_url()));
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        Portal::answer(request)
+    };
+    let owner = me(Some("sk-test")).await;
+    assert_eq!(owner.status, StatusCode::OK, "{}", owner.text);
+    let bob = me(Some("sk-bob")).await;
+    let bob_self = me(Some("sk-self")).await;
+    assert_eq!(bob_self.status, StatusCode::OK, "{}", bob_self.text);
+    assert_eq!(bob.json["response"]["id"], bob_self.json["response"]["id"]);
+    assert_ne!(owner.json["response"]["id"], bob.json["response"]["id"]);
+    assert_eq!(bob.json["response"]["displayName"], "bob");
+    // A key without the scope gets the empty 403 of every scope failure, and no
+    // key at all the empty 401.
+    let narrow = me(Some("sk-files")).await;
+    assert_eq!(narrow.status, StatusCode::FORBIDDEN);
+    assert_eq!(narrow.text, "");
+    assert_eq!(me(None).await.status, StatusCode::UNAUTHORIZED);
+    // The listing and the folder read name the creator by the same id.
+    let listing = portal.get("100").await;
+    let creator = |title: &str| {
+        listing.json["response"]["folders"]
+            .as_array()
+            .expect("folders")
+            .iter()
+            .find(|f| f["title"] == title)
+            .expect("listed")["createdBy"]["id"]
+            .clone()
+    };
+    assert_eq!(creator("Bobs"), bob.json["response"]["id"]);
+    assert_eq!(creator("Press kit"), owner.json["response"]["id"]);
+    let folder = portal.get("folder/102").await;
+    assert_eq!(
+        folder.json["response"]["createdBy"]["id"],
+        bob.json["response"]["id"]
+    );
+}
