@@ -185,6 +185,9 @@ codes! {
     /// After the create, the folder has more than one primary link: a concurrent
     /// create (another apply) made one too (docspace-api.md, third reading 6).
     SecondPrimaryLink = "second-primary-link",
+    /// The create took, but the read after it that looks for a concurrent
+    /// apply's second primary link failed (docspace-api.md, third reading 6).
+    CreatedUnchecked = "created-unchecked",
 
     // Run-wide errors (`"error"` in JSON), beside the portal's codes above.
     /// The manifest has problems; each diagnostic has its own code.

@@ -87,10 +87,13 @@ pub(super) async fn converge(
                 .iter()
                 .map(|l| format!("link {} ({:?})", l.id, l.title))
                 .collect();
-            return Err(Failure::SecondPrimaryLink(format!(
-                "a concurrent create made a second primary link: the answer to this run's create was lost ({lost}), and the folder now has {}; neither was removed: revoke the one not wanted by hand, then run plan again",
-                found.join(" and ")
-            )));
+            return Err(Failure::SecondPrimaryLink {
+                created: false,
+                why: format!(
+                    "a concurrent create made a second primary link: the answer to this run's create was lost ({lost}), and the folder now has {}; neither was removed: revoke the one not wanted by hand, then run plan again",
+                    found.join(" and ")
+                ),
+            });
         }
         let decision = decide(&item.desired, &fresh.primary, &ctx);
         if let (Action::Update { target, .. }, Some(link), Some(_)) =
@@ -396,8 +399,8 @@ async fn after_create(
     transport: &Transport,
 ) -> Result<Done, Step> {
     let now = transport.folder_links(folder).await.map_err(|e| {
-        Step::Failed(Failure::Uncertain(format!(
-            "the link {} ({:?}) was created, but the read that checks the folder has no other primary link failed: {e}",
+        Step::Failed(Failure::CreatedUnchecked(format!(
+            "the link {} ({:?}) was created, but the read that checks the folder has no other primary link failed ({e}): another apply at the same time may have made a second one; look at the folder or run plan",
             made.id, made.title
         )))
     })?;
@@ -410,12 +413,15 @@ async fn after_create(
     if others.is_empty() {
         return Ok(Done::Written);
     }
-    Err(Step::Failed(Failure::SecondPrimaryLink(format!(
-        "a concurrent create made a second primary link: this run made link {} ({:?}), and the folder also has {}; neither was removed: revoke the one not wanted by hand, then run plan again",
-        made.id,
-        made.title,
-        others.join(" and ")
-    ))))
+    Err(Step::Failed(Failure::SecondPrimaryLink {
+        created: true,
+        why: format!(
+            "a concurrent create made a second primary link: this run made link {} ({:?}), and the folder also has {}; neither was removed: revoke the one not wanted by hand, then run plan again",
+            made.id,
+            made.title,
+            others.join(" and ")
+        ),
+    }))
 }
 
 /// Whether the link a create answered with is one that was already there rather

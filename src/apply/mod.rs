@@ -84,12 +84,27 @@ pub enum Failure {
     /// caller may not edit differs (docspace-api.md third reading 2,
     /// `FileSharing.cs:204-223`). The state is known (unchanged), the change not made.
     Ignored(String),
-    /// The create took, and a concurrent create (another apply) made a second
-    /// primary link beside it; the message names both. Neither is removed.
-    SecondPrimaryLink(String),
+    /// A concurrent create (another apply) made a second primary link beside
+    /// this run's; the message names both, neither is removed. `created`: this
+    /// run's create took (its answer came back); after a lost answer which link
+    /// is ours is unknown, and nothing is counted.
+    SecondPrimaryLink { created: bool, why: String },
+    /// The create took and its answer checked, but the read that looks for a
+    /// concurrent apply's second primary link failed: the link is there, the
+    /// folder may have another one.
+    CreatedUnchecked(String),
 }
 
 impl Failure {
+    /// Whether this folder's write took even so: it is counted as written (a
+    /// report counts what happened) and as one to check by hand, not as failed.
+    pub fn wrote(&self) -> bool {
+        matches!(
+            self,
+            Failure::SecondPrimaryLink { created: true, .. } | Failure::CreatedUnchecked(_)
+        )
+    }
+
     /// A stable word for scripts (`apply --format json`).
     pub fn kind(&self) -> &'static str {
         match self {
@@ -100,7 +115,8 @@ impl Failure {
             Failure::Request { .. } => "request_failed",
             Failure::Uncertain(_) => "uncertain",
             Failure::Ignored(_) => "ignored_by_portal",
-            Failure::SecondPrimaryLink(_) => "second_primary_link",
+            Failure::SecondPrimaryLink { .. } => "second_primary_link",
+            Failure::CreatedUnchecked(_) => "created_unchecked",
         }
     }
 
@@ -114,7 +130,8 @@ impl Failure {
             Failure::Request { .. } => Code::RequestFailed,
             Failure::Uncertain(_) => Code::Uncertain,
             Failure::Ignored(_) => Code::IgnoredByPortal,
-            Failure::SecondPrimaryLink(_) => Code::SecondPrimaryLink,
+            Failure::SecondPrimaryLink { .. } => Code::SecondPrimaryLink,
+            Failure::CreatedUnchecked(_) => Code::CreatedUnchecked,
         }
     }
 
@@ -127,7 +144,8 @@ impl Failure {
             Failure::DidNotTake(_) => "change did not take",
             Failure::Request { .. } => "request failed",
             Failure::Ignored(_) => "ignored by the portal",
-            Failure::SecondPrimaryLink(_) => "two primary links",
+            Failure::SecondPrimaryLink { .. } => "two primary links",
+            Failure::CreatedUnchecked(_) => "created, not checked",
         }
     }
 }
@@ -153,7 +171,9 @@ impl std::fmt::Display for Failure {
             },
             Failure::Uncertain(why) => write!(f, "state unknown: {why}"),
             Failure::Ignored(why) => write!(f, "ignored by the portal, nothing changed: {why}"),
-            Failure::SecondPrimaryLink(why) => f.write_str(why),
+            Failure::SecondPrimaryLink { why, .. } | Failure::CreatedUnchecked(why) => {
+                f.write_str(why)
+            }
         }
     }
 }
@@ -185,15 +205,34 @@ pub struct Report {
 }
 
 impl Report {
+    /// Folders not brought in line, whose change did not happen (or may not have).
     pub fn failed(&self) -> usize {
-        self.outcomes.iter().filter(|o| o.result.is_err()).count()
+        self.outcomes
+            .iter()
+            .filter(|o| o.result.as_ref().is_err_and(|f| !f.wrote()))
+            .count()
     }
 
-    /// Folders of `kind` whose change apply wrote (not those found already so).
+    /// Folders of `kind` whose change apply wrote (not those found already so),
+    /// those to check by hand included.
     pub fn done(&self, kind: Kind) -> usize {
         self.outcomes
             .iter()
-            .filter(|o| o.kind == kind && matches!(o.result, Ok(Done::Written)))
+            .filter(|o| o.kind == kind)
+            .filter(|o| match &o.result {
+                Ok(done) => *done == Done::Written,
+                Err(f) => f.wrote(),
+            })
+            .count()
+    }
+
+    /// Folders whose write took but need a look by hand (a second primary link
+    /// beside it, or the check after it failed): counted in `done`, never in
+    /// `failed`.
+    pub fn to_check(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| o.result.as_ref().is_err_and(Failure::wrote))
             .count()
     }
 

@@ -397,8 +397,12 @@ pub(super) fn apply_counts(report: &Report) -> String {
         0 => String::new(),
         n => format!("{n} already as planned (nothing written), "),
     };
+    let check = match report.to_check() {
+        0 => String::new(),
+        n => format!("{n} written but to check by hand, "),
+    };
     format!(
-        "{} created, {} updated, {} revoked, {already}{} failed",
+        "{} created, {} updated, {} revoked, {already}{check}{} failed",
         report.done(Kind::Create),
         report.done(Kind::Update),
         report.done(Kind::Revoke),

@@ -254,6 +254,7 @@ pub fn apply_json(report: &Report, exit_code: u8) -> String {
             "updated": report.done(Kind::Update),
             "revoked": report.done(Kind::Revoke),
             "already_as_planned": report.already(),
+            "to_check": report.to_check(),
             "failed": report.failed(),
         },
         "folders": folders,

@@ -7,6 +7,9 @@ use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 
+use axum::http::Method;
+
+use crate::proxy::{Answer, Proxy};
 use crate::support::{Portal, TOKEN};
 
 const SEED: &str = r#"
@@ -98,6 +101,10 @@ async fn two_applies_at_once_name_both_primary_links_and_revoke_neither() {
             && out.contains("a concurrent create made a second primary link")
             && out.contains(&format!("this run made link {mine}"))
             && out.contains(&format!("the folder also has link {theirs}"))
+            // Its create happened: counted as created, to check, not failed.
+            && out.contains(
+                "Apply complete: 1 created, 0 updated, 0 revoked, 1 written but to check by hand, 0 failed.",
+            )
     };
     assert!(
         names_both(&a, &id_a, &id_b) || names_both(&b, &id_b, &id_a),
@@ -161,4 +168,48 @@ async fn a_saved_plans_create_is_checked_too_where_the_room_allows_a_second_link
         2
     );
     assert!(portal.primary("Marketing/Team").await.is_some());
+}
+
+/// The create took and its answer checked out, but the read after it that looks
+/// for a concurrent apply's link failed: the link is there and counted as created,
+/// the folder is one to look at, and nothing else is written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_read_after_a_create_counts_the_create_and_asks_for_a_look() {
+    let portal = Portal::start(SEED).await;
+    let proxy = Proxy::answering(portal.url(), |m, p, _| async move {
+        if m == Method::GET && p == "/api/2.0/files/folder/101/links" {
+            Answer::Instead(200, r#"{"response":"not a list of links"}"#.to_owned())
+        } else {
+            Answer::Forward
+        }
+    })
+    .await;
+    portal.write("links.yaml", &manifest("Marketing/Team", "Team"));
+    let out = portal.run_env(
+        &["apply", "-f", "links.yaml", "--yes", "--format", "json"],
+        &[("DOCSPACE_URL", proxy.url.as_str())],
+    );
+    let report: Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|_| panic!("{}", out.all()));
+    assert_eq!(out.code, 3, "{}", out.all());
+    assert_eq!(
+        report["summary"],
+        json!({"created": 1, "updated": 0, "revoked": 0, "already_as_planned": 0, "to_check": 1, "failed": 0}),
+        "{report}"
+    );
+    let folder = &report["folders"][0];
+    assert_eq!(folder["outcome"], "created_unchecked", "{report}");
+    assert_eq!(folder["code"], "created-unchecked", "{report}");
+    assert!(
+        folder["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("was created, but the read that checks")),
+        "{report}"
+    );
+    assert!(portal.primary("Marketing/Team").await.is_some());
+    assert_eq!(
+        portal.writes().await,
+        ["POST /api/2.0/files/folder/101/link"],
+        "only the create was written"
+    );
 }

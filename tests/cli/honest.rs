@@ -66,7 +66,7 @@ async fn a_saved_plan_applied_twice_writes_and_counts_nothing_the_second_time() 
     let doc = json_of(&json.stdout);
     assert_eq!(
         doc["summary"],
-        json!({"created": 0, "updated": 0, "revoked": 0, "already_as_planned": 2, "failed": 0}),
+        json!({"created": 0, "updated": 0, "revoked": 0, "already_as_planned": 2, "to_check": 0, "failed": 0}),
         "{doc}"
     );
     for folder in doc["folders"].as_array().unwrap() {
