@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use reqwest::Method;
 
 use super::error::ApiError;
-use super::transport::{Request, Transport};
+use super::transport::{Request, SELF_PATH, Transport};
 use super::wire::{self, FolderDto, LinkEntry, LinkRequest, ListingDto, file_share};
 use crate::model::{LinkValues, ObservedAccess, ObservedLink, ObservedPassword, User};
 
@@ -46,11 +46,6 @@ pub struct Child {
     /// Who made it, when the entry says.
     pub created_by: Option<User>,
 }
-
-/// `GET api/2.0/people/@self`: the key's own user. Needs the scope
-/// `accounts.self:read` (`AuthorizationExtension.cs:45`), which the recommended
-/// `files:read`/`rooms:read` key lacks.
-pub const SELF_PATH: &str = "../people/@self";
 
 /// Everything a listing tells: its children and, for My Documents, its own id.
 #[derive(Debug, Default)]

@@ -100,6 +100,12 @@ pub struct Transport {
     pub(super) release: std::sync::OnceLock<super::release::Release>,
 }
 
+/// `GET api/2.0/people/@self`: the key's own user (`api.rs`). Needs the scope
+/// `accounts.self:read` (`AuthorizationExtension.cs:45`), which the recommended
+/// `files:read`/`rooms:read` key lacks. The one route outside `files/` that the
+/// key goes to (see `send`), so it is named here, where that rule lives.
+pub const SELF_PATH: &str = "../people/@self";
+
 /// A request as the retry loop sees it.
 pub struct Request<'a> {
     pub method: Method,
@@ -469,7 +475,7 @@ impl Transport {
         // it: the server still checks a key's scopes there and refuses one
         // without `*:read` (ApiKeyScopesFilter.cs:36-72), the read-only key the
         // README recommends.
-        if !req.path.starts_with("../") || req.path == super::api::SELF_PATH {
+        if !req.path.starts_with("../") || req.path == SELF_PATH {
             builder = builder.bearer_auth(self.token.expose_secret());
         }
         if !req.query.is_empty() {

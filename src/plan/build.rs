@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
+use super::placement::SERVER_DEFAULT_ACCESS;
 use super::policy::{self, Facts};
-use super::reconcile::{Context, SERVER_DEFAULT_ACCESS, decide};
+use super::reconcile::{Context, decide};
 use super::unlisted::{facts, unlisted};
 use super::{Action, Item, Plan, SeenLink, creator, placement};
 use crate::docspace::observe::Observed;

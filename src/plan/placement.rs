@@ -2,9 +2,11 @@
 //! may have at all, checked before anything is sent so the error can point into the
 //! manifest. Pure: every rule has a unit test below.
 
-use super::reconcile::SERVER_DEFAULT_ACCESS;
 use crate::manifest::{Code, Diagnostic, Entry};
 use crate::model::{Access, DesiredLink, Expiry, Placement, RoomType};
+
+/// The access the server gives a link it creates without being told.
+pub const SERVER_DEFAULT_ACCESS: Access = Access::Read;
 
 /// Rules the server enforces per room type (docspace-api.md 2.1, 2.4, 2.5), checked
 /// before anything is sent so the error can point into the manifest.

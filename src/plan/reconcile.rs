@@ -5,17 +5,14 @@
 use jiff::{SignedDuration, Timestamp};
 use secrecy::ExposeSecret;
 
-use super::placement::{expiry_is_fixed, forced_internal};
+use super::placement::{SERVER_DEFAULT_ACCESS, expiry_is_fixed, forced_internal};
 use super::{Action, Change, Field, Note, RevokedLink, Value};
 use crate::diagnostic::Code;
 use crate::docspace::release::Release;
 use crate::model::{
-    Access, DesiredLink, DesiredPassword, LinkIdentity, LinkSpec, LinkValues, ObservedAccess,
-    ObservedLink, ObservedPassword, Placement, RoomType, Secrets,
+    DesiredLink, DesiredPassword, LinkIdentity, LinkSpec, LinkValues, ObservedAccess, ObservedLink,
+    ObservedPassword, Placement, RoomType, Secrets,
 };
-
-/// The access the server gives a link it creates without being told.
-pub const SERVER_DEFAULT_ACCESS: Access = Access::Read;
 
 /// An unmanaged expiry this close is treated as past: by the time the PUT that
 /// copies it lands it may have passed, and the server saves a past date as no

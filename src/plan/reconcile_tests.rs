@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::docspace::release::Release;
-use crate::model::{Expiry, PasswordRef};
+use crate::model::{Access, Expiry, PasswordRef};
 use crate::plan::Kind;
 use secrecy::SecretString;
 
