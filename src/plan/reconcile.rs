@@ -419,3 +419,7 @@ fn expiry_editable(current: &ObservedLink, placement: Option<Placement>) -> bool
 #[cfg(test)]
 #[path = "reconcile_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "reconcile_spec.rs"]
+mod spec;
