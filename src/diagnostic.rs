@@ -228,6 +228,8 @@ codes! {
     /// since the plan was made.
     PlanStale = "plan-stale",
     UnknownSubcommand = "unknown-subcommand",
+    /// `apply` with neither a manifest nor a saved plan.
+    NothingToApply = "nothing-to-apply",
     Io = "io",
     Simulator = "simulator",
 }

@@ -104,6 +104,8 @@ pub enum Error {
     /// A saved plan that cannot be applied (`apply --plan`).
     #[error(transparent)]
     SavedPlan(#[from] SavedPlanError),
+    #[error("apply needs a manifest (-f FILE) or a saved plan (--plan FILE)")]
+    NothingToApply,
     #[error("there is no subcommand `{name}`: see `docspace-links --help`")]
     UnknownSubcommand { name: String },
     #[error("cannot {what}: {source}")]
@@ -152,6 +154,7 @@ impl Error {
             Error::SafetyShare { .. } => Code::SafetyShareExceeded,
             Error::SavedPlan(e) => e.code(),
             Error::UnknownSubcommand { .. } => Code::UnknownSubcommand,
+            Error::NothingToApply => Code::NothingToApply,
             Error::OverwriteUnconfirmed { .. } => Code::OverwriteUnconfirmed,
             Error::ExportCancelled { .. } => Code::ExportCancelled,
             Error::NoSuchRoom { .. } => Code::NoSuchRoom,
@@ -180,6 +183,7 @@ impl Error {
             Error::SafetyShare { .. } => "safety_share",
             Error::SavedPlan(e) => e.kind(),
             Error::UnknownSubcommand { .. } => "unknown_subcommand",
+            Error::NothingToApply => "nothing_to_apply",
             Error::OverwriteUnconfirmed { .. } => "overwrite_unconfirmed",
             Error::ExportCancelled { .. } => "export_cancelled",
             Error::NoSuchRoom { .. }

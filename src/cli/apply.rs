@@ -21,17 +21,41 @@ pub async fn run(args: ApplyArgs, style: Style, out: &mut Output) -> Result<u8, 
     if args.format == ApplyFormat::Json && !args.yes {
         return Err(Error::ConfirmationInJson);
     }
-    match &args.plan {
-        Some(path) => from_saved(&args, path, style, out).await,
-        None => from_manifest(&args, style, out).await,
+    match Source::of(&args)? {
+        Source::Saved { plan, manifest } => from_saved(&args, plan, manifest, style, out).await,
+        Source::Manifest(file) => from_manifest(&args, file, style, out).await,
     }
 }
 
-async fn from_manifest(args: &ApplyArgs, style: Style, out: &mut Output) -> Result<u8, Error> {
-    let file = args
-        .file
-        .as_deref()
-        .expect("clap requires -f when there is no --plan");
+/// What apply carries out, decided once from the arguments.
+enum Source<'a> {
+    /// A plan made now from this manifest (`-f`).
+    Manifest(&'a Path),
+    /// A saved plan (`--plan`); its secrets come from `manifest` when given (`-f`),
+    /// else from the manifest the plan names.
+    Saved {
+        plan: &'a Path,
+        manifest: Option<&'a Path>,
+    },
+}
+
+impl<'a> Source<'a> {
+    fn of(args: &'a ApplyArgs) -> Result<Source<'a>, Error> {
+        match (args.plan.as_deref(), args.file.as_deref()) {
+            (Some(plan), manifest) => Ok(Source::Saved { plan, manifest }),
+            (None, Some(file)) => Ok(Source::Manifest(file)),
+            // clap requires one of them; said as an error all the same, not a panic.
+            (None, None) => Err(Error::NothingToApply),
+        }
+    }
+}
+
+async fn from_manifest(
+    args: &ApplyArgs,
+    file: &Path,
+    style: Style,
+    out: &mut Output,
+) -> Result<u8, Error> {
     let manifest = load_manifest(file)?;
     let config = PortalConfig::connect(&args.portal, &manifest, out).await?;
     let transport = &config.transport;
@@ -69,6 +93,7 @@ async fn from_manifest(args: &ApplyArgs, style: Style, out: &mut Output) -> Resu
 async fn from_saved(
     args: &ApplyArgs,
     path: &Path,
+    manifest: Option<&Path>,
     style: Style,
     out: &mut Output,
 ) -> Result<u8, Error> {
@@ -79,8 +104,8 @@ async fn from_saved(
     })?;
     let saved = SavedPlan::from_json(&shown, &text)?;
     let config = PortalConfig::open(&args.portal, out)?;
-    let manifest_path = match &args.file {
-        Some(file) => file.clone(),
+    let manifest_path = match manifest {
+        Some(file) => file.to_path_buf(),
         None => manifest_path::locate(path, &saved.manifest)?,
     };
     let manifest_text = std::fs::read_to_string(&manifest_path).map_err(|source| Error::Io {
