@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use super::creator::{Refusals, Turn};
 use super::verify::{describe_drift, verify, wider};
 use super::{Done, During, Failure, PlanRead};
+use crate::diagnostic::Code;
 use crate::docspace::api::FolderLinks;
 use crate::docspace::{ApiError, Transport};
 use crate::model::{
@@ -65,6 +66,9 @@ pub(super) async fn converge(
                 },
             })?
         };
+        if last_error.is_none() && !item.seen.is_empty() {
+            links_not_hidden(folder, &fresh, transport).await?;
+        }
         let ctx = Context {
             secrets,
             echoes_passwords: echoes || fresh.primary.iter().any(|l| l.password.is_set()),
@@ -177,6 +181,37 @@ pub(super) async fn converge(
         "gave up after {ROUNDS} writes whose outcome was unknown: {}",
         last_error.map_or_else(String::new, |e| e.to_string())
     )))
+}
+
+/// The plan saw links on the folder, and the read right before writing shows
+/// none at all. Gone by hand, or this key no longer sees them: a key whose user
+/// may see a folder but not manage its links reads `[]` (docspace-api.md third
+/// reading 11). The folder's own `shared` flag, false only when it has no link
+/// row at all (third reading 4), tells the two apart; anything else is unknown,
+/// never "no link".
+pub(super) async fn links_not_hidden(
+    folder: u64,
+    fresh: &FolderLinks,
+    transport: &Transport,
+) -> Result<(), Failure> {
+    if !fresh.primary.is_empty() || !fresh.additional.is_empty() {
+        return Ok(());
+    }
+    let dto = transport
+        .folder(folder)
+        .await
+        .map_err(|source| Failure::Request {
+            during: During::ReadBefore,
+            source,
+        })?;
+    if dto.shared == Some(false) {
+        return Ok(());
+    }
+    Err(Failure::Unknown {
+        code: Code::LinksHidden,
+        error: "the plan saw links on this folder, and now the portal shows this API key none while                 it does not say the folder has none (`shared`): its user may see the folder without                 managing its links; nothing was written"
+            .to_owned(),
+    })
 }
 
 fn written(source: ApiError) -> Failure {

@@ -42,7 +42,9 @@ pub(super) async fn revoke(
         .iter()
         .any(|p| current.iter().any(|l| l.identity() == p.target))
     {
-        // Every planned link is gone already (an earlier apply, or by hand).
+        // Every planned link is gone already (an earlier apply, or by hand), if
+        // the folder says it has none: not when this key no longer sees them.
+        super::folder::links_not_hidden(folder, &fresh, transport).await?;
         return Ok(Done::AlreadyAsPlanned);
     }
     let mut last_error = None;

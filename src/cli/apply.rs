@@ -8,12 +8,12 @@ use std::path::Path;
 use super::args::{ApplyArgs, ApplyFormat};
 use super::config::{PortalConfig, load_manifest, parse_manifest, step_summary};
 use super::{Output, make_plan, manifest_path};
-use crate::apply::Report;
+use crate::apply::{Failure, Outcome, Report};
 use crate::docspace::ApiError;
 use crate::error::{Error, apply_exit_code};
 use crate::manifest::Manifest;
 use crate::plan::saved::{Error as SavedPlanError, Expected, SavedPlan};
-use crate::plan::{Plan, safety};
+use crate::plan::{Drift, Kind, Plan, safety};
 use crate::progress::Progress;
 use crate::render::{self, Style};
 
@@ -134,6 +134,7 @@ async fn from_saved(
     let now = make_plan(&manifest, &config.transport, &progress).await?;
     saved.check_against(&shown, &now)?;
     let mut plan = saved.plan;
+    let drift = plan.hold_to(&now);
     plan.portal_echoes_passwords = now.portal_echoes_passwords;
     // Where each folder lives is a fact of this run too (never saved): what a
     // write must send there follows from it (plan::placement).
@@ -144,22 +145,36 @@ async fn from_saved(
             .find(|i| i.line == item.line && i.folder_id == item.folder_id)
             .and_then(|i| i.placement);
     }
-    if !review(&plan, &manifest, args, style, out)? {
-        return finish(&Report::default(), args, &config, style, out);
+    let mut report = Report::default();
+    if review(&plan, &manifest, args, style, out)? {
+        if !args.yes && plan.summary().changes() > 0 {
+            confirm(out)?;
+        }
+        out.print("\n")?;
+        report = crate::apply::apply(
+            &plan,
+            &manifest.secrets,
+            &config.transport,
+            &progress,
+            crate::apply::PlanRead::Saved,
+        )
+        .await;
     }
-    if !args.yes && plan.summary().changes() > 0 {
-        confirm(out)?;
-    }
-    out.print("\n")?;
-    let report = crate::apply::apply(
-        &plan,
-        &manifest.secrets,
-        &config.transport,
-        &progress,
-        crate::apply::PlanRead::Saved,
-    )
-    .await;
+    report.outcomes.extend(drift.into_iter().map(drifted));
     finish(&report, args, &config, style, out)
+}
+
+/// A change a plan made now has and the saved plan lacks: reported as stale,
+/// nothing written (`Plan::hold_to`).
+fn drifted(d: Drift) -> Outcome {
+    Outcome {
+        path: d.path,
+        folder_id: d.folder_id,
+        manifest: d.manifest,
+        line: d.line,
+        kind: Kind::Unchanged,
+        result: Err(Failure::Stale(d.why)),
+    }
 }
 
 /// Shows the plan and holds it to the safety shares. `false` when there is nothing

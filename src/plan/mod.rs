@@ -12,6 +12,7 @@ pub(crate) mod placement;
 pub mod policy;
 mod reconcile;
 mod replan;
+pub use replan::Drift;
 pub(crate) mod safety;
 pub(crate) mod saved;
 #[cfg(test)]
@@ -184,6 +185,14 @@ impl Action {
             Action::Refused { .. } => Kind::Refused,
             Action::Unknown { .. } => Kind::Unknown,
         }
+    }
+
+    /// Whether apply sends anything for it.
+    pub fn writes(&self) -> bool {
+        matches!(
+            self,
+            Action::Create { .. } | Action::Update { .. } | Action::Revoke { .. }
+        )
     }
 
     /// The field-level changes of a create or an update.

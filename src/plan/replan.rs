@@ -15,7 +15,7 @@
 use serde_json::Value as Json;
 
 use super::saved::{Error, SavedPlan};
-use super::{Item, Plan, UnlistedAction, UnlistedFolder};
+use super::{Action, Item, Plan, UnlistedAction, UnlistedFolder};
 
 impl SavedPlan {
     /// `now` is the plan the same manifest gives against the portal as it is.
@@ -109,6 +109,96 @@ impl SavedPlan {
             }
         }
         Ok(())
+    }
+}
+
+/// A folder the saved plan leaves alone where a plan made now would write: the
+/// portal changed since the plan (or the file was edited to drop the change).
+/// Nothing is written for it, and apply says so instead of ending as if the
+/// folder were in line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drift {
+    pub path: String,
+    pub folder_id: Option<u64>,
+    pub manifest: std::sync::Arc<str>,
+    pub line: u32,
+    pub why: String,
+}
+
+impl Plan {
+    /// Holds a saved plan (`self`, checked by `check_against`) to what this run
+    /// knows: a folder that is unreadable or refused now is so for apply too,
+    /// whatever the file says (a key that no longer sees a folder's links reads
+    /// them as none, docspace-api.md third reading 11); and every change a plan
+    /// made now has that the file lacks is returned, to be reported, not made.
+    pub fn hold_to(&mut self, now: &Plan) -> Vec<Drift> {
+        let mut drift = Vec::new();
+        for item in &mut self.items {
+            let Some(fresh) = now
+                .items
+                .iter()
+                .find(|i| i.line == item.line && i.folder_id == item.folder_id)
+            else {
+                continue;
+            };
+            match (&item.action, &fresh.action) {
+                (_, Action::Unknown { .. } | Action::Refused { .. })
+                    if item.action.writes() =>
+                {
+                    item.action = fresh.action.clone();
+                }
+                (Action::Unchanged, now_action) if now_action.writes() => drift.push(Drift {
+                    path: item.path.clone(),
+                    folder_id: item.folder_id,
+                    manifest: item.manifest.clone(),
+                    line: item.line,
+                    why: format!(
+                        "the plan left this folder as it was, and a plan made now would {} its link; run plan again",
+                        verb(now_action)
+                    ),
+                }),
+                _ => {}
+            }
+        }
+        for u in &mut self.unlisted {
+            let fresh = now
+                .unlisted
+                .iter()
+                .find(|f| f.folder_id == u.folder_id && f.line == u.line);
+            if let (UnlistedAction::Revoke { .. }, Some(fresh)) = (&u.action, fresh)
+                && matches!(
+                    fresh.action,
+                    UnlistedAction::Unknown { .. } | UnlistedAction::Refused { .. }
+                )
+            {
+                u.action = fresh.action.clone();
+            }
+        }
+        for fresh in &now.unlisted {
+            let revoke = matches!(fresh.action, UnlistedAction::Revoke { .. });
+            let in_file = self
+                .unlisted
+                .iter()
+                .any(|u| u.folder_id == fresh.folder_id && u.line == fresh.line);
+            if revoke && !in_file {
+                drift.push(Drift {
+                    path: fresh.path.clone(),
+                    folder_id: fresh.folder_id,
+                    manifest: fresh.manifest.clone(),
+                    line: fresh.line,
+                    why: "a plan made now would revoke this unlisted folder's links, and the saved plan does not; run plan again".to_owned(),
+                });
+            }
+        }
+        drift
+    }
+}
+
+fn verb(action: &Action) -> &'static str {
+    match action {
+        Action::Create { .. } => "create",
+        Action::Update { .. } => "update",
+        _ => "revoke",
     }
 }
 

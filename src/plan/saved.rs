@@ -183,18 +183,31 @@ impl SavedPlan {
         if self.plan.items.len() != manifest.entries.len() {
             return Err(mismatch(None));
         }
+        let same_target = |entry: &crate::manifest::Entry, item: &super::Item| match &entry.target {
+            Target::Path(p) => item.path == p.to_string(),
+            Target::Id(id) => item.folder_id.is_none_or(|f| f == *id),
+        };
         for item in &self.plan.items {
             let entry = manifest
                 .entries
                 .iter()
-                .find(|e| e.target_pos.line == item.line)
+                .find(|e| e.target_pos.line == item.line && same_target(e, item))
                 .ok_or_else(|| mismatch(Some(item.line)))?;
-            let same_target = match &entry.target {
-                Target::Path(p) => item.path == p.to_string(),
-                Target::Id(id) => item.folder_id.is_none_or(|f| f == *id),
-            };
-            if !same_target || entry.link != item.desired {
+            if entry.link != item.desired {
                 return Err(mismatch(Some(item.line)));
+            }
+        }
+        // One item per entry: an item copied over another would apply one entry's
+        // change twice and drop the other's without a word.
+        for entry in &manifest.entries {
+            let items = self
+                .plan
+                .items
+                .iter()
+                .filter(|i| i.line == entry.target_pos.line && same_target(entry, i))
+                .count();
+            if items != 1 {
+                return Err(mismatch(Some(entry.target_pos.line)));
             }
         }
         // Unlisted folders: under the scope at their line, and revoked only where
@@ -213,6 +226,15 @@ impl SavedPlan {
             let revoke_allowed = !matches!(u.action, super::UnlistedAction::Revoke { .. })
                 || scope.unlisted == crate::model::Unlisted::Revoke;
             if u.scope != root || !under || !revoke_allowed {
+                return Err(mismatch(Some(u.line)));
+            }
+        }
+        // One record per unlisted folder and scope.
+        for (i, u) in self.plan.unlisted.iter().enumerate() {
+            if self.plan.unlisted[..i]
+                .iter()
+                .any(|o| o.line == u.line && (o.folder_id == u.folder_id && o.path == u.path))
+            {
                 return Err(mismatch(Some(u.line)));
             }
         }

@@ -30,6 +30,7 @@ mod reads;
 mod release;
 mod rich_portal;
 mod safety;
+mod saved_holds;
 mod saved_plan;
 mod scopes;
 mod secrets;

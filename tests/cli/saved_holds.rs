@@ -1,0 +1,214 @@
+//! A saved plan holds only as far as this run's reads agree with it (found by a
+//! review of the write path): a folder this key can no longer read is unknown, not
+//! "already revoked"; a change the file lacks is reported, not forgotten; an item
+//! copied over another is refused as a whole.
+
+use axum::http::Method;
+use serde_json::{Value, json};
+
+use crate::proxy::{Answer, Proxy};
+use crate::support::{Portal, SEED};
+
+const MANIFEST: &str = r#"
+version: 1
+folders:
+  - path: Marketing/Press kit
+    link: { title: Press kit }
+  - path: Marketing/Archive
+    link: { title: Archive }
+  - path: Marketing/Brand assets
+    link: { access: read, password: { env: DOCSPACE_LINK_BRAND } }
+  - path: "@my/Old projects"
+    link: absent
+"#;
+const ENV: [(&str, &str); 1] = [("DOCSPACE_LINK_BRAND", "brand-pass-5531")];
+
+fn save(portal: &Portal, manifest: &str) {
+    portal.write("links.yaml", manifest);
+    let out = portal.run_env(&["plan", "-f", "links.yaml", "--out", "plan.json"], &ENV);
+    assert_eq!(out.code, 0, "{}", out.all());
+}
+
+fn edit(portal: &Portal, f: impl FnOnce(&mut Value)) {
+    let path = portal.dir().join("plan.json");
+    let mut plan: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    f(&mut plan);
+    std::fs::write(&path, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
+}
+
+fn items(plan: &mut Value) -> &mut Vec<Value> {
+    plan["plan"]["items"].as_array_mut().unwrap()
+}
+
+fn json_of(stdout: &str) -> Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+/// The plan is made with the owner's key; apply runs with a key whose user sees
+/// the folder but not its links (`[]`, third reading 11).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_revoke_applied_with_a_key_that_sees_no_links_is_unknown_not_done() {
+    let seed = SEED.replace(
+        "tokens: [sk-test]",
+        "tokens:\n  - sk-test\n  - {key: sk-viewer, user: viewer, role: viewer}",
+    );
+    let portal = Portal::start(&seed).await;
+    save(
+        &portal,
+        "version: 1\nfolders:\n  - path: Marketing/Archive\n    link: absent\n",
+    );
+    let before = portal.writes().await.len();
+    let out = portal.run_env(
+        &["apply", "--plan", "plan.json", "--yes", "--format", "json"],
+        &[("DOCSPACE_TOKEN", "sk-viewer")],
+    );
+    let doc = json_of(&out.stdout);
+    assert_eq!(doc["exit_code"], 1, "{doc}");
+    assert_eq!(doc["folders"][0]["outcome"], "unknown", "{doc}");
+    assert_eq!(doc["folders"][0]["code"], "links-hidden", "{doc}");
+    assert_eq!(doc["summary"]["revoked"], 0, "{doc}");
+    assert!(portal.primary("Marketing/Archive").await.is_some());
+    assert_eq!(portal.writes().await.len(), before, "nothing written");
+}
+
+/// `apply -f`: the plan's read sees the link, the re-read right before the revoke
+/// sees `[]` (the key's rights changed in between): unknown, nothing written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_that_vanish_for_this_key_before_a_revoke_are_unknown() {
+    let portal = Portal::start(SEED).await;
+    let proxy = Proxy::answering(portal.url(), |m, p, n| async move {
+        if m == Method::GET && p == "/api/2.0/files/folder/103/links" && n == 2 {
+            return Answer::Instead(200, r#"{"response":[],"status":0,"statusCode":200}"#.into());
+        }
+        Answer::Forward
+    })
+    .await;
+    portal.write(
+        "links.yaml",
+        "version: 1\nfolders:\n  - path: Marketing/Archive\n    link: absent\n",
+    );
+    let out = portal.run_env(
+        &["apply", "-f", "links.yaml", "--yes", "--format", "json"],
+        &[("DOCSPACE_URL", proxy.url.as_str())],
+    );
+    let doc = json_of(&out.stdout);
+    assert_eq!(doc["folders"][0]["outcome"], "unknown", "{doc}");
+    assert_eq!(doc["folders"][0]["code"], "links-hidden", "{doc}");
+    assert!(portal.primary("Marketing/Archive").await.is_some());
+    assert!(portal.writes().await.is_empty());
+}
+
+/// The same with a folder really revoked by hand in between: its `shared` flag
+/// says it has no link, so it is already as planned (no false unknown).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_revoked_by_hand_before_a_saved_revoke_is_already_as_planned() {
+    let portal = Portal::start(SEED).await;
+    save(
+        &portal,
+        "version: 1\nfolders:\n  - path: Marketing/Archive\n    link: absent\n",
+    );
+    portal.hand().revoke(103).await;
+    let out = portal.run(&["apply", "--plan", "plan.json", "--yes", "--format", "json"]);
+    let doc = json_of(&out.stdout);
+    assert_eq!(doc["exit_code"], 0, "{doc}");
+    assert_eq!(doc["folders"][0]["outcome"], "already_as_planned", "{doc}");
+}
+
+/// An item's revoke edited to "unchanged" (and its `seen` dropped so the field
+/// check does not apply): the link the manifest wants gone is reported, exit 3.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoke_edited_out_of_a_saved_plan_is_reported_stale() {
+    let portal = Portal::start(SEED).await;
+    save(&portal, MANIFEST);
+    edit(&portal, |p| {
+        let old = items(p)
+            .iter_mut()
+            .find(|i| i["path"] == "@my/Old projects")
+            .unwrap();
+        old["action"] = json!({"action": "unchanged"});
+        old.as_object_mut().unwrap().remove("seen");
+    });
+    let out = portal.run_env(
+        &["apply", "--plan", "plan.json", "--yes", "--format", "json"],
+        &ENV,
+    );
+    let doc = json_of(&out.stdout);
+    assert_eq!(doc["exit_code"], 3, "{doc}");
+    let old = doc["folders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "@my/Old projects")
+        .unwrap_or_else(|| panic!("{doc}"));
+    assert_eq!(old["outcome"], "stale", "{doc}");
+    assert!(
+        old["message"]
+            .as_str()
+            .unwrap()
+            .contains("a plan made now would revoke its link"),
+        "{doc}"
+    );
+    assert!(portal.primary("@my/Old projects").await.is_some());
+}
+
+/// An unlisted folder's revoke deleted from the file: reported, not forgotten.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unlisted_revoke_deleted_from_a_saved_plan_is_reported_stale() {
+    let portal = Portal::start(SEED).await;
+    portal
+        .create_link(
+            102,
+            json!({"access": 10, "title": "Made by hand", "primary": true}),
+        )
+        .await;
+    save(
+        &portal,
+        "version: 1\nscopes:\n  - path: Marketing\n    unlisted: revoke\nfolders:\n  - path: Marketing/Press kit\n    link: { title: Press kit }\n",
+    );
+    edit(&portal, |p| {
+        p["plan"]["unlisted"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|u| u["path"] != "Marketing/Brand assets");
+    });
+    let out = portal.run(&["apply", "--plan", "plan.json", "--yes", "--format", "json"]);
+    let doc = json_of(&out.stdout);
+    assert_eq!(doc["exit_code"], 3, "{doc}");
+    assert!(
+        doc["folders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["path"] == "Marketing/Brand assets" && f["outcome"] == "stale"),
+        "{doc}"
+    );
+    assert!(
+        portal
+            .links("Marketing/Brand assets")
+            .await
+            .iter()
+            .any(|l| l["title"] == "Made by hand")
+    );
+}
+
+/// One item copied over another: one entry's change would be made twice and the
+/// other's dropped. Refused as a whole, nothing written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_item_copied_over_another_is_refused_as_a_whole() {
+    let portal = Portal::start(SEED).await;
+    save(&portal, MANIFEST);
+    edit(&portal, |p| {
+        let brand = items(p)
+            .iter()
+            .find(|i| i["path"] == "Marketing/Brand assets")
+            .unwrap()
+            .clone();
+        *items(p)
+            .iter_mut()
+            .find(|i| i["path"] == "Marketing/Archive")
+            .unwrap() = brand;
+    });
+    let out = portal.run_env(&["apply", "--plan", "plan.json", "--yes"], &ENV);
+    assert_eq!(out.code, 4, "{}", out.all());
+    assert!(portal.writes().await.is_empty(), "{}", out.all());
+}
