@@ -38,7 +38,9 @@ pub(super) async fn revoke(
             new.title, new.id
         )));
     }
-    if !planned
+    // The links to revoke; a kept one (the portal would only replace it) stays.
+    let revoke: Vec<&UnlistedLink> = planned.iter().filter(|p| !p.kept).collect();
+    if !revoke
         .iter()
         .any(|p| current.iter().any(|l| l.identity() == p.target))
     {
@@ -48,7 +50,8 @@ pub(super) async fn revoke(
         return Ok(Done::AlreadyAsPlanned);
     }
     let mut last_error = None;
-    for link in planned {
+    let mut replaced = None;
+    for link in &revoke {
         if !current.iter().any(|l| l.identity() == link.target) {
             // Gone already: revoked by an earlier run, or by hand.
             continue;
@@ -60,10 +63,12 @@ pub(super) async fn revoke(
                 }
             }
             Ok(Some(replacement)) => {
-                return Err(Failure::DidNotTake(format!(
+                // The others are revoked all the same: one replaced link is no
+                // reason to leave the rest live.
+                replaced.get_or_insert(format!(
                     "the portal replaced the revoked link {:?} with a new one ({})",
                     link.title, replacement.id
-                )));
+                ));
             }
             Err(e) if e.outcome_unknown() => last_error = Some(e),
             Err(source) => {
@@ -90,8 +95,11 @@ pub(super) async fn revoke(
         .primary
         .iter()
         .chain(&after.additional)
-        .filter(|l| planned.iter().any(|p| p.target == l.identity()))
+        .filter(|l| revoke.iter().any(|p| p.target == l.identity()))
         .collect();
+    if let Some(why) = replaced {
+        return Err(Failure::DidNotTake(why));
+    }
     match (left.first(), last_error) {
         (None, _) => Ok(Done::Written),
         (Some(l), Some(source)) => Err(Failure::Request {

@@ -527,6 +527,7 @@ mod tests {
                     violations: vec![Violation::ForbidAccess {
                         access: Access::Editing,
                     }],
+                    kept: false,
                 }],
             },
         }];

@@ -8,6 +8,19 @@ use crate::model::{Access, DesiredLink, Expiry, Placement, RoomType};
 /// The access the server gives a link it creates without being told.
 pub const SERVER_DEFAULT_ACCESS: Access = Access::Read;
 
+/// Revoking the primary link of a public or form-filling room, or of a folder
+/// inside one, makes the portal create a fresh default one (docspace-api.md 2.5).
+pub fn primary_link_is_permanent(placement: Placement) -> bool {
+    matches!(
+        placement,
+        Placement::Room {
+            room_type: RoomType::Public | RoomType::FillingForms
+        } | Placement::InRoom {
+            room_type: RoomType::Public | RoomType::FillingForms
+        }
+    )
+}
+
 /// Rules the server enforces per room type (docspace-api.md 2.1, 2.4, 2.5), checked
 /// before anything is sent so the error can point into the manifest.
 pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diagnostic> {
@@ -17,14 +30,7 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
     };
     let allowed = placement.allowed_access();
     let list = |a: &[Access]| a.iter().map(|x| x.word()).collect::<Vec<_>>().join(", ");
-    let room_type = match placement {
-        Placement::Room { room_type } | Placement::InRoom { room_type } => Some(room_type),
-        Placement::MyDocuments => None,
-    };
-    // Revoking the primary link of a public or form-filling room, or of a folder
-    // inside one, makes the portal create a fresh default one (docspace-api.md 2.5).
-    let own_link_is_permanent =
-        matches!(room_type, Some(RoomType::Public | RoomType::FillingForms));
+    let own_link_is_permanent = primary_link_is_permanent(placement);
     let fixed_expiry = expiry_is_fixed(placement);
     let spec = match &entry.link {
         DesiredLink::Absent if own_link_is_permanent => {

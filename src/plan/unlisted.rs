@@ -16,7 +16,9 @@ use crate::docspace::observe::{Observed, ObservedScope};
 use crate::docspace::resolve::ResolveError;
 use crate::docspace::walk::WalkedFolder;
 use crate::manifest::{Diagnostic, Manifest};
-use crate::model::{LinkIdentity, ObservedAccess, ObservedLink, ObservedPassword, Unlisted};
+use crate::model::{
+    LinkIdentity, ObservedAccess, ObservedLink, ObservedPassword, Placement, Unlisted,
+};
 
 /// A folder under a scope that no entry lists, and what becomes of its links.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -88,6 +90,11 @@ pub struct UnlistedLink {
     pub internal: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub violations: Vec<Violation>,
+    /// Under `unlisted: revoke`, a primary link the portal would only replace
+    /// with a fresh default one if revoked (a public or form-filling room, or a
+    /// folder in one, docspace-api.md 2.5): shown, never revoked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub kept: bool,
 }
 
 /// The policy's view of an observed link.
@@ -208,7 +215,20 @@ pub fn unlisted(
                 }
                 Ok(links) => match scope.unlisted {
                     Unlisted::Report => UnlistedAction::Report { links },
-                    Unlisted::Revoke => UnlistedAction::Revoke { links },
+                    Unlisted::Revoke => {
+                        let links = keep_permanent(links, folder.placement);
+                        if links.iter().all(|l| l.kept) {
+                            // Nothing a revoke could change: not a pending change,
+                            // unless the policy has something to say of it.
+                            if links.iter().all(|l| l.violations.is_empty()) {
+                                cleared.push((folder.id, scope.pos.line));
+                                continue;
+                            }
+                            UnlistedAction::Report { links }
+                        } else {
+                            UnlistedAction::Revoke { links }
+                        }
+                    }
                 },
             };
             let mut action = action;
@@ -242,6 +262,16 @@ pub fn unlisted(
     }
 }
 
+/// Marks the primary links a revoke would only replace (`UnlistedLink::kept`).
+fn keep_permanent(mut links: Vec<UnlistedLink>, placement: Placement) -> Vec<UnlistedLink> {
+    if super::placement::primary_link_is_permanent(placement) {
+        for l in links.iter_mut().filter(|l| l.primary) {
+            l.kept = true;
+        }
+    }
+    links
+}
+
 fn links<'a>(
     folder: &'a WalkedFolder,
     manifest: &Manifest,
@@ -260,6 +290,7 @@ fn links<'a>(
         deny_download: l.deny_download,
         internal: l.internal,
         violations: policy::check(&manifest.policy, &facts(l, echoes_passwords), now),
+        kept: false,
     };
     Ok(links
         .primary

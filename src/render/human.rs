@@ -203,7 +203,17 @@ pub(super) fn unlisted_what(u: &UnlistedFolder) -> String {
     let links = format!("{n} link{}", if n == 1 { "" } else { "s" });
     match &u.action {
         UnlistedAction::Report { .. } => format!("{links} no entry lists"),
-        UnlistedAction::Revoke { .. } => format!("{links} no entry lists, to be revoked"),
+        UnlistedAction::Revoke { links: all } => {
+            let kept = all.iter().filter(|l| l.kept).count();
+            if kept == 0 {
+                format!("{links} no entry lists, to be revoked")
+            } else {
+                format!(
+                    "{links} no entry lists, {} to be revoked, {kept} kept",
+                    n - kept
+                )
+            }
+        }
         UnlistedAction::Refused { .. } => {
             format!("{links} no entry lists, refused: will not be revoked")
         }
@@ -227,6 +237,9 @@ pub(super) fn unlisted_link_text(l: &UnlistedLink) -> String {
     }
     if l.internal {
         facts.push("internal".to_owned());
+    }
+    if l.kept {
+        facts.push("kept: revoked, the portal would make a new one".to_owned());
     }
     format!("{} ({})", Value::Text(l.title.clone()), facts.join(", "))
 }

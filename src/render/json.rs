@@ -84,6 +84,7 @@ fn unlisted(u: &UnlistedFolder) -> Json {
                 "expired": l.expired,
                 "deny_download": l.deny_download,
                 "internal": l.internal,
+                "kept": l.kept,
                 "violations": l.violations.iter().map(violation).collect::<Vec<_>>(),
             })
         })

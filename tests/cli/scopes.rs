@@ -284,3 +284,52 @@ async fn a_link_made_after_the_plan_is_never_revoked_unseen() {
         .expect("kept");
     assert_eq!(left["title"], "Newer by hand");
 }
+
+/// `unlisted: revoke` over a public room: its primary link would only be replaced
+/// by a fresh default one if revoked (docspace-api.md 2.5), so it is kept and
+/// shown; the additional link is revoked, and the next plan is clean.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoke_scope_over_a_public_room_keeps_its_primary_link_and_revokes_the_rest() {
+    let portal = Portal::start(SEED).await;
+    portal
+        .create_link(
+            200,
+            serde_json::json!({"access": 10, "title": "Leak", "primary": false}),
+        )
+        .await;
+    let primary = |links: &[serde_json::Value]| {
+        links.iter().find(|l| l["primary"] == true).unwrap()["id"].clone()
+    };
+    let before = primary(&portal.links("Partners").await);
+    portal.write(
+        "links.yaml",
+        "version: 1\nscopes:\n  - path: Partners\n    unlisted: revoke\nfolders: []\n",
+    );
+    let plan = portal.run(&["plan", "-f", "links.yaml", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    let links = doc["unlisted"][0]["links"].as_array().unwrap();
+    assert!(
+        links
+            .iter()
+            .any(|l| l["primary"] == true && l["kept"] == true),
+        "{doc}"
+    );
+    assert!(
+        links
+            .iter()
+            .any(|l| l["title"] == "Leak" && l["kept"] == false),
+        "{doc}"
+    );
+    let out = portal.run(&["apply", "-f", "links.yaml", "--yes", "--force"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stdout.contains("1 to be revoked, 1 kept"),
+        "{}",
+        out.stdout
+    );
+    let after = portal.links("Partners").await;
+    assert!(!after.iter().any(|l| l["title"] == "Leak"), "{after:?}");
+    assert_eq!(primary(&after), before, "the public link was not rotated");
+    let again = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}", again.all());
+}
