@@ -185,9 +185,10 @@ codes! {
     /// After the create, the folder has more than one primary link: a concurrent
     /// create (another apply) made one too (docspace-api.md, third reading 6).
     SecondPrimaryLink = "second-primary-link",
-    /// The create took, but the read after it that looks for a concurrent
-    /// apply's second primary link failed (docspace-api.md, third reading 6).
-    CreatedUnchecked = "created-unchecked",
+    /// The write took, but the read after it that checks it failed: after a
+    /// create, the look for a concurrent apply's second primary link
+    /// (docspace-api.md, third reading 6); after a revoke, the look at what is left.
+    WrittenUnchecked = "written-unchecked",
 
     // Run-wide errors (`"error"` in JSON), beside the portal's codes above.
     /// The manifest has problems; each diagnostic has its own code.

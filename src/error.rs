@@ -41,6 +41,13 @@ pub enum Error {
     Portal(#[from] SetupError),
     #[error("{0}")]
     Api(#[from] ApiError),
+    /// The key stopped working, or the portal went down, half-way through an
+    /// apply: `report` says what was done before (JSON carries it beside the error).
+    #[error("{cause}")]
+    ApplyStopped {
+        cause: ApiError,
+        report: Box<Report>,
+    },
     #[error(
         "apply asks for confirmation, and there is no terminal to ask on; \
          pass --yes to apply without asking (as in CI)"
@@ -146,7 +153,7 @@ impl Error {
             Error::NoPortal => Code::NoPortal,
             Error::NoToken { .. } => Code::NoToken,
             Error::Portal(_) => Code::InvalidPortal,
-            Error::Api(e) => e.code(),
+            Error::Api(e) | Error::ApplyStopped { cause: e, .. } => e.code(),
             Error::NoTerminal => Code::NoTerminal,
             Error::Cancelled => Code::Cancelled,
             Error::StaleWhileConfirming => Code::StaleWhileConfirming,
@@ -175,7 +182,7 @@ impl Error {
             Error::NoPortal => "no_portal",
             Error::NoToken { .. } => "no_token",
             Error::Portal(_) => "portal",
-            Error::Api(_) => "api",
+            Error::Api(_) | Error::ApplyStopped { .. } => "api",
             Error::NoTerminal => "no_terminal",
             Error::Cancelled => "cancelled",
             Error::StaleWhileConfirming => "stale_while_confirming",

@@ -222,12 +222,17 @@ fn written(source: ApiError) -> Failure {
 }
 
 /// How long to let a write whose answer was lost settle before looking: longer
-/// after a timeout (the server may still be working on it), growing each round.
+/// after a timeout, or a gateway's 504 (a proxy in front of the portal gave up
+/// on a slow answer while the server may still be working on the write; a create
+/// sent again beside it can make a second primary link, third reading 6),
+/// growing each round. A 502 or 503 is most often a write that never reached
+/// the server, and is looked at sooner.
 fn settle(e: &ApiError, round: usize) -> Duration {
     let base = match e {
         ApiError::Transport { reason, .. } if reason.contains("timed out") => {
             Duration::from_secs(5)
         }
+        ApiError::Server { status: 504, .. } => Duration::from_secs(5),
         _ => Duration::from_millis(250),
     };
     (base * 2u32.saturating_pow(u32::try_from(round).unwrap_or(u32::MAX))).min(SETTLE_MAX)
@@ -348,8 +353,21 @@ async fn perform(
             .map(|()| Done::Written)
         }
         Write::Revoke(targets) => {
-            for target in targets {
-                if let Some(replacement) = transport.revoke_link(folder, &target.link_id).await? {
+            for (done, target) in targets.iter().enumerate() {
+                let replaced = match transport.revoke_link(folder, &target.link_id).await {
+                    Ok(r) => r,
+                    // Some links went already, and this one was clearly refused:
+                    // not "nothing written". (A lost answer is re-read instead.)
+                    Err(e) if done > 0 && !e.outcome_unknown() => {
+                        return Err(Step::Failed(Failure::DidNotTake(format!(
+                            "{done} of {} primary links revoked, then revoking link {} failed: {e}",
+                            targets.len(),
+                            target.link_id
+                        ))));
+                    }
+                    Err(e) => return Err(Step::Api(e)),
+                };
+                if let Some(replacement) = replaced {
                     return Err(Step::Failed(Failure::DidNotTake(format!(
                         "the portal replaced the revoked link with a new one ({})",
                         replacement.id
@@ -358,7 +376,17 @@ async fn perform(
             }
             // A revoke of an id that no longer exists answers like a revoke
             // (docspace-api.md 2.5): only a read says whether the folder is clear.
-            let after = transport.folder_links(folder).await?;
+            // The revokes were answered: a clear failure of this read leaves them
+            // written, and unchecked.
+            let after = match transport.folder_links(folder).await {
+                Ok(after) => after,
+                Err(e) if e.outcome_unknown() => return Err(Step::Api(e)),
+                Err(e) => {
+                    return Err(Step::Failed(Failure::WrittenUnchecked(format!(
+                        "the revoke was answered, but the read that checks the folder is clear failed ({e}); look at the folder or run plan"
+                    ))));
+                }
+            };
             match after.primary.first() {
                 None => Ok(Done::Written),
                 Some(left) => Err(Step::Failed(Failure::Stale(format!(
@@ -434,7 +462,7 @@ async fn after_create(
     transport: &Transport,
 ) -> Result<Done, Step> {
     let now = transport.folder_links(folder).await.map_err(|e| {
-        Step::Failed(Failure::CreatedUnchecked(format!(
+        Step::Failed(Failure::WrittenUnchecked(format!(
             "the link {} ({:?}) was created, but the read that checks the folder has no other primary link failed ({e}): another apply at the same time may have made a second one; look at the folder or run plan",
             made.id, made.title
         )))
@@ -563,6 +591,23 @@ fn password_vanished(item: &Item, current: Option<&ObservedLink>) -> Option<Stri
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_gateway_timeout_settles_as_long_as_a_timeout() {
+        let server = |status| ApiError::Server {
+            status,
+            attempts: 1,
+        };
+        let timeout = ApiError::Transport {
+            reason: "operation timed out".into(),
+            attempts: 1,
+            request_sent: true,
+        };
+        assert_eq!(settle(&server(504), 1), settle(&timeout, 1));
+        assert_eq!(settle(&server(504), 1), Duration::from_secs(10));
+        assert_eq!(settle(&server(502), 1), Duration::from_millis(500));
+        assert_eq!(settle(&server(500), 8), SETTLE_MAX);
+    }
+
     use super::*;
     use crate::model::{Access, ObservedAccess};
     use secrecy::SecretString;

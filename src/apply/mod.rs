@@ -22,7 +22,7 @@ use crate::plan::{Action, Item, Kind, Plan, UnlistedAction, UnlistedFolder};
 use crate::progress::Progress;
 
 /// How one folder ended.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Outcome {
     pub path: String,
     pub folder_id: Option<u64>,
@@ -89,10 +89,11 @@ pub enum Failure {
     /// run's create took (its answer came back); after a lost answer which link
     /// is ours is unknown, and nothing is counted.
     SecondPrimaryLink { created: bool, why: String },
-    /// The create took and its answer checked, but the read that looks for a
-    /// concurrent apply's second primary link failed: the link is there, the
-    /// folder may have another one.
-    CreatedUnchecked(String),
+    /// The write took (its answer came back), but the read after it that checks
+    /// it failed with a clear answer: after a create, the read that looks for a
+    /// concurrent apply's second primary link; after a revoke, the read that
+    /// checks the folder is clear.
+    WrittenUnchecked(String),
 }
 
 impl Failure {
@@ -101,7 +102,7 @@ impl Failure {
     pub fn wrote(&self) -> bool {
         matches!(
             self,
-            Failure::SecondPrimaryLink { created: true, .. } | Failure::CreatedUnchecked(_)
+            Failure::SecondPrimaryLink { created: true, .. } | Failure::WrittenUnchecked(_)
         )
     }
 
@@ -116,7 +117,7 @@ impl Failure {
             Failure::Uncertain(_) => "uncertain",
             Failure::Ignored(_) => "ignored_by_portal",
             Failure::SecondPrimaryLink { .. } => "second_primary_link",
-            Failure::CreatedUnchecked(_) => "created_unchecked",
+            Failure::WrittenUnchecked(_) => "written_unchecked",
         }
     }
 
@@ -131,7 +132,7 @@ impl Failure {
             Failure::Uncertain(_) => Code::Uncertain,
             Failure::Ignored(_) => Code::IgnoredByPortal,
             Failure::SecondPrimaryLink { .. } => Code::SecondPrimaryLink,
-            Failure::CreatedUnchecked(_) => Code::CreatedUnchecked,
+            Failure::WrittenUnchecked(_) => Code::WrittenUnchecked,
         }
     }
 
@@ -145,7 +146,7 @@ impl Failure {
             Failure::Request { .. } => "request failed",
             Failure::Ignored(_) => "ignored by the portal",
             Failure::SecondPrimaryLink { .. } => "two primary links",
-            Failure::CreatedUnchecked(_) => "created, not checked",
+            Failure::WrittenUnchecked(_) => "written, not checked",
         }
     }
 }
@@ -171,7 +172,7 @@ impl std::fmt::Display for Failure {
             },
             Failure::Uncertain(why) => write!(f, "state unknown: {why}"),
             Failure::Ignored(why) => write!(f, "ignored by the portal, nothing changed: {why}"),
-            Failure::SecondPrimaryLink { why, .. } | Failure::CreatedUnchecked(why) => {
+            Failure::SecondPrimaryLink { why, .. } | Failure::WrittenUnchecked(why) => {
                 f.write_str(why)
             }
         }
@@ -198,7 +199,7 @@ pub enum During {
     RevokeLeft { title: String },
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Report {
     /// In plan order.
     pub outcomes: Vec<Outcome>,

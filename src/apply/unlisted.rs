@@ -51,6 +51,7 @@ pub(super) async fn revoke(
     }
     let mut last_error = None;
     let mut replaced = None;
+    let mut answered = 0;
     for link in &revoke {
         if !current.iter().any(|l| l.identity() == link.target) {
             // Gone already: revoked by an earlier run, or by hand.
@@ -58,11 +59,13 @@ pub(super) async fn revoke(
         }
         match transport.revoke_link(folder, &link.target.link_id).await {
             Ok(None) => {
+                answered += 1;
                 if let Some(t) = turn.take() {
                     t.allowed();
                 }
             }
             Ok(Some(replacement)) => {
+                answered += 1;
                 // The others are revoked all the same: one replaced link is no
                 // reason to leave the rest live.
                 replaced.get_or_insert(format!(
@@ -75,6 +78,14 @@ pub(super) async fn revoke(
                 if let Some(refused) = turn.take().and_then(|t| t.learn(&source)) {
                     return Err(refused);
                 }
+                if answered > 0 {
+                    // Not "nothing written": some links went already.
+                    return Err(Failure::DidNotTake(format!(
+                        "{answered} of {} links revoked, then revoking {:?} failed: {source}",
+                        revoke.len(),
+                        link.title
+                    )));
+                }
                 return Err(Failure::Request {
                     during: During::Write,
                     source,
@@ -84,13 +95,19 @@ pub(super) async fn revoke(
     }
     // A revoke of an id that no longer exists answers like a revoke
     // (docspace-api.md 2.5): only a read says whether the folder is clear.
-    let after = transport
-        .folder_links(folder)
-        .await
-        .map_err(|source| Failure::Request {
-            during: During::ReadAfterRevoke,
-            source,
-        })?;
+    let after = transport.folder_links(folder).await.map_err(|source| {
+        if answered > 0 && last_error.is_none() {
+            // Every revoke was answered: they are written, only unchecked.
+            Failure::WrittenUnchecked(format!(
+                "the revokes were answered, but the read that checks the folder is clear failed ({source}); look at the folder or run plan"
+            ))
+        } else {
+            Failure::Request {
+                during: During::ReadAfterRevoke,
+                source,
+            }
+        }
+    })?;
     let left: Vec<&ObservedLink> = after
         .primary
         .iter()

@@ -221,14 +221,18 @@ fn finish(
             }
         }
     }
+    let stopped = |cause| Error::ApplyStopped {
+        cause,
+        report: Box::new(report.clone()),
+    };
     if config.transport.token_refused() {
         // The key stopped working half-way: an authentication error, not a
         // per-folder one.
-        return Err(Error::Api(ApiError::Unauthorized));
+        return Err(stopped(ApiError::Unauthorized));
     }
     if let Some(down) = config.transport.portal_down() {
         // The rest was not attempted: one error that says why, not one per folder.
-        return Err(Error::Api(down));
+        return Err(stopped(down));
     }
     if args.format == ApplyFormat::Json {
         out.print(&render::apply_json(report, code))?;

@@ -228,7 +228,16 @@ fn no_commands(text: String) -> String {
 
 /// `apply --format json`: how each folder ended, and the exit code.
 pub fn apply_json(report: &Report, exit_code: u8) -> String {
-    let folders: Vec<Json> = report
+    pretty(&json!({
+        "format_version": FORMAT_VERSION,
+        "summary": apply_summary(report),
+        "folders": apply_folders(report),
+        "exit_code": exit_code,
+    }))
+}
+
+fn apply_folders(report: &Report) -> Vec<Json> {
+    report
         .outcomes
         .iter()
         .map(|o| {
@@ -247,20 +256,18 @@ pub fn apply_json(report: &Report, exit_code: u8) -> String {
                 "code": code,
             })
         })
-        .collect();
-    pretty(&json!({
-        "format_version": FORMAT_VERSION,
-        "summary": {
-            "created": report.done(Kind::Create),
-            "updated": report.done(Kind::Update),
-            "revoked": report.done(Kind::Revoke),
-            "already_as_planned": report.already(),
-            "to_check": report.to_check(),
-            "failed": report.failed(),
-        },
-        "folders": folders,
-        "exit_code": exit_code,
-    }))
+        .collect()
+}
+
+fn apply_summary(report: &Report) -> Json {
+    json!({
+        "created": report.done(Kind::Create),
+        "updated": report.done(Kind::Update),
+        "revoked": report.done(Kind::Revoke),
+        "already_as_planned": report.already(),
+        "to_check": report.to_check(),
+        "failed": report.failed(),
+    })
 }
 
 fn failure_kind(f: &Failure) -> &'static str {
@@ -298,7 +305,7 @@ pub fn error_json(e: &Error) -> String {
             .join("; "),
         e => e.to_string(),
     };
-    pretty(&json!({
+    let mut doc = json!({
         "format_version": FORMAT_VERSION,
         "error": {
             "kind": e.kind(),
@@ -307,5 +314,11 @@ pub fn error_json(e: &Error) -> String {
             "exit_code": e.exit_code(),
             "diagnostics": diagnostics,
         },
-    }))
+    });
+    // An apply that stopped half-way: what it did before is part of the answer.
+    if let Error::ApplyStopped { report, .. } = e {
+        doc["summary"] = apply_summary(report);
+        doc["folders"] = Json::Array(apply_folders(report));
+    }
+    pretty(&doc)
 }

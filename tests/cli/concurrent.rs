@@ -198,8 +198,8 @@ async fn a_failed_read_after_a_create_counts_the_create_and_asks_for_a_look() {
         "{report}"
     );
     let folder = &report["folders"][0];
-    assert_eq!(folder["outcome"], "created_unchecked", "{report}");
-    assert_eq!(folder["code"], "created-unchecked", "{report}");
+    assert_eq!(folder["outcome"], "written_unchecked", "{report}");
+    assert_eq!(folder["code"], "written-unchecked", "{report}");
     assert!(
         folder["message"]
             .as_str()

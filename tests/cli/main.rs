@@ -22,6 +22,7 @@ mod interactive;
 mod key_scopes;
 mod lost_answers;
 mod outputs;
+mod partial_writes;
 mod plan;
 mod policy;
 mod proxy;
