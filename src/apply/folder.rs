@@ -50,6 +50,17 @@ pub(super) async fn converge(
         // back unchanged instead of a second one, and the answer check below says
         // so (`not_ours`). After a lost answer the folder is read like any other,
         // and so is every folder of a saved plan (`PlanRead::Saved`).
+        // Only the folder's creator may revoke: what the portal answered one
+        // revoke of a creator's folders holds for all of them (`creator.rs`).
+        // Waited for before the read, so that the wait does not widen the gap
+        // between the read and the write.
+        let turn = match item.action {
+            Action::Revoke { .. } => Some(refusals.turn(item.creator.as_deref()).await),
+            _ => None,
+        };
+        if let Some(refused) = turn.as_ref().and_then(Turn::refused) {
+            return Err(refused);
+        }
         let fresh = if round == 0
             && read == PlanRead::JustNow
             && matches!(item.action, Action::Create { .. })
@@ -138,18 +149,8 @@ pub(super) async fn converge(
                 current,
             )));
         };
-        // Only the folder's creator may revoke: what the portal answered one
-        // revoke of a creator's folders holds for all of them (`creator.rs`).
-        let turn = match write {
-            Write::Revoke(_) => Some(refusals.turn(item.creator.as_deref()).await),
-            _ => None,
-        };
-        if let Some(refused) = turn.as_ref().and_then(Turn::refused) {
-            return Err(refused);
-        }
         // Where the folder may have several primary links, a create is followed
-        // by a read (`after_create`); a plan saved before `placement` was kept
-        // reads too.
+        // by a read (`after_create`); where this run could not tell, too.
         let may_race = item
             .placement
             .is_none_or(|p| p.allows_several_primary_links());
