@@ -7,7 +7,7 @@ use axum::http::Method;
 use serde_json::{Value, json};
 
 use crate::proxy::{Answer, Proxy};
-use crate::support::{Portal, SEED, TOKEN};
+use crate::support::{Portal, SEED, TOKEN, json_of};
 
 /// One update (Archive's title) and one create (Brand assets).
 const MANIFEST: &str = r#"
@@ -23,10 +23,6 @@ fn save_plan(portal: &Portal) {
     portal.write("links.yaml", MANIFEST);
     let out = portal.run(&["plan", "-f", "links.yaml", "--out", "plan.json"]);
     assert_eq!(out.code, 0, "{}", out.all());
-}
-
-fn json_of(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,14 +8,10 @@ use axum::http::Method;
 use serde_json::{Value, json};
 
 use crate::proxy::{Answer, Proxy};
-use crate::support::{Portal, SEED};
+use crate::support::{Portal, SEED, json_of};
 
 const OLD_PROJECTS_ABSENT: &str =
     "version: 1\nfolders:\n  - path: \"@my/Old projects\"\n    link: absent\n";
-
-fn json_of(stdout: &str) -> Value {
-    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
-}
 
 fn refused(status: u16, message: &str) -> Answer {
     Answer::Instead(

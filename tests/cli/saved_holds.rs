@@ -7,41 +7,11 @@ use axum::http::Method;
 use serde_json::{Value, json};
 
 use crate::proxy::{Answer, Proxy};
-use crate::support::{Portal, SEED};
-
-const MANIFEST: &str = r#"
-version: 1
-folders:
-  - path: Marketing/Press kit
-    link: { title: Press kit }
-  - path: Marketing/Archive
-    link: { title: Archive }
-  - path: Marketing/Brand assets
-    link: { access: read, password: { env: DOCSPACE_LINK_BRAND } }
-  - path: "@my/Old projects"
-    link: absent
-"#;
-const ENV: [(&str, &str); 1] = [("DOCSPACE_LINK_BRAND", "brand-pass-5531")];
-
-fn save(portal: &Portal, manifest: &str) {
-    portal.write("links.yaml", manifest);
-    let out = portal.run_env(&["plan", "-f", "links.yaml", "--out", "plan.json"], &ENV);
-    assert_eq!(out.code, 0, "{}", out.all());
-}
-
-fn edit(portal: &Portal, f: impl FnOnce(&mut Value)) {
-    let path = portal.dir().join("plan.json");
-    let mut plan: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    f(&mut plan);
-    std::fs::write(&path, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
-}
+use crate::support::{Portal, SEED, json_of};
+use crate::tampering::{ENV, MANIFEST, edit, save};
 
 fn items(plan: &mut Value) -> &mut Vec<Value> {
     plan["plan"]["items"].as_array_mut().unwrap()
-}
-
-fn json_of(stdout: &str) -> Value {
-    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
 }
 
 /// The plan is made with the owner's key; apply runs with a key whose user sees
@@ -56,6 +26,7 @@ async fn a_saved_revoke_applied_with_a_key_that_sees_no_links_is_unknown_not_don
     save(
         &portal,
         "version: 1\nfolders:\n  - path: Marketing/Archive\n    link: absent\n",
+        &[],
     );
     let before = portal.writes().await.len();
     let out = portal.run_env(
@@ -106,6 +77,7 @@ async fn a_link_revoked_by_hand_before_a_saved_revoke_is_already_as_planned() {
     save(
         &portal,
         "version: 1\nfolders:\n  - path: Marketing/Archive\n    link: absent\n",
+        &[],
     );
     portal.hand().revoke(103).await;
     let out = portal.run(&["apply", "--plan", "plan.json", "--yes", "--format", "json"]);
@@ -119,7 +91,7 @@ async fn a_link_revoked_by_hand_before_a_saved_revoke_is_already_as_planned() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoke_edited_out_of_a_saved_plan_is_reported_stale() {
     let portal = Portal::start(SEED).await;
-    save(&portal, MANIFEST);
+    save(&portal, MANIFEST, &[]);
     edit(&portal, |p| {
         let old = items(p)
             .iter_mut()
@@ -164,6 +136,7 @@ async fn an_unlisted_revoke_deleted_from_a_saved_plan_is_reported_stale() {
     save(
         &portal,
         "version: 1\nscopes:\n  - path: Marketing\n    unlisted: revoke\nfolders:\n  - path: Marketing/Press kit\n    link: { title: Press kit }\n",
+        &[],
     );
     edit(&portal, |p| {
         p["plan"]["unlisted"]
@@ -196,7 +169,7 @@ async fn an_unlisted_revoke_deleted_from_a_saved_plan_is_reported_stale() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_item_copied_over_another_is_refused_as_a_whole() {
     let portal = Portal::start(SEED).await;
-    save(&portal, MANIFEST);
+    save(&portal, MANIFEST, &[]);
     edit(&portal, |p| {
         let brand = items(p)
             .iter()

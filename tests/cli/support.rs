@@ -9,6 +9,11 @@ use serde_json::Value;
 
 pub const TOKEN: &str = "sk-test";
 
+/// A command's JSON output, or the test fails showing what it was.
+pub fn json_of(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
 /// A simulated portal that lives as long as the test.
 pub struct Portal {
     handle: SimHandle,

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::proxy::{Answer, Proxy};
 use crate::support::{Portal, SEED, hidden_passwords};
 
-const MANIFEST: &str = r#"
+pub(crate) const MANIFEST: &str = r#"
 version: 1
 folders:
   - path: Marketing/Press kit
@@ -22,9 +22,9 @@ folders:
     link: absent
 "#;
 
-const ENV: [(&str, &str); 1] = [("DOCSPACE_LINK_BRAND", "brand-pass-5531")];
+pub(crate) const ENV: [(&str, &str); 1] = [("DOCSPACE_LINK_BRAND", "brand-pass-5531")];
 
-fn save(portal: &Portal, manifest: &str, args: &[&str]) {
+pub(crate) fn save(portal: &Portal, manifest: &str, args: &[&str]) {
     portal.write("links.yaml", manifest);
     let mut all = vec!["plan", "-f", "links.yaml", "--out", "plan.json"];
     all.extend_from_slice(args);
@@ -32,7 +32,7 @@ fn save(portal: &Portal, manifest: &str, args: &[&str]) {
     assert!(out.code == 0 || out.code == 4, "{}", out.all());
 }
 
-fn edit(portal: &Portal, f: impl FnOnce(&mut Value)) {
+pub(crate) fn edit(portal: &Portal, f: impl FnOnce(&mut Value)) {
     let path = portal.dir().join("plan.json");
     let mut plan: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     f(&mut plan);
