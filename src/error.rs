@@ -111,6 +111,14 @@ pub enum Error {
         what: &'static str,
         source: std::io::Error,
     },
+    /// A file named as input that is not a regular file, too large, or unreadable
+    /// (`input`).
+    #[error("cannot {what} {path}: {source}")]
+    Input {
+        what: &'static str,
+        path: String,
+        source: crate::input::InputError,
+    },
     /// The demo's built-in portal does not load (a defect of this build).
     #[error("{0}")]
     DemoSeed(#[from] crate::sim::SeedError),
@@ -160,7 +168,7 @@ impl Error {
             Error::ExportPathSyntax { .. } => Code::Path,
             Error::ExportPathNotFound { source, .. } => source.code(),
             Error::ExportIncomplete { .. } => Code::ExportIncomplete,
-            Error::Io { .. } => Code::Io,
+            Error::Io { .. } | Error::Input { .. } => Code::Io,
             Error::DemoSeed(_) | Error::SimulatorStart(_) | Error::Simulator(_) => Code::Simulator,
         }
     }
@@ -188,7 +196,7 @@ impl Error {
             | Error::ExportPathSyntax { .. }
             | Error::ExportPathNotFound { .. }
             | Error::ExportIncomplete { .. } => "export",
-            Error::Io { .. } => "io",
+            Error::Io { .. } | Error::Input { .. } => "io",
             Error::DemoSeed(_) | Error::SimulatorStart(_) | Error::Simulator(_) => "simulator",
         }
     }

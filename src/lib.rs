@@ -11,6 +11,7 @@ mod diagnostic;
 mod docspace;
 mod error;
 mod export;
+mod input;
 mod manifest;
 mod model;
 mod plan;

@@ -11,6 +11,7 @@ use super::{Output, make_plan, manifest_path};
 use crate::apply::Report;
 use crate::docspace::ApiError;
 use crate::error::{Error, apply_exit_code};
+use crate::input;
 use crate::manifest::Manifest;
 use crate::plan::saved::{Error as SavedPlanError, Expected, SavedPlan};
 use crate::plan::{Plan, safety};
@@ -73,20 +74,23 @@ async fn from_saved(
     out: &mut Output,
 ) -> Result<u8, Error> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| SavedPlanError::Unreadable {
-        path: shown.clone(),
-        source: e.into(),
-    })?;
+    let text =
+        input::read_text(path, input::SAVED_PLAN).map_err(|e| SavedPlanError::Unreadable {
+            path: shown.clone(),
+            source: e.into(),
+        })?;
     let saved = SavedPlan::from_json(&shown, &text)?;
     let config = PortalConfig::open(&args.portal, out)?;
     let manifest_path = match &args.file {
         Some(file) => file.clone(),
         None => manifest_path::locate(path, &saved.manifest)?,
     };
-    let manifest_text = std::fs::read_to_string(&manifest_path).map_err(|source| Error::Io {
-        what: "read the manifest the saved plan was made from",
-        source,
-    })?;
+    let manifest_text =
+        input::read_text(&manifest_path, input::MANIFEST).map_err(|source| Error::Input {
+            what: "read the manifest the saved plan was made from",
+            path: manifest_path.display().to_string(),
+            source,
+        })?;
     let max_age = args.max_age.clone().unwrap_or_default();
     saved.verify(
         &shown,

@@ -381,11 +381,15 @@ fn report_variables(exported: &export::Exported, folders: &[Folder], out: &Outpu
 }
 
 fn read_old(path: &Path) -> Result<Option<String>, Error> {
-    match std::fs::read_to_string(path) {
+    // The file to write over is a manifest too, bounded the same way.
+    match crate::input::read_text(path, crate::input::MANIFEST) {
         Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(Error::Io {
+        Err(crate::input::InputError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(None)
+        }
+        Err(source) => Err(Error::Input {
             what: "read the file to write over",
+            path: path.display().to_string(),
             source,
         }),
     }

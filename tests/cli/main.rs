@@ -3,6 +3,7 @@
 
 mod apply;
 mod baseline;
+mod bounded_inputs;
 mod codes;
 mod concurrent;
 mod corpus;
