@@ -62,8 +62,12 @@ pub enum Error {
     #[error("export cancelled; {file} was not changed")]
     ExportCancelled { file: String },
     /// `export --room` names no room, or two.
-    #[error("no room is titled `{title}`")]
-    NoSuchRoom { title: String },
+    #[error("no room is titled `{title}`{hint}")]
+    NoSuchRoom {
+        title: String,
+        /// The titles it may have meant (`suggest::title_hint`), or empty.
+        hint: String,
+    },
     #[error("two rooms are titled `{title}` (ids {first} and {second}); export them with --all")]
     TwoRooms {
         title: String,

@@ -20,3 +20,4 @@ mod render;
 #[cfg(test)]
 mod schemas;
 pub mod sim;
+mod suggest;

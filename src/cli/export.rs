@@ -27,9 +27,13 @@ use crate::render::{Style, printable};
 const SCHEMA_LINE: &str = "# yaml-language-server: $schema=../schemas/manifest.schema.json";
 
 pub async fn run(args: ExportArgs, style: Style, out: &mut Output) -> Result<u8, Error> {
-    let config =
-        PortalConfig::connect_without_manifest(args.portal.as_deref(), args.parallelism, out)
-            .await?;
+    let config = PortalConfig::connect_without_manifest(
+        args.portal.as_deref(),
+        args.parallelism,
+        args.timeout,
+        out,
+    )
+    .await?;
     let now = jiff::Timestamp::now();
     let reader = Reader::new(&config.transport);
     let roots = roots(&args, &reader).await?;
@@ -148,6 +152,10 @@ async fn roots(args: &ExportArgs, reader: &Reader<'_>) -> Result<Vec<WalkRoot>, 
                 (None, _) => {
                     return Err(Error::NoSuchRoom {
                         title: title.clone(),
+                        hint: crate::suggest::title_hint(
+                            title,
+                            rooms.children.iter().map(|c| c.title.as_str()),
+                        ),
                     });
                 }
                 (Some(a), Some(b)) => {

@@ -483,7 +483,7 @@ impl Transport {
         let response = builder
             .send()
             .await
-            .map_err(|e| transport_failure(&e, attempt))?;
+            .map_err(|e| transport_failure(&e, attempt, self.settings.request_timeout))?;
         let status = response.status();
         if let Some(turn) = turn {
             turn.answered(status, response.headers());
@@ -515,7 +515,7 @@ impl Transport {
         };
         let body = read_capped(response, cap)
             .await
-            .map_err(|e| transport_failure(&e, attempt))?;
+            .map_err(|e| transport_failure(&e, attempt, self.settings.request_timeout))?;
         if accept(status, &body) {
             return Ok(Answer { status, body });
         }
@@ -704,7 +704,9 @@ mod tests {
             .send()
             .await
             .unwrap_err();
-        let AttemptError::Final(ApiError::Unreachable { reason }) = transport_failure(&e, 1) else {
+        let AttemptError::Final(ApiError::Unreachable { reason }) =
+            transport_failure(&e, 1, Duration::from_secs(30))
+        else {
             panic!("a failed lookup is retried")
         };
         assert_eq!(
@@ -722,7 +724,9 @@ mod tests {
         let e = reqwest::get(format!("http://127.0.0.1:{port}/"))
             .await
             .unwrap_err();
-        let AttemptError::Final(ApiError::Unreachable { reason }) = transport_failure(&e, 1) else {
+        let AttemptError::Final(ApiError::Unreachable { reason }) =
+            transport_failure(&e, 1, Duration::from_secs(30))
+        else {
             panic!("a refused connection is retried")
         };
         assert!(
@@ -751,7 +755,7 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(
-            transport_failure(&e, 1),
+            transport_failure(&e, 1, Duration::from_secs(30)),
             AttemptError::Transient {
                 error: ApiError::Transport { .. },
                 ..

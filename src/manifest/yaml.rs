@@ -110,7 +110,11 @@ fn explain(e: &Error, text: &str) -> Diagnostic {
                     "a password is referenced as `{ env: NAME }` or `{ file: PATH }`, or is `false`"
                         .to_owned()
                 } else {
-                    format!("expected one of: {}", expected.join(", "))
+                    format!(
+                        "{}expected one of: {}",
+                        crate::suggest::did_you_mean(field, expected.iter().copied()),
+                        expected.join(", ")
+                    )
                 }),
             )
         }
@@ -131,7 +135,11 @@ fn explain(e: &Error, text: &str) -> Diagnostic {
             (
                 format!("unknown access level `{variant}`"),
                 Some("not an access level"),
-                Some(format!("use one of: {}", expected.join(", "))),
+                Some(format!(
+                    "{}use one of: {}",
+                    crate::suggest::did_you_mean(variant, expected.iter().copied()),
+                    expected.join(", ")
+                )),
             )
         }
         Error::SerdeMissingField { field, .. } => {

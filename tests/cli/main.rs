@@ -37,6 +37,7 @@ mod secrets;
 mod server_waits;
 mod sim;
 mod sim_command;
+mod suggestions;
 mod support;
 mod tampering;
 mod test;
