@@ -36,7 +36,7 @@ async fn from_manifest(args: &ApplyArgs, style: Style, out: &mut Output) -> Resu
     let manifest = load_manifest(file)?;
     let config = PortalConfig::connect(&args.portal, &manifest, out).await?;
     let transport = &config.transport;
-    let progress = Progress::for_stderr();
+    let progress = Progress::for_stderr(config.transport.stats.clone());
     let plan = make_plan(&manifest, transport, &progress).await?;
     if !review(&plan, &manifest, args, style, out)? {
         return finish(&Report::default(), args, &config, style, out);
@@ -109,7 +109,7 @@ async fn from_saved(
     // The same manifest against the portal as it is now: the file must be what the
     // tool would have written (plan::replan), and the facts about the portal are
     // this run's, never the file's.
-    let progress = Progress::for_stderr();
+    let progress = Progress::for_stderr(config.transport.stats.clone());
     let now = make_plan(&manifest, &config.transport, &progress).await?;
     saved.check_against(&shown, &now)?;
     let mut plan = saved.plan;

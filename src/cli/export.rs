@@ -37,7 +37,12 @@ pub async fn run(args: ExportArgs, style: Style, out: &mut Output) -> Result<u8,
     let now = jiff::Timestamp::now();
     let reader = Reader::new(&config.transport);
     let roots = roots(&args, &reader).await?;
-    let walks = walk(&reader, &roots, &Progress::for_stderr()).await;
+    let walks = walk(
+        &reader,
+        &roots,
+        &Progress::for_stderr(config.transport.stats.clone()),
+    )
+    .await;
     let found = collect(&roots, walks)?;
     out.hide(found.passwords.iter());
 

@@ -66,12 +66,23 @@ impl Default for Settings {
     }
 }
 
-/// Counters for the summary line and the benchmark.
+/// Counters for the summary line, the progress lines and the benchmark.
 #[derive(Debug, Default)]
 pub struct Stats {
     pub requests: AtomicU64,
     pub retries: AtomicU64,
     pub rate_limited: AtomicU64,
+    /// Time waited for the rate limit: turns at the pacer, retries after a `429`.
+    pub paced: Arc<pacing::WaitClock>,
+}
+
+impl crate::progress::Counters for Stats {
+    fn traffic(&self) -> crate::progress::Traffic {
+        crate::progress::Traffic {
+            requests: self.requests.load(Ordering::Relaxed),
+            rate_waited: self.paced.total(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -139,6 +150,11 @@ impl Transport {
             .build()
             .map_err(|source| SetupError::Client { source })?;
         let parallelism = settings.parallelism.max(1);
+        let pacer = Pacer::new(parallelism);
+        let stats = Arc::new(Stats {
+            paced: pacer.waited(),
+            ..Stats::default()
+        });
         Ok(Transport {
             http,
             files_base: url.files_base,
@@ -147,11 +163,11 @@ impl Transport {
             any: Semaphore::new(parallelism),
             reads: Semaphore::new(parallelism.min(SERVER_MAX_PARALLEL_READS)),
             writes: Semaphore::new(parallelism.min(SERVER_MAX_PARALLEL_WRITES)),
-            pacer: Pacer::new(parallelism),
+            pacer,
             breaker: Breaker::new(),
             waits: WaitBook::new(),
             token_refused: AtomicBool::new(false),
-            stats: Arc::default(),
+            stats,
             settings,
             release: std::sync::OnceLock::new(),
         })
@@ -308,6 +324,7 @@ impl Transport {
                 return Err(e);
             }
             self.stats.retries.fetch_add(1, Ordering::Relaxed);
+            let _counted = limited.then(|| self.stats.paced.enter());
             self.sleep_until(Instant::now() + wait).await?;
             spent += wait;
             waited += wait;

@@ -25,6 +25,7 @@ mod lost_answers;
 mod outputs;
 mod plan;
 mod policy;
+mod progress;
 mod proxy;
 mod races;
 mod reads;

@@ -119,7 +119,10 @@ impl Portal {
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("DOCSPACE_URL", self.url())
             .env("DOCSPACE_TOKEN", TOKEN)
-            .env("NO_COLOR", "1");
+            .env("NO_COLOR", "1")
+            // No progress lines on stderr unless a test asks (tests/cli/progress.rs):
+            // on a busy machine any run may last long enough for one.
+            .env("DOCSPACE_LINKS_PROGRESS_MS", "0");
         for (k, v) in env {
             cmd.env(k, v);
         }
