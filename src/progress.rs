@@ -151,8 +151,10 @@ fn start_bar(
     bar.set_length(total as u64);
     bar.set_position(0);
     bar.set_message(message);
+    bar.set_prefix("");
+    // Short enough for an 80-column terminal: a line that wraps is drawn anew below.
     bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({elapsed})")
+        ProgressStyle::with_template("{msg} [{bar:16}] {pos}/{len} ({elapsed}{prefix})")
             .expect("valid template")
             .progress_chars("=> "),
     );
@@ -164,7 +166,7 @@ fn start_bar(
         }
         bar.set_draw_target(ProgressDrawTarget::stderr());
         while state.is_step(step) {
-            bar.set_message(state.bar_message());
+            bar.set_prefix(bar_counts(state.traffic()));
             tokio::time::sleep(BAR_TICK).await;
         }
     });
@@ -203,11 +205,15 @@ impl State {
             traffic_words(self.traffic())
         )
     }
+}
 
-    fn bar_message(&self) -> String {
-        let message = *self.message.lock().expect("progress lock");
-        format!("{message} ({})", traffic_words(self.traffic()))
-    }
+/// `, 340 requests, 12.5 s waited` after the bar's elapsed time.
+fn bar_counts(t: Traffic) -> String {
+    format!(
+        ", {} requests, {:.1} s waited",
+        t.requests,
+        t.rate_waited.as_secs_f64()
+    )
 }
 
 fn traffic_words(t: Traffic) -> String {
