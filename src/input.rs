@@ -71,9 +71,15 @@ pub fn read(path: &Path, limit: Limit) -> Result<Vec<u8>, InputError> {
             limit,
         });
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    read_from(file, limit, usize::try_from(meta.len()).unwrap_or(0))
+}
+
+/// At most `limit.max` bytes of `reader` (a file, or stdin for `-f -`), or an
+/// error once there are more: the read stops one byte past the limit.
+pub fn read_from(reader: impl Read, limit: Limit, expected: usize) -> Result<Vec<u8>, InputError> {
+    let mut bytes = Vec::with_capacity(expected.min(usize::try_from(limit.max).unwrap_or(0)));
     // One byte past the limit tells a file that grew past it from one that fits.
-    file.take(limit.max + 1).read_to_end(&mut bytes)?;
+    reader.take(limit.max + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit.max {
         return Err(InputError::TooLarge { size: None, limit });
     }
@@ -182,6 +188,18 @@ mod tests {
             e.to_string(),
             "it is 1025 bytes; docspace-links reads password files of at most 1 KiB"
         );
+    }
+
+    #[test]
+    fn a_stream_is_read_no_further_than_one_byte_past_the_limit() {
+        let mut endless = std::io::repeat(b'#');
+        let e = read_from(&mut endless, PASSWORD_FILE, 0).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "it is larger than 1 KiB; docspace-links reads password files of at most 1 KiB"
+        );
+        let fits = read_from(&b"version: 1\n"[..], MANIFEST, 11).unwrap();
+        assert_eq!(fits, b"version: 1\n");
     }
 
     #[test]
