@@ -69,8 +69,12 @@ pub enum Error {
     #[error("export cancelled; {file} was not changed")]
     ExportCancelled { file: String },
     /// `export --room` names no room, or two.
-    #[error("no room is titled `{title}`")]
-    NoSuchRoom { title: String },
+    #[error("no room is titled `{title}`{hint}")]
+    NoSuchRoom {
+        title: String,
+        /// The titles it may have meant (`suggest::title_hint`), or empty.
+        hint: String,
+    },
     #[error("two rooms are titled `{title}` (ids {first} and {second}); export them with --all")]
     TwoRooms {
         title: String,
@@ -119,6 +123,14 @@ pub enum Error {
     Io {
         what: &'static str,
         source: std::io::Error,
+    },
+    /// A file named as input that is not a regular file, too large, or unreadable
+    /// (`input`).
+    #[error("cannot {what} {path}: {source}")]
+    Input {
+        what: &'static str,
+        path: String,
+        source: crate::input::InputError,
     },
     /// The demo's built-in portal does not load (a defect of this build).
     #[error("{0}")]
@@ -170,7 +182,7 @@ impl Error {
             Error::ExportPathSyntax { .. } => Code::Path,
             Error::ExportPathNotFound { source, .. } => source.code(),
             Error::ExportIncomplete { .. } => Code::ExportIncomplete,
-            Error::Io { .. } => Code::Io,
+            Error::Io { .. } | Error::Input { .. } => Code::Io,
             Error::DemoSeed(_) | Error::SimulatorStart(_) | Error::Simulator(_) => Code::Simulator,
         }
     }
@@ -199,7 +211,7 @@ impl Error {
             | Error::ExportPathSyntax { .. }
             | Error::ExportPathNotFound { .. }
             | Error::ExportIncomplete { .. } => "export",
-            Error::Io { .. } => "io",
+            Error::Io { .. } | Error::Input { .. } => "io",
             Error::DemoSeed(_) | Error::SimulatorStart(_) | Error::Simulator(_) => "simulator",
         }
     }

@@ -11,6 +11,7 @@ mod diagnostic;
 mod docspace;
 mod error;
 mod export;
+mod input;
 mod manifest;
 mod model;
 mod plan;
@@ -19,3 +20,4 @@ mod render;
 #[cfg(test)]
 mod schemas;
 pub mod sim;
+mod suggest;

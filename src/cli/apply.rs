@@ -11,6 +11,7 @@ use super::{Output, make_plan, manifest_path};
 use crate::apply::{Failure, Outcome, Report};
 use crate::docspace::ApiError;
 use crate::error::{Error, apply_exit_code};
+use crate::input;
 use crate::manifest::Manifest;
 use crate::plan::saved::{Error as SavedPlanError, Expected, SavedPlan};
 use crate::plan::{Drift, Kind, Plan, safety};
@@ -59,7 +60,7 @@ async fn from_manifest(
     let manifest = load_manifest(file)?;
     let config = PortalConfig::connect(&args.portal, &manifest, out).await?;
     let transport = &config.transport;
-    let progress = Progress::for_stderr();
+    let progress = Progress::for_stderr(config.transport.stats.clone());
     let plan = make_plan(&manifest, transport, &progress).await?;
     if !review(&plan, &manifest, args, style, out)? {
         return finish(&Report::default(), args, &config, style, out);
@@ -98,20 +99,23 @@ async fn from_saved(
     out: &mut Output,
 ) -> Result<u8, Error> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| SavedPlanError::Unreadable {
-        path: shown.clone(),
-        source: e.into(),
-    })?;
+    let text =
+        input::read_text(path, input::SAVED_PLAN).map_err(|e| SavedPlanError::Unreadable {
+            path: shown.clone(),
+            source: e.into(),
+        })?;
     let saved = SavedPlan::from_json(&shown, &text)?;
     let config = PortalConfig::open(&args.portal, out)?;
     let manifest_path = match manifest {
         Some(file) => file.to_path_buf(),
         None => manifest_path::locate(path, &saved.manifest)?,
     };
-    let manifest_text = std::fs::read_to_string(&manifest_path).map_err(|source| Error::Io {
-        what: "read the manifest the saved plan was made from",
-        source,
-    })?;
+    let manifest_text =
+        input::read_text(&manifest_path, input::MANIFEST).map_err(|source| Error::Input {
+            what: "read the manifest the saved plan was made from",
+            path: manifest_path.display().to_string(),
+            source,
+        })?;
     let max_age = args.max_age.clone().unwrap_or_default();
     saved.verify(
         &shown,
@@ -130,7 +134,7 @@ async fn from_saved(
     // The same manifest against the portal as it is now: the file must be what the
     // tool would have written (plan::replan), and the facts about the portal are
     // this run's, never the file's.
-    let progress = Progress::for_stderr();
+    let progress = Progress::for_stderr(config.transport.stats.clone());
     let now = make_plan(&manifest, &config.transport, &progress).await?;
     saved.check_against(&shown, &now)?;
     let mut plan = saved.plan;

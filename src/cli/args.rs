@@ -2,6 +2,7 @@
 //! what clap checks: `Config` turns these into settings the flows can trust.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use jiff::SignedDuration;
@@ -64,7 +65,12 @@ pub struct PortalArgs {
     /// Requests in flight at once (the portal itself allows at most 50 reads and 15 writes)
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=50), value_name = "N")]
     pub parallelism: u16,
+
+    #[arg(long, default_value = "30s", value_parser = parse_timeout, value_name = "TIME", help = TIMEOUT_HELP)]
+    pub timeout: Duration,
 }
+
+const TIMEOUT_HELP: &str = "How long one request waits for the portal's answer before it is retried, e.g. 10s, 2m (1s to 10m)";
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
@@ -156,6 +162,30 @@ impl Default for MaxAge {
     }
 }
 
+/// `--timeout`: a whole number of seconds or minutes (`45s`, `2m`, or `45`), from a
+/// second (a portal's answer takes a few hundred milliseconds) to ten minutes (past
+/// that, a request's whole budget of retries is long spent).
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let bad = || {
+        format!(
+            "`{text}` is not a timeout: write a number of seconds or minutes from 1s to 10m, e.g. 30s or 2m"
+        )
+    };
+    let seconds = if text.bytes().all(|b| b.is_ascii_digit()) {
+        text.parse::<u64>().map_err(|_| bad())?
+    } else {
+        let age = parse_age(text).map_err(|_| bad())?.duration;
+        if !(text.ends_with('s') || text.ends_with('m')) {
+            return Err(bad());
+        }
+        u64::try_from(age.as_secs()).map_err(|_| bad())?
+    };
+    if !(1..=600).contains(&seconds) {
+        return Err(bad());
+    }
+    Ok(Duration::from_secs(seconds))
+}
+
 /// A whole number and a unit: `90s`, `30m`, `24h`, `7d`, `2w`.
 fn parse_age(text: &str) -> Result<MaxAge, String> {
     let bad = || format!("`{text}` is not an age: write a number and a unit, e.g. 30m, 24h or 7d");
@@ -204,6 +234,33 @@ mod tests {
             SignedDuration::from_secs(90)
         );
         assert_eq!(MaxAge::default().text, "24h");
+        for (text, secs) in [
+            ("30s", 30),
+            ("2m", 120),
+            ("45", 45),
+            ("1s", 1),
+            ("10m", 600),
+        ] {
+            assert_eq!(
+                parse_timeout(text).unwrap(),
+                Duration::from_secs(secs),
+                "{text}"
+            );
+        }
+        for bad in [
+            "0",
+            "0s",
+            "601s",
+            "11m",
+            "1h",
+            "",
+            "s",
+            "-1s",
+            "1.5s",
+            "99999999999999999999",
+        ] {
+            assert!(parse_timeout(bad).is_err(), "{bad}");
+        }
         for bad in [
             "",
             "24",
@@ -257,6 +314,9 @@ pub struct ExportArgs {
     /// Requests in flight at once (the portal itself allows at most 50 reads)
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=50), value_name = "N")]
     pub parallelism: u16,
+
+    #[arg(long, default_value = "30s", value_parser = parse_timeout, value_name = "TIME", help = TIMEOUT_HELP)]
+    pub timeout: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

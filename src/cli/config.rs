@@ -3,6 +3,7 @@
 //! and never look at flags or variables themselves.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use secrecy::SecretString;
 
@@ -42,9 +43,10 @@ impl PortalConfig {
     pub async fn connect_without_manifest(
         portal: Option<&str>,
         parallelism: u16,
+        timeout: Duration,
         out: &mut Output,
     ) -> Result<PortalConfig, Error> {
-        let config = PortalConfig::build(portal, parallelism)?;
+        let config = PortalConfig::build(portal, parallelism, timeout)?;
         out.hide([&config.token]);
         config.transport.check_portal().await?;
         Ok(config)
@@ -67,10 +69,14 @@ impl PortalConfig {
     }
 
     fn from_args(args: &PortalArgs) -> Result<PortalConfig, Error> {
-        PortalConfig::build(args.portal.as_deref(), args.parallelism)
+        PortalConfig::build(args.portal.as_deref(), args.parallelism, args.timeout)
     }
 
-    fn build(portal: Option<&str>, parallelism: u16) -> Result<PortalConfig, Error> {
+    fn build(
+        portal: Option<&str>,
+        parallelism: u16,
+        timeout: Duration,
+    ) -> Result<PortalConfig, Error> {
         let portal = portal.filter(|p| !p.is_empty()).ok_or(Error::NoPortal)?;
         let token = std::env::var(TOKEN_VAR)
             .ok()
@@ -80,6 +86,7 @@ impl PortalConfig {
             .ok_or(Error::NoToken { var: TOKEN_VAR })?;
         let settings = Settings {
             parallelism: usize::from(parallelism),
+            request_timeout: timeout,
             ..Settings::default()
         };
         let transport = Transport::new(portal, token.clone(), settings).map_err(Error::Portal)?;

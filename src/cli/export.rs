@@ -27,13 +27,22 @@ use crate::render::{Style, printable};
 const SCHEMA_LINE: &str = "# yaml-language-server: $schema=../schemas/manifest.schema.json";
 
 pub async fn run(args: ExportArgs, style: Style, out: &mut Output) -> Result<u8, Error> {
-    let config =
-        PortalConfig::connect_without_manifest(args.portal.as_deref(), args.parallelism, out)
-            .await?;
+    let config = PortalConfig::connect_without_manifest(
+        args.portal.as_deref(),
+        args.parallelism,
+        args.timeout,
+        out,
+    )
+    .await?;
     let now = jiff::Timestamp::now();
     let reader = Reader::new(&config.transport);
     let roots = roots(&args, &reader).await?;
-    let walks = walk(&reader, &roots, &Progress::for_stderr()).await;
+    let walks = walk(
+        &reader,
+        &roots,
+        &Progress::for_stderr(config.transport.stats.clone()),
+    )
+    .await;
     let found = collect(&roots, walks)?;
     out.hide(found.passwords.iter());
 
@@ -148,6 +157,10 @@ async fn roots(args: &ExportArgs, reader: &Reader<'_>) -> Result<Vec<WalkRoot>, 
                 (None, _) => {
                     return Err(Error::NoSuchRoom {
                         title: title.clone(),
+                        hint: crate::suggest::title_hint(
+                            title,
+                            rooms.children.iter().map(|c| c.title.as_str()),
+                        ),
                     });
                 }
                 (Some(a), Some(b)) => {
@@ -381,11 +394,15 @@ fn report_variables(exported: &export::Exported, folders: &[Folder], out: &Outpu
 }
 
 fn read_old(path: &Path) -> Result<Option<String>, Error> {
-    match std::fs::read_to_string(path) {
+    // The file to write over is a manifest too, bounded the same way.
+    match crate::input::read_text(path, crate::input::MANIFEST) {
         Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(Error::Io {
+        Err(crate::input::InputError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(None)
+        }
+        Err(source) => Err(Error::Input {
             what: "read the file to write over",
+            path: path.display().to_string(),
             source,
         }),
     }

@@ -36,9 +36,12 @@ pub fn locate(plan_file: &Path, digest: &ManifestDigest) -> Result<PathBuf, Save
         .into_iter()
         .chain(std::iter::once(PathBuf::from(&digest.path)))
         .collect();
+    // A path that is there but not a file (a FIFO, a directory) is taken too, so
+    // that reading it says what it is rather than "cannot find".
     tried
         .iter()
         .find(|p| p.is_file())
+        .or_else(|| tried.iter().find(|p| p.exists()))
         .cloned()
         .ok_or_else(|| SavedPlanError::ManifestMissing {
             path: plan_file.display().to_string(),

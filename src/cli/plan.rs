@@ -23,7 +23,7 @@ pub async fn run(args: PlanArgs, style: Style, out: &mut Output) -> Result<u8, E
         out.hide(b.secrets.values());
     }
     let config = PortalConfig::connect(&args.portal, &manifest, out).await?;
-    let progress = Progress::for_stderr();
+    let progress = Progress::for_stderr(config.transport.stats.clone());
     let plan = match &baseline {
         None => make_plan(&manifest, &config.transport, &progress).await?,
         Some(b) => plan_against(&manifest, b, &config.transport, &progress).await?,

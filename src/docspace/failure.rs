@@ -31,12 +31,20 @@ pub(super) fn redirect_target(from: &Url, headers: &reqwest::header::HeaderMap) 
     }
 }
 
-pub(super) fn transport_failure(e: &reqwest::Error, attempts: u32) -> AttemptError {
+/// `timeout` is the one each attempt had (`--timeout`), named when it ran out.
+pub(super) fn transport_failure(
+    e: &reqwest::Error,
+    attempts: u32,
+    timeout: std::time::Duration,
+) -> AttemptError {
     if let Some(reason) = unhealable(e) {
         return AttemptError::Final(ApiError::Unreachable { reason });
     }
     let reason = if e.is_timeout() {
-        "timed out".to_owned()
+        format!(
+            "timed out: no answer within {} s (--timeout)",
+            timeout.as_secs_f64()
+        )
     } else if e.is_connect() {
         format!("could not connect ({})", root_cause(e))
     } else {
@@ -100,6 +108,11 @@ fn tls_words(e: &rustls::Error, address: &str) -> String {
         rustls::Error::InvalidCertificate(c) => {
             format!("certificate not trusted: {address} presents a certificate that fails: {c}")
         }
+        // The first byte of a plain HTTP answer ("HTTP/1.1 400 ...") is no TLS
+        // record type: the port speaks HTTP, and `https://` was given.
+        rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => format!(
+            "{address} answered in plain HTTP, not TLS: if the portal has no TLS (a local or test server), give its URL with http:// instead of https://"
+        ),
         other => format!("TLS handshake with {address} failed: {other}"),
     }
 }

@@ -21,7 +21,7 @@
 
 mod window;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::StatusCode;
@@ -55,6 +55,58 @@ pub struct Pacer {
     /// Requests the tool may have in flight; the server's `Remaining` does not count
     /// them yet, so they are held back from it.
     in_flight_cap: u64,
+    /// The time turns waited (and, through the transport, retries after a `429`).
+    waited: Arc<WaitClock>,
+}
+
+/// Wall time during which at least one request waited for the rate limit: the
+/// progress lines' "waited for the rate limit". Sixteen requests waiting the same
+/// second count one second, not sixteen.
+#[derive(Debug, Default)]
+pub struct WaitClock {
+    state: Mutex<ClockState>,
+}
+
+#[derive(Debug, Default)]
+struct ClockState {
+    waiting: usize,
+    since: Option<Instant>,
+    total: Duration,
+}
+
+/// One wait, counted until it is dropped (however it ends: a turn, a refusal, or
+/// the caller giving up on it).
+pub struct Waiting<'a> {
+    clock: &'a WaitClock,
+}
+
+impl WaitClock {
+    pub fn enter(&self) -> Waiting<'_> {
+        let mut s = self.state.lock().expect("wait clock lock");
+        s.waiting += 1;
+        if s.waiting == 1 {
+            s.since = Some(Instant::now());
+        }
+        Waiting { clock: self }
+    }
+
+    /// The time waited so far, the wait going on now included.
+    pub fn total(&self) -> Duration {
+        let s = self.state.lock().expect("wait clock lock");
+        s.total + s.since.map_or(Duration::ZERO, |t| t.elapsed())
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        let mut s = self.clock.state.lock().expect("wait clock lock");
+        s.waiting -= 1;
+        if s.waiting == 0
+            && let Some(since) = s.since.take()
+        {
+            s.total += since.elapsed();
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -112,7 +164,13 @@ impl Pacer {
             news: Notify::new(),
             queue: tokio::sync::Mutex::new(()),
             in_flight_cap: in_flight_cap as u64,
+            waited: Arc::default(),
         }
+    }
+
+    /// The clock of the time waited for the rate limit, as it grows.
+    pub fn waited(&self) -> Arc<WaitClock> {
+        Arc::clone(&self.waited)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -127,6 +185,7 @@ impl Pacer {
     pub async fn turn(&self, limit: Duration) -> Result<Turn<'_>, Option<Duration>> {
         let _next = self.queue.lock().await;
         let deadline = Instant::now().checked_add(limit);
+        let mut waiting = None;
         loop {
             let news = self.news.notified();
             tokio::pin!(news);
@@ -152,6 +211,9 @@ impl Pacer {
                 && t > d
             {
                 return Err(Some(t - now));
+            }
+            if waiting.is_none() {
+                waiting = Some(self.waited.enter());
             }
             match until.or(deadline) {
                 Some(t) => tokio::select! {

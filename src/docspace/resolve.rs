@@ -199,12 +199,10 @@ fn unique<'l>(
     match (matches.next(), matches.next()) {
         (Some(c), None) => Ok(c),
         (None, _) => {
-            let hint = listing
-                .children
-                .iter()
-                .find(|c| c.title.eq_ignore_ascii_case(title))
-                .map(|c| format!(" (there is `{}`: titles are case-sensitive)", c.title))
-                .unwrap_or_default();
+            let hint = crate::suggest::title_hint(
+                title,
+                listing.children.iter().map(|c| c.title.as_str()),
+            );
             Err(ResolveError::NotFound(format!(
                 "no folder named `{title}` in {}{hint}",
                 within()

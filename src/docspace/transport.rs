@@ -66,12 +66,23 @@ impl Default for Settings {
     }
 }
 
-/// Counters for the summary line and the benchmark.
+/// Counters for the summary line, the progress lines and the benchmark.
 #[derive(Debug, Default)]
 pub struct Stats {
     pub requests: AtomicU64,
     pub retries: AtomicU64,
     pub rate_limited: AtomicU64,
+    /// Time waited for the rate limit: turns at the pacer, retries after a `429`.
+    pub paced: Arc<pacing::WaitClock>,
+}
+
+impl crate::progress::Counters for Stats {
+    fn traffic(&self) -> crate::progress::Traffic {
+        crate::progress::Traffic {
+            requests: self.requests.load(Ordering::Relaxed),
+            rate_waited: self.paced.total(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -145,6 +156,11 @@ impl Transport {
             .build()
             .map_err(|source| SetupError::Client { source })?;
         let parallelism = settings.parallelism.max(1);
+        let pacer = Pacer::new(parallelism);
+        let stats = Arc::new(Stats {
+            paced: pacer.waited(),
+            ..Stats::default()
+        });
         Ok(Transport {
             http,
             files_base: url.files_base,
@@ -153,11 +169,11 @@ impl Transport {
             any: Semaphore::new(parallelism),
             reads: Semaphore::new(parallelism.min(SERVER_MAX_PARALLEL_READS)),
             writes: Semaphore::new(parallelism.min(SERVER_MAX_PARALLEL_WRITES)),
-            pacer: Pacer::new(parallelism),
+            pacer,
             breaker: Breaker::new(),
             waits: WaitBook::new(),
             token_refused: AtomicBool::new(false),
-            stats: Arc::default(),
+            stats,
             settings,
             release: std::sync::OnceLock::new(),
         })
@@ -314,6 +330,7 @@ impl Transport {
                 return Err(e);
             }
             self.stats.retries.fetch_add(1, Ordering::Relaxed);
+            let _counted = limited.then(|| self.stats.paced.enter());
             self.sleep_until(Instant::now() + wait).await?;
             spent += wait;
             waited += wait;
@@ -489,7 +506,7 @@ impl Transport {
         let response = builder
             .send()
             .await
-            .map_err(|e| transport_failure(&e, attempt))?;
+            .map_err(|e| transport_failure(&e, attempt, self.settings.request_timeout))?;
         let status = response.status();
         if let Some(turn) = turn {
             turn.answered(status, response.headers());
@@ -521,7 +538,7 @@ impl Transport {
         };
         let body = read_capped(response, cap)
             .await
-            .map_err(|e| transport_failure(&e, attempt))?;
+            .map_err(|e| transport_failure(&e, attempt, self.settings.request_timeout))?;
         if accept(status, &body) {
             return Ok(Answer { status, body });
         }
@@ -710,7 +727,9 @@ mod tests {
             .send()
             .await
             .unwrap_err();
-        let AttemptError::Final(ApiError::Unreachable { reason }) = transport_failure(&e, 1) else {
+        let AttemptError::Final(ApiError::Unreachable { reason }) =
+            transport_failure(&e, 1, Duration::from_secs(30))
+        else {
             panic!("a failed lookup is retried")
         };
         assert_eq!(
@@ -728,7 +747,9 @@ mod tests {
         let e = reqwest::get(format!("http://127.0.0.1:{port}/"))
             .await
             .unwrap_err();
-        let AttemptError::Final(ApiError::Unreachable { reason }) = transport_failure(&e, 1) else {
+        let AttemptError::Final(ApiError::Unreachable { reason }) =
+            transport_failure(&e, 1, Duration::from_secs(30))
+        else {
             panic!("a refused connection is retried")
         };
         assert!(
@@ -757,7 +778,7 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(
-            transport_failure(&e, 1),
+            transport_failure(&e, 1, Duration::from_secs(30)),
             AttemptError::Transient {
                 error: ApiError::Transport { .. },
                 ..

@@ -20,6 +20,8 @@ mod yaml;
 
 use std::path::Path;
 
+use crate::input::{self, InputError};
+
 pub use diagnostic::{Code, Diagnostic, ManifestError, Pos};
 pub use mask::Masks;
 pub use password::{
@@ -74,16 +76,17 @@ pub struct Environment<'a> {
 /// Reads and validates the manifest at `path`.
 pub fn load(path: &Path, env: &Environment) -> Result<Manifest, ManifestError> {
     let name = path.display().to_string();
-    let unreadable = |e: std::io::Error| {
-        let d = Diagnostic::file(Code::Read, format!("cannot read the manifest {name}: {e}"));
-        ManifestError::new(Source::lf(name.clone(), String::new()), vec![d])
-    };
-    // Checked before reading, so a huge file is refused without being read.
-    let size = std::fs::metadata(path).map_err(unreadable)?.len();
-    if size > MAX_MANIFEST_BYTES as u64 {
-        return Err(too_large(Source::lf(name.clone(), String::new()), size));
-    }
-    let bytes = std::fs::read(path).map_err(unreadable)?;
+    let bytes = input::read(path, input::MANIFEST).map_err(|e| {
+        let empty = Source::lf(name.clone(), String::new());
+        match e {
+            InputError::TooLarge { size, .. } => too_large(empty, size),
+            e => {
+                let d =
+                    Diagnostic::file(Code::Read, format!("cannot read the manifest {name}: {e}"));
+                ManifestError::new(empty, vec![d])
+            }
+        }
+    })?;
     parse(Source::decode(name.clone(), bytes)?, env)
 }
 
@@ -93,7 +96,7 @@ pub fn parse(source: Source, env: &Environment) -> Result<Manifest, ManifestErro
     let source = Source::lf(source.name, source.text);
     if source.text.len() > MAX_MANIFEST_BYTES {
         let size = source.text.len() as u64;
-        return Err(too_large(source, size));
+        return Err(too_large(source, Some(size)));
     }
     let raw: raw::RawManifest = match yaml::parse(&source.text) {
         Ok(raw) => raw,
@@ -143,13 +146,17 @@ fn explain_structure(text: &str, first: Diagnostic) -> Vec<Diagnostic> {
     }
 }
 
-fn too_large(source: Source, size: u64) -> ManifestError {
+/// `size` is unknown when the file grew past the limit while it was read.
+fn too_large(source: Source, size: Option<u64>) -> ManifestError {
     let mib = |n: u64| n as f64 / f64::from(1 << 20);
+    let is = match size {
+        Some(size) => format!("{:.1} MiB", mib(size)),
+        None => format!("larger than {} MiB", MAX_MANIFEST_BYTES >> 20),
+    };
     let d = Diagnostic::file(
         Code::TooLarge,
         format!(
-            "the manifest is {:.1} MiB; docspace-links reads manifests of at most {} MiB",
-            mib(size),
+            "the manifest is {is}; docspace-links reads manifests of at most {} MiB",
             MAX_MANIFEST_BYTES >> 20
         ),
     )

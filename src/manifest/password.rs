@@ -172,9 +172,16 @@ fn policy(password: &str, origin: &str) -> Result<(), Problem> {
 
 /// The file's text without one trailing newline (LF or CR LF), wrapped before anything
 /// else sees it.
+///
+/// Only a regular file of at most 1 KiB is read (`input::PASSWORD_FILE`): the
+/// reference is manifest text anyone may propose, and a FIFO or a device must
+/// neither block the run nor be read without end. The errors never hold content.
 fn read_secret_file(path: &Path) -> Result<SecretString, String> {
-    let text = std::fs::read(path).map_err(|e| e.kind().to_string())?;
-    let text = String::from_utf8(text).map_err(|_| "it is not UTF-8 text".to_owned())?;
+    let text = crate::input::read_text(path, crate::input::PASSWORD_FILE).map_err(|e| match e {
+        // The kind alone ("entity not found"): the OS's words add a code, no sense.
+        crate::input::InputError::Io(e) => e.kind().to_string(),
+        e => e.to_string(),
+    })?;
     let secret = SecretString::from(text);
     let value = secret.expose_secret();
     let trimmed = value

@@ -236,6 +236,7 @@ impl Checker {
                     pos,
                     expected,
                     format!("this key is {what}"),
+                    None,
                 ));
                 self.push(Shape::Skip, span);
                 return;
@@ -249,7 +250,7 @@ impl Checker {
             frame.unknown_keys = true;
             let message = format!("unknown key `{key}`");
             self.problems
-                .push(unknown_key(shape, pos, expected, message));
+                .push(unknown_key(shape, pos, expected, message, Some(&key)));
             return;
         };
         if let Some(&(_, first)) = frame.keys.iter().find(|(k, _)| *k == name) {
@@ -330,7 +331,14 @@ impl Checker {
     }
 }
 
-fn unknown_key(shape: Shape, pos: Pos, expected: &[&str], message: String) -> Diagnostic {
+/// `key` is the key as written, when it is text: the closest expected key is offered.
+fn unknown_key(
+    shape: Shape,
+    pos: Pos,
+    expected: &[&str],
+    message: String,
+    key: Option<&str>,
+) -> Diagnostic {
     if shape == Shape::Reference {
         // Never echo it: `password: { s3cret }` makes the password a key.
         return Diagnostic::at(pos, "unknown key in a password reference")
@@ -341,7 +349,12 @@ fn unknown_key(shape: Shape, pos: Pos, expected: &[&str], message: String) -> Di
     Diagnostic::at(pos, message)
         .code(Code::UnknownKey)
         .label("not a manifest key")
-        .help(format!("expected one of: {}", expected.join(", ")))
+        .help(format!(
+            "{}expected one of: {}",
+            key.map(|k| crate::suggest::did_you_mean(k, expected.iter().copied()))
+                .unwrap_or_default(),
+            expected.join(", ")
+        ))
 }
 
 /// YAML's null spellings, which serde reads as a left-out optional field.
@@ -380,7 +393,11 @@ fn scalar_problem(want: Want, value: &str, style: ScalarStyle, pos: Pos) -> Opti
             Diagnostic::at(pos, format!("unknown access level {found}"))
                 .code(Code::UnknownAccess)
                 .label("not an access level")
-                .help(format!("use one of: {}", access_words())),
+                .help(format!(
+                    "{}use one of: {}",
+                    crate::suggest::did_you_mean(value, Access::ALL.map(Access::word)),
+                    access_words()
+                )),
         ),
         Want::Flag(_) => Some(
             Diagnostic::at(pos, format!("{found} is not a boolean"))

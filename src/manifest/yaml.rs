@@ -11,10 +11,11 @@ use super::diagnostic::{Code, Diagnostic, Pos};
 pub const BOOLEAN_HELP: &str =
     "use true or false (YAML 1.1 words such as yes, no, on and off are not booleans here)";
 
-/// The largest manifest read. A 100,000-entry manifest with every field is about 22 MB;
-/// this leaves room for long paths and titles while bounding the memory a manifest can
-/// take (about seven times its size while it is parsed and validated).
-pub const MAX_MANIFEST_BYTES: usize = 32 << 20;
+/// The largest manifest read (`input::MANIFEST`, which a file's read stops at). A
+/// 100,000-entry manifest with every field is about 22 MB; this leaves room for long
+/// paths and titles while bounding the memory a manifest can take (about seven times
+/// its size while it is parsed and validated).
+pub const MAX_MANIFEST_BYTES: usize = crate::input::MANIFEST.max as usize;
 
 /// Parses YAML strictly: duplicate keys are errors, only `true`/`false` are booleans,
 /// and unknown tags are refused rather than silently dropped.
@@ -109,7 +110,11 @@ fn explain(e: &Error, text: &str) -> Diagnostic {
                     "a password is referenced as `{ env: NAME }` or `{ file: PATH }`, or is `false`"
                         .to_owned()
                 } else {
-                    format!("expected one of: {}", expected.join(", "))
+                    format!(
+                        "{}expected one of: {}",
+                        crate::suggest::did_you_mean(field, expected.iter().copied()),
+                        expected.join(", ")
+                    )
                 }),
             )
         }
@@ -130,7 +135,11 @@ fn explain(e: &Error, text: &str) -> Diagnostic {
             (
                 format!("unknown access level `{variant}`"),
                 Some("not an access level"),
-                Some(format!("use one of: {}", expected.join(", "))),
+                Some(format!(
+                    "{}use one of: {}",
+                    crate::suggest::did_you_mean(variant, expected.iter().copied()),
+                    expected.join(", ")
+                )),
             )
         }
         Error::SerdeMissingField { field, .. } => {

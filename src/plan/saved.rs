@@ -364,8 +364,9 @@ pub enum Error {
 /// Why a saved plan's file cannot be used at all.
 #[derive(Debug, thiserror::Error)]
 pub enum Unreadable {
+    /// Not a regular file, larger than `input::SAVED_PLAN`, or not readable.
     #[error("{0}")]
-    Read(#[from] std::io::Error),
+    Read(#[from] crate::input::InputError),
     #[error("{}", json_problem(.0))]
     Json(#[from] serde_json::Error),
 }

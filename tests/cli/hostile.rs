@@ -31,7 +31,8 @@ fn run_in(dir: &Path, url: &str, args: &[&str], env: &[(&str, &str)]) -> Output 
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("DOCSPACE_URL", url)
         .env("DOCSPACE_TOKEN", TOKEN)
-        .env("NO_COLOR", "1");
+        .env("NO_COLOR", "1")
+        .env("DOCSPACE_LINKS_PROGRESS_MS", "0");
     for (k, v) in env {
         cmd.env(k, v);
     }

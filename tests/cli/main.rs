@@ -3,6 +3,7 @@
 
 mod apply;
 mod baseline;
+mod bounded_inputs;
 mod codes;
 mod concurrent;
 mod corpus;
@@ -25,6 +26,7 @@ mod outputs;
 mod partial_writes;
 mod plan;
 mod policy;
+mod progress;
 mod proxy;
 mod races;
 mod reads;
@@ -38,6 +40,7 @@ mod secrets;
 mod server_waits;
 mod sim;
 mod sim_command;
+mod suggestions;
 mod support;
 mod tampering;
 mod test;

@@ -30,6 +30,14 @@ pub struct Output {
 }
 
 impl Output {
+    fn of(out: std::process::Output) -> Output {
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
     pub fn all(&self) -> String {
         format!("{}{}", self.stdout, self.stderr)
     }
@@ -78,6 +86,37 @@ impl Portal {
 
     /// Runs the binary with `cwd` as its working directory.
     pub fn run_in(&self, cwd: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+        Output::of(self.command(cwd, args, env).output().expect("binary runs"))
+    }
+
+    /// Runs the binary like [`Portal::run_env`], but a run that has not ended after
+    /// `limit` is killed and fails the test (a read that blocks, e.g. on a FIFO,
+    /// would otherwise hang the suite).
+    pub fn run_guarded(
+        &self,
+        args: &[&str],
+        env: &[(&str, &str)],
+        limit: std::time::Duration,
+    ) -> Output {
+        let child = self
+            .command(self.dir.path(), args, env)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("binary runs");
+        let pid = child.id().to_string();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || tx.send(child.wait_with_output()));
+        match rx.recv_timeout(limit) {
+            Ok(out) => Output::of(out.expect("binary runs")),
+            Err(_) => {
+                let _ = Command::new("kill").args(["-9", &pid]).status();
+                panic!("docspace-links {args:?} did not end within {limit:?}");
+            }
+        }
+    }
+
+    fn command(&self, cwd: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_docspace-links"));
         cmd.args(args)
             .current_dir(cwd)
@@ -85,16 +124,14 @@ impl Portal {
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("DOCSPACE_URL", self.url())
             .env("DOCSPACE_TOKEN", TOKEN)
-            .env("NO_COLOR", "1");
+            .env("NO_COLOR", "1")
+            // No progress lines on stderr unless a test asks (tests/cli/progress.rs):
+            // on a busy machine any run may last long enough for one.
+            .env("DOCSPACE_LINKS_PROGRESS_MS", "0");
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let out = cmd.output().expect("binary runs");
-        Output {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        cmd
     }
 
     /// Every API request answered so far: `[{"method","path","status"}]`.

@@ -402,3 +402,35 @@ async fn a_sliding_window_is_learnt_from_one_bounce_then_used_whole() {
         assert!(run.used >= 0.95, "{case}");
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn waits_at_once_count_once_on_the_wait_clock() {
+    let clock = WaitClock::default();
+    let a = clock.enter();
+    tokio::time::advance(Duration::from_secs(1)).await;
+    let b = clock.enter();
+    tokio::time::advance(Duration::from_secs(2)).await;
+    drop(a);
+    tokio::time::advance(Duration::from_secs(1)).await;
+    assert_eq!(
+        clock.total(),
+        Duration::from_secs(4),
+        "counted while waiting"
+    );
+    drop(b);
+    tokio::time::advance(Duration::from_secs(5)).await;
+    assert_eq!(clock.total(), Duration::from_secs(4), "nobody waits now");
+    let _c = clock.enter();
+    tokio::time::advance(Duration::from_secs(1)).await;
+    assert_eq!(clock.total(), Duration::from_secs(5));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_turn_that_waits_for_the_window_is_counted() {
+    let pacer = Pacer::new(16);
+    let waited = pacer.waited();
+    pacer.pause(Duration::from_secs(3));
+    let turn = pacer.turn(Duration::from_secs(10)).await.expect("a turn");
+    drop(turn);
+    assert_eq!(waited.total(), Duration::from_secs(3));
+}
