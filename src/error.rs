@@ -269,6 +269,7 @@ mod tests {
             outcomes: results
                 .into_iter()
                 .map(|result| Outcome {
+                    extra: None,
                     path: "A".into(),
                     folder_id: Some(1),
                     manifest: "links.yaml".into(),

@@ -230,6 +230,23 @@ impl Transport {
         observed(&entry, link)
     }
 
+    /// `PUT folder/{id}/links` with no `linkId` and `primary: false`: a new
+    /// additional link (design.md 1.2). Not safe to repeat: every such PUT makes
+    /// another link, so apply reads the folder before each one.
+    pub async fn create_additional(
+        &self,
+        folder: u64,
+        values: &LinkValues,
+    ) -> Result<ObservedLink, ApiError> {
+        let body = LinkRequest {
+            primary: false,
+            ..LinkRequest::write(None, values)
+        };
+        self.put_link(folder, &body)
+            .await?
+            .ok_or_else(|| ApiError::Decode("the create answer carries no link".to_owned()))
+    }
+
     /// `PUT folder/{id}/links`: a full replacement of the link `link_id`. Returns
     /// the link as saved.
     pub async fn update_link(

@@ -3,12 +3,46 @@
 //! manifest. Pure: every rule has a unit test below.
 
 use super::reconcile::SERVER_DEFAULT_ACCESS;
-use crate::manifest::{Code, Diagnostic, Entry};
+use crate::manifest::{Code, Diagnostic, Entry, Pos};
 use crate::model::{Access, DesiredLink, Expiry, Placement, RoomType};
 
 /// Rules the server enforces per room type (docspace-api.md 2.1, 2.4, 2.5), checked
 /// before anything is sent so the error can point into the manifest.
 pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diagnostic> {
+    check_link(
+        Described {
+            link: &entry.link,
+            link_pos: entry.link_pos,
+            access_pos: entry.access_pos,
+            primary: true,
+        },
+        placement,
+        creating,
+    )
+}
+
+/// One link an entry describes, and where: its primary link or an additional one.
+pub struct Described<'a> {
+    pub link: &'a DesiredLink,
+    pub link_pos: Pos,
+    pub access_pos: Option<Pos>,
+    pub primary: bool,
+}
+
+/// The rules of [`check`] for any link: an additional link has no permanent
+/// twin to revoke, and only a form-filling room's contents fix its expiry (only a
+/// public or form-filling room's *own primary* link loses it, third reading 1).
+pub fn check_link(
+    described: Described,
+    placement: Placement,
+    creating: bool,
+) -> Option<Diagnostic> {
+    let Described {
+        link,
+        link_pos,
+        access_pos,
+        primary,
+    } = described;
     let here = placement.describe();
     let at = |code, pos, message: String, help: String| {
         Some(Diagnostic::at(pos, message).code(code).help(help))
@@ -22,13 +56,20 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
     // Revoking the primary link of a public or form-filling room, or of a folder
     // inside one, makes the portal create a fresh default one (docspace-api.md 2.5).
     let own_link_is_permanent =
-        matches!(room_type, Some(RoomType::Public | RoomType::FillingForms));
-    let fixed_expiry = expiry_is_fixed(placement);
-    let spec = match &entry.link {
+        primary && matches!(room_type, Some(RoomType::Public | RoomType::FillingForms));
+    let fixed_expiry = if primary {
+        expiry_is_fixed(placement)
+    } else {
+        placement
+            == Placement::InRoom {
+                room_type: RoomType::FillingForms,
+            }
+    };
+    let spec = match link {
         DesiredLink::Absent if own_link_is_permanent => {
             return at(
                 Code::ForcedValue,
-                entry.link_pos,
+                link_pos,
                 format!(
                     "{here} always has a primary link: the portal makes a new one as soon as it is revoked"
                 ),
@@ -41,7 +82,7 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
     if allowed.is_empty() {
         return at(
             Code::NoExternalLinks,
-            entry.link_pos,
+            link_pos,
             format!("{here} cannot have external links"),
             "use `link: absent`, or share a folder inside the room".to_owned(),
         );
@@ -50,7 +91,7 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
         Some(a) if !allowed.contains(&a) => {
             return at(
                 Code::AccessNotAllowed,
-                entry.access_pos.unwrap_or(entry.link_pos),
+                access_pos.unwrap_or(link_pos),
                 format!("access level `{a}` is not allowed for {here}"),
                 format!("allowed here: {}", list(allowed)),
             );
@@ -58,7 +99,7 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
         None if creating && !allowed.contains(&SERVER_DEFAULT_ACCESS) => {
             return at(
                 Code::AccessNotAllowed,
-                entry.link_pos,
+                link_pos,
                 format!(
                     "the link must be created, and the portal's default access `{SERVER_DEFAULT_ACCESS}` is not allowed for {here}"
                 ),
@@ -71,7 +112,7 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
         (Some(true), Some(false)) => {
             return at(
                 Code::ForcedValue,
-                entry.link_pos,
+                link_pos,
                 format!("links in {here} are always internal; the portal forces `internal: true`"),
                 "remove `internal: false` or set it to true".to_owned(),
             );
@@ -79,7 +120,7 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
         (Some(false), Some(true)) => {
             return at(
                 Code::ForcedValue,
-                entry.link_pos,
+                link_pos,
                 format!("links in {here} are never internal; the portal forces `internal: false`"),
                 "remove `internal: true` or set it to false".to_owned(),
             );
@@ -89,12 +130,32 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
     if fixed_expiry && matches!(spec.expires, Some(Expiry::At(_))) {
         return at(
             Code::ForcedValue,
-            entry.link_pos,
+            link_pos,
             format!("links in {here} cannot expire: the portal answers OK and saves no expiry"),
             "use `expires: never` or leave it out".to_owned(),
         );
     }
     None
+}
+
+/// How many additional links the server lets a folder here have (docspace-api.md
+/// 2.6): 5 on custom and public rooms and inside public rooms, none in form-filling
+/// rooms and their folders (nor where no external link is allowed), 6 in My
+/// Documents and inside custom, editing, virtual data and AI rooms.
+pub fn additional_limit(placement: Placement) -> usize {
+    match placement {
+        Placement::Room {
+            room_type: RoomType::Custom | RoomType::Public,
+        }
+        | Placement::InRoom {
+            room_type: RoomType::Public,
+        } => 5,
+        Placement::Room { .. }
+        | Placement::InRoom {
+            room_type: RoomType::FillingForms,
+        } => 0,
+        Placement::MyDocuments | Placement::InRoom { .. } => 6,
+    }
 }
 
 /// Whether a link here cannot be given an expiry (docspace-api.md third reading 1):
@@ -160,6 +221,9 @@ mod tests {
                 .then_some(ACCESS),
             link,
             link_pos: LINK,
+            extra_links: Vec::new(),
+            extra_links_pos: None,
+            extra_unlisted: Default::default(),
         }
     }
 

@@ -46,7 +46,13 @@ impl SavedPlan {
             why,
         };
         for item in &planned.items {
-            let Some(fresh) = now.items.iter().find(|i| i.line == item.line) else {
+            // An entry's primary link and each `extra_links` key are items of
+            // their own, by line and title.
+            let Some(fresh) = now
+                .items
+                .iter()
+                .find(|i| i.line == item.line && i.extra == item.extra)
+            else {
                 return Err(edited(
                     &item.path,
                     "line".into(),
@@ -91,7 +97,7 @@ impl SavedPlan {
                     "no folder with this id is an unlisted folder of that scope now",
                 ));
             };
-            if fresh.path != u.path || fresh.scope != u.scope {
+            if fresh.path != u.path || fresh.scope != u.scope || fresh.named != u.named {
                 return Err(edited(
                     &u.path,
                     "path".into(),

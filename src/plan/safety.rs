@@ -219,6 +219,7 @@ mod tests {
             folder_id: Some(1),
             manifest: Arc::from("links.yaml"),
             line: 1,
+            extra: None,
             desired: DesiredLink::Absent,
             action,
             notes: Vec::new(),
@@ -272,6 +273,7 @@ mod tests {
         let mut p = plan(Vec::new(), 2);
         p.unlisted = (0..9)
             .map(|i| UnlistedFolder {
+                named: None,
                 path: format!("A/{i}"),
                 folder_id: Some(i),
                 manifest: Arc::from("links.yaml"),

@@ -180,26 +180,56 @@ impl SavedPlan {
             manifest: manifest.source.name.clone(),
             line,
         };
-        if self.plan.items.len() != manifest.entries.len() {
+        let links: usize = manifest
+            .entries
+            .iter()
+            .map(|e| 1 + e.extra_links.len())
+            .sum();
+        if self.plan.items.len() != links {
             return Err(mismatch(None));
         }
         for item in &self.plan.items {
-            let entry = manifest
-                .entries
-                .iter()
-                .find(|e| e.target_pos.line == item.line)
-                .ok_or_else(|| mismatch(Some(item.line)))?;
+            // The entry's primary link at its line, or one of its `extra_links`
+            // keys at the key's line.
+            let found = manifest.entries.iter().find_map(|e| match &item.extra {
+                None => (e.target_pos.line == item.line).then_some((e, &e.link)),
+                Some(title) => e
+                    .extra_links
+                    .iter()
+                    .find(|x| x.pos.line == item.line && x.title == *title)
+                    .map(|x| (e, &x.link)),
+            });
+            let (entry, desired) = found.ok_or_else(|| mismatch(Some(item.line)))?;
             let same_target = match &entry.target {
                 Target::Path(p) => item.path == p.to_string(),
                 Target::Id(id) => item.folder_id.is_none_or(|f| f == *id),
             };
-            if !same_target || entry.link != item.desired {
+            if !same_target || *desired != item.desired {
                 return Err(mismatch(Some(item.line)));
             }
         }
         // Unlisted folders: under the scope at their line, and revoked only where
         // that scope says `unlisted: revoke`.
         for u in &self.plan.unlisted {
+            if let Some(named) = &u.named {
+                // A listed folder's unnamed additional links: the entry at the
+                // line says `extra_unlisted`, and names exactly these keys.
+                let entry = manifest
+                    .entries
+                    .iter()
+                    .find(|e| e.target_pos.line == u.line)
+                    .ok_or_else(|| mismatch(Some(u.line)))?;
+                let keys: Vec<&String> = entry.extra_links.iter().map(|x| &x.title).collect();
+                let revoke_allowed = !matches!(u.action, super::UnlistedAction::Revoke { .. })
+                    || entry.extra_unlisted == crate::model::Unlisted::Revoke;
+                if u.scope != super::EXTRA_UNLISTED
+                    || keys != named.iter().collect::<Vec<_>>()
+                    || !revoke_allowed
+                {
+                    return Err(mismatch(Some(u.line)));
+                }
+                continue;
+            }
             let scope = manifest
                 .scopes
                 .iter()
@@ -538,6 +568,7 @@ mod tests {
                 folder_id: Some(folder_id),
                 manifest: "links.yaml".into(),
                 line: e.target_pos.line,
+                extra: None,
                 desired: e.link.clone(),
                 action: super::super::Action::Unchanged,
                 notes: Vec::new(),
@@ -589,6 +620,7 @@ mod tests {
         let with = |path: &str, line, action| {
             let mut p = planned(&m, 7);
             p.plan.unlisted = vec![UnlistedFolder {
+                named: None,
                 path: path.into(),
                 folder_id: Some(9),
                 manifest: "links.yaml".into(),

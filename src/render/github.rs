@@ -241,19 +241,19 @@ pub fn apply_commands(report: &Report) -> String {
                 format!("docspace-links: {}", kind_word(o.kind)),
                 format!(
                     "{}: {}",
-                    printable(&o.path),
+                    printable(&o.shown()),
                     super::human::done_word(o.kind)
                 ),
             ),
             Ok(Done::AlreadyAsPlanned) => (
                 Level::Notice,
                 "docspace-links: already as planned".to_owned(),
-                format!("{}: {ALREADY_AS_PLANNED}", o.path),
+                format!("{}: {ALREADY_AS_PLANNED}", printable(&o.shown())),
             ),
             Err(f) => (
                 Level::Error,
                 format!("docspace-links: {} ({})", failure_word(f), f.code()),
-                format!("{}: {}", printable(&o.path), printable(&f.to_string())),
+                format!("{}: {}", printable(&o.shown()), printable(&f.to_string())),
             ),
         };
         out.push_str(

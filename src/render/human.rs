@@ -41,7 +41,7 @@ fn heading(item: &Item, s: Style) -> String {
     let mut line = format!(
         "  {} {} {}",
         symbol(item.action.kind(), s),
-        s.bold(&printable(&item.path)),
+        s.bold(&printable(&item.shown())),
         s.dim(&format!(
             "({}): {}",
             place(item.folder_id, item.line),
@@ -68,7 +68,7 @@ fn heading(item: &Item, s: Style) -> String {
 pub(super) fn heading_text(item: &Item) -> String {
     let mut line = format!(
         "{} ({}): {}",
-        printable(&item.path),
+        printable(&item.shown()),
         place(item.folder_id, item.line),
         what(item)
     );
@@ -200,12 +200,22 @@ pub fn plan_text(plan: &Plan, s: Style) -> String {
 /// What becomes of an unlisted folder, in words: `1 link no entry lists`.
 pub(super) fn unlisted_what(u: &UnlistedFolder) -> String {
     let n = u.action.links().len();
-    let links = format!("{n} link{}", if n == 1 { "" } else { "s" });
+    let (links, unnamed) = match u.named {
+        // A listed folder's `extra_unlisted`.
+        Some(_) => (
+            format!("{n} additional link{}", if n == 1 { "" } else { "s" }),
+            "no extra_links key names",
+        ),
+        None => (
+            format!("{n} link{}", if n == 1 { "" } else { "s" }),
+            "no entry lists",
+        ),
+    };
     match &u.action {
-        UnlistedAction::Report { .. } => format!("{links} no entry lists"),
-        UnlistedAction::Revoke { .. } => format!("{links} no entry lists, to be revoked"),
+        UnlistedAction::Report { .. } => format!("{links} {unnamed}"),
+        UnlistedAction::Revoke { .. } => format!("{links} {unnamed}, to be revoked"),
         UnlistedAction::Refused { .. } => {
-            format!("{links} no entry lists, refused: will not be revoked")
+            format!("{links} {unnamed}, refused: will not be revoked")
         }
         UnlistedAction::Unknown { error, .. } => format!("state unknown: {error}"),
     }
@@ -251,11 +261,17 @@ fn unlisted(out: &mut String, u: &UnlistedFolder, s: Style) {
         out,
         "  {symbol} {} {}",
         s.bold(&printable(&u.path)),
-        s.dim(&format!(
-            "({place}under scope {} at manifest line {}): {what}",
-            printable(&u.scope),
-            u.line
-        ))
+        s.dim(&match u.named {
+            Some(_) => format!(
+                "({place}extra_unlisted of the entry at manifest line {}): {what}",
+                u.line
+            ),
+            None => format!(
+                "({place}under scope {} at manifest line {}): {what}",
+                printable(&u.scope),
+                u.line
+            ),
+        })
     );
     if let UnlistedAction::Unknown { error, .. } = &u.action {
         let _ = writeln!(out, "      {}", s.magenta(&printable(error)));
@@ -362,18 +378,18 @@ pub fn apply_report(report: &Report, s: Style) -> String {
                     out,
                     "  {} {}: {verb}",
                     symbol(o.kind, s),
-                    printable(&o.path)
+                    printable(&o.shown())
                 );
             }
             Ok(Done::AlreadyAsPlanned) => {
-                let _ = writeln!(out, "  = {}: {ALREADY_AS_PLANNED}", printable(&o.path));
+                let _ = writeln!(out, "  = {}: {ALREADY_AS_PLANNED}", printable(&o.shown()));
             }
             Err(e) => {
                 let _ = writeln!(
                     out,
                     "  {} {} ({}): {} {}",
                     s.red("!"),
-                    printable(&o.path),
+                    printable(&o.shown()),
                     place(o.folder_id, o.line),
                     s.red("failed:"),
                     printable(&e.to_string())

@@ -56,7 +56,7 @@ fn folder_block(item: &Item) -> String {
     let mut out = format!(
         "<details><summary><code>{}</code> <strong>{}</strong>: {} <em>({} line {}{})</em>",
         symbol(item.action.kind()),
-        escape(&item.path),
+        escape(&item.shown()),
         escape(&what(item)),
         escape(&item.manifest),
         item.line,
@@ -249,7 +249,7 @@ pub fn apply_markdown(report: &Report) -> String {
             };
             format!(
                 "| {sym} | {} | {} | {} |\n",
-                escape(&o.path),
+                escape(&o.shown()),
                 escape(&format!("{} line {}", o.manifest, o.line)),
                 escape(&outcome)
             )
@@ -284,6 +284,7 @@ mod tests {
             folder_id: Some(7),
             manifest: Arc::from("links.yaml"),
             line: 3,
+            extra: None,
             desired: DesiredLink::Present(LinkSpec::default()),
             action,
             notes: Vec::new(),
@@ -370,6 +371,7 @@ mod tests {
     fn apply_outcomes_are_a_table_cut_like_the_plan() {
         use crate::apply::{Failure, Outcome};
         let outcome = |n: usize, result| Outcome {
+            extra: None,
             path: format!("Room/Folder | {n:04}"),
             folder_id: Some(n as u64),
             manifest: Arc::from("links.yaml"),

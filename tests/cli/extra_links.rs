@@ -1,0 +1,279 @@
+//! Additional links (design.md 1.2, issue 16): `extra_links:` by title, the
+//! unnamed ones under `extra_unlisted`, policy on every link the plan reads, and
+//! export's round trip.
+
+use serde_json::{Value, json};
+
+use crate::support::{Portal, SEED};
+
+const SECRET: &str = "Agency-pass-42";
+const ENV: [(&str, &str); 1] = [("DOCSPACE_LINK_AGENCY", SECRET)];
+
+/// Only GETs since `before` requests: plan and validate never write.
+async fn no_writes_since(portal: &Portal, before: usize) {
+    let requests = portal.requests().await;
+    let writes: Vec<&Value> = requests[before..]
+        .iter()
+        .filter(|r| r["method"] != "GET")
+        .collect();
+    assert!(writes.is_empty(), "plan wrote: {writes:?}");
+}
+
+fn additional<'a>(links: &'a [Value], title: &str) -> Vec<&'a Value> {
+    links
+        .iter()
+        .filter(|l| l["primary"] == false && l["title"] == title)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listed_folders_additional_editing_link_is_named_under_a_policy_that_forbids_it() {
+    let portal = Portal::start(SEED).await;
+    portal
+        .create_link(
+            103,
+            json!({"access": 10, "title": "Agency", "primary": false}),
+        )
+        .await;
+    portal.write(
+        "links.yaml",
+        "version: 1\npolicy:\n  forbid_access: [editing]\nfolders:\n  - path: Marketing/Archive\n    link: { access: read }\n",
+    );
+    let before = portal.requests().await.len();
+    let out = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(out.stdout.contains("Agency"), "{}", out.stdout);
+    assert!(out.stdout.contains("editing"), "{}", out.stdout);
+    assert!(out.stdout.contains("extra_links"), "{}", out.stdout);
+    let json = portal.run(&["plan", "-f", "links.yaml", "--format", "json"]);
+    let doc: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(doc["summary"]["unlisted"], 1, "{doc}");
+    assert_eq!(doc["summary"]["violations"], 1, "{doc}");
+    let u = &doc["unlisted"][0];
+    assert_eq!(u["scope"], "extra_unlisted");
+    assert_eq!(u["links"][0]["title"], "Agency");
+    assert_eq!(
+        u["links"][0]["violations"][0]["rule"], "forbid_access",
+        "{u}"
+    );
+    // A named editing link breaks it too, as its own item.
+    portal.write(
+        "links.yaml",
+        "version: 1\npolicy:\n  forbid_access: [editing]\nfolders:\n  - path: Marketing/Archive\n    link: { access: read }\n    extra_links:\n      Agency: { deny_download: true }\n",
+    );
+    let json = portal.run(&["plan", "-f", "links.yaml", "--format", "json"]);
+    let doc: Value = serde_json::from_str(&json.stdout).unwrap();
+    let item = doc["folders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["extra_link"] == "Agency")
+        .unwrap_or_else(|| panic!("{doc}"));
+    assert_eq!(item["manifest_line"], 8);
+    assert_eq!(item["violations"][0]["rule"], "forbid_access", "{item}");
+    no_writes_since(&portal, before).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extra_links_create_and_update_by_title_in_one_apply_and_converge() {
+    let portal = Portal::start(SEED).await;
+    // Made by hand: "Printer" with a password the manifest leaves unmanaged.
+    portal
+        .create_link(
+            101,
+            json!({"access": 2, "title": "Printer", "primary": false, "password": "Printer-pass-7"}),
+        )
+        .await;
+    let manifest = "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { access: editing }\n    extra_links:\n      Agency: { access: review, expires: 2030-01-01, password: { env: DOCSPACE_LINK_AGENCY } }\n      Printer: { access: comment }\n      \" Spaced \": { access: read }\n";
+    portal.write("links.yaml", manifest);
+    let before = portal.requests().await.len();
+    let plan = portal.run_env(&["plan", "-f", "links.yaml", "--detailed-exitcode"], &ENV);
+    assert_eq!(plan.code, 2, "{}", plan.all());
+    assert!(
+        plan.stdout
+            .contains("Marketing/Press kit \u{b7} \"Agency\""),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains("2 to create, 1 to update"),
+        "{}",
+        plan.stdout
+    );
+    assert!(!plan.all().contains(SECRET), "{}", plan.all());
+    assert!(!plan.all().contains("Printer-pass-7"), "{}", plan.all());
+    no_writes_since(&portal, before).await;
+    let primary_before = portal.primary("Marketing/Press kit").await.unwrap();
+
+    let apply = portal.run_env(&["apply", "-f", "links.yaml", "--yes"], &ENV);
+    assert_eq!(apply.code, 0, "{}", apply.all());
+    assert!(!apply.all().contains(SECRET), "{}", apply.all());
+    let links = portal.links("Marketing/Press kit").await;
+    let agency = additional(&links, "Agency");
+    assert_eq!(agency.len(), 1, "{links:?}");
+    assert_eq!(agency[0]["access"], "review");
+    assert_eq!(agency[0]["password"], SECRET);
+    assert_eq!(agency[0]["expires"], "2030-01-01T00:00:00Z");
+    let printer = additional(&links, "Printer");
+    assert_eq!(printer[0]["access"], "comment");
+    assert_eq!(printer[0]["password"], "Printer-pass-7", "unmanaged, kept");
+    assert_eq!(additional(&links, " Spaced ").len(), 1, "{links:?}");
+    // The primary link, untouched, password included.
+    assert_eq!(
+        portal.primary("Marketing/Press kit").await.unwrap(),
+        primary_before
+    );
+
+    let again = portal.run_env(&["plan", "-f", "links.yaml", "--detailed-exitcode"], &ENV);
+    assert_eq!(again.code, 0, "{}", again.all());
+
+    // Absent revokes by title, verified afterwards.
+    portal.write(
+        "links.yaml",
+        &manifest.replace("Printer: { access: comment }", "Printer: absent"),
+    );
+    let apply = portal.run_env(&["apply", "-f", "links.yaml", "--yes"], &ENV);
+    assert_eq!(apply.code, 0, "{}", apply.all());
+    let links = portal.links("Marketing/Press kit").await;
+    assert!(additional(&links, "Printer").is_empty(), "{links:?}");
+    let again = portal.run_env(&["plan", "-f", "links.yaml", "--detailed-exitcode"], &ENV);
+    assert_eq!(again.code, 0, "{}", again.all());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hand_made_additional_link_is_reported_then_revoked() {
+    let portal = Portal::start(SEED).await;
+    let manifest = |unlisted: &str| {
+        format!(
+            "version: 1\nfolders:\n  - path: Marketing/Archive\n    link: {{ access: read }}\n    extra_links:\n      Agency: absent\n    extra_unlisted: {unlisted}\n"
+        )
+    };
+    portal.write("links.yaml", &manifest("report"));
+    let clean = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
+    assert_eq!(clean.code, 0, "{}", clean.all());
+    portal
+        .create_link(
+            103,
+            json!({"access": 2, "title": "By hand", "primary": false, "password": "Hand-pass-99"}),
+        )
+        .await;
+    let before = portal.requests().await.len();
+    for format in ["human", "markdown", "github", "json"] {
+        let out = portal.run(&[
+            "plan",
+            "-f",
+            "links.yaml",
+            "--detailed-exitcode",
+            "--format",
+            format,
+        ]);
+        assert_eq!(out.code, 2, "{format}: {}", out.all());
+        assert!(out.stdout.contains("By hand"), "{format}: {}", out.stdout);
+        assert!(
+            !out.all().contains("Hand-pass-99"),
+            "{format}: {}",
+            out.all()
+        );
+    }
+    no_writes_since(&portal, before).await;
+    // Reported, never written.
+    let apply = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+    assert_eq!(apply.code, 0, "{}", apply.all());
+    assert_eq!(
+        additional(&portal.links("Marketing/Archive").await, "By hand").len(),
+        1
+    );
+
+    // A saved plan of the revoke, re-checked per link, then applied.
+    portal.write("links.yaml", &manifest("revoke"));
+    let saved = portal.run(&["plan", "-f", "links.yaml", "--out", "plan.json"]);
+    assert_eq!(saved.code, 0, "{}", saved.all());
+    let text = std::fs::read_to_string(portal.dir().join("plan.json")).unwrap();
+    assert!(text.contains("extra_unlisted"), "{text}");
+    assert!(!text.contains("Hand-pass-99"), "{text}");
+    let apply = portal.run(&["apply", "--plan", "plan.json", "--yes"]);
+    assert_eq!(apply.code, 0, "{}", apply.all());
+    let links = portal.links("Marketing/Archive").await;
+    assert!(additional(&links, "By hand").is_empty(), "{links:?}");
+    assert!(
+        portal.primary("Marketing/Archive").await.is_some(),
+        "the primary link stays"
+    );
+    let again = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}", again.all());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_additional_links_with_one_title_make_the_folder_unknown() {
+    let portal = Portal::start(SEED).await;
+    for _ in 0..2 {
+        portal
+            .create_link(103, json!({"access": 2, "title": "Twin", "primary": false}))
+            .await;
+    }
+    portal.write(
+        "links.yaml",
+        "version: 1\nfolders:\n  - path: Marketing/Archive\n    link: { access: editing }\n    extra_links:\n      Twin: { access: review }\n",
+    );
+    let json = portal.run(&["plan", "-f", "links.yaml", "--format", "json"]);
+    let doc: Value = serde_json::from_str(&json.stdout).unwrap();
+    for f in doc["folders"].as_array().unwrap() {
+        assert_eq!(f["action"], "unknown", "{f}");
+        assert_eq!(f["code"], "duplicate-link-title", "{f}");
+    }
+    // Nothing to write, the folder's state unknown: touched nothing, exit 1.
+    let apply = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+    assert_eq!(apply.code, 1, "{}", apply.all());
+    assert!(apply.stdout.contains("state unknown"), "{}", apply.stdout);
+    assert_eq!(portal.writes().await.len(), 2, "only the two made by hand");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rooms_link_limit_is_checked_in_the_plan() {
+    let portal = Portal::start(SEED).await;
+    // Partners is a public room: 5 additional links at most.
+    let keys: String = (1..=6)
+        .map(|i| format!("      L{i}: {{ access: read }}\n"))
+        .collect();
+    portal.write(
+        "links.yaml",
+        &format!("version: 1\nfolders:\n  - path: Partners\n    link: {{ access: read }}\n    extra_links:\n{keys}"),
+    );
+    let out = portal.run(&["plan", "-f", "links.yaml"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    // At the first key of `extra_links:`.
+    assert!(out.stderr.contains("links.yaml:6:7"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("at most 5 additional links"),
+        "{}",
+        out.stderr
+    );
+    assert!(portal.writes().await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_writes_extra_links_and_round_trips() {
+    let portal = Portal::start(SEED).await;
+    portal
+        .create_link(
+            103,
+            json!({"access": 5, "title": "Agency", "primary": false, "expirationDate": "2030-01-01T00:00:00Z", "denyDownload": true}),
+        )
+        .await;
+    portal
+        .create_link(
+            103,
+            json!({"access": 2, "title": " Spaced ", "primary": false, "password": "Export-pass-1"}),
+        )
+        .await;
+    let out = portal.run(&["export", "--room", "Marketing", "-o", "links.yaml"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let text = std::fs::read_to_string(portal.dir().join("links.yaml")).unwrap();
+    assert!(text.contains("extra_links:"), "{text}");
+    assert!(text.contains("Agency:"), "{text}");
+    assert!(!text.contains("Export-pass-1"), "{text}");
+    let before = portal.requests().await.len();
+    let plan = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}\n{text}", plan.all());
+    no_writes_since(&portal, before).await;
+}
