@@ -246,41 +246,31 @@ async fn perform(
 ) -> Result<Done, Step> {
     let (extra, desired) = (item.extra.as_deref(), &item.desired);
     match write {
-        Write::Create(values) if extra.is_some() => {
-            // `PUT folder/{id}/links` with an empty `linkId` and `primary: false`
-            // (design.md 1.2); read just before, so nobody's link is there.
-            let got = transport.create_additional(folder, values).await?;
-            let made = check(
-                spec(desired),
-                values,
-                &got,
-                ctx,
-                "the portal made the link but not as asked",
-            );
-            match made {
-                Err(Step::Failed(Failure::DidNotTake(why))) if wider(values, &got, ctx) => {
-                    Err(undo_wider(folder, &got, why, transport).await)
-                }
-                other => other.map(|()| Done::Written),
-            }
-        }
         Write::Create(values) => {
-            let got = transport.create_primary(folder, values).await?;
-            // A link that was already there and matches the create in every field
-            // cannot be told from one just made: the answer carries no creation
-            // time (`FileShareDto.cs`, `FileShareLink`). Only the race between this
-            // run's plan read and the POST can hide it, and then it counts as
-            // created; a saved plan's creates are read first, and a folder found
-            // so there is "already as planned".
-            if let Some(why) = not_ours(values, &got) {
-                // A link was there already: made by hand since the plan (the plan
-                // read none, or the folder was listed as not shared). It is not
-                // ours to judge or revoke.
-                return Err(Step::Failed(Failure::Stale(format!(
-                    "a primary link was made since the plan (link {}; {why}): the create returned it unchanged and wrote nothing; run plan again",
-                    got.id
-                ))));
-            }
+            let got = match extra {
+                // `PUT folder/{id}/links` with an empty `linkId` and `primary:
+                // false` (design.md 1.2); read just before, so nobody's link is there.
+                Some(_) => transport.create_additional(folder, values).await?,
+                None => {
+                    let got = transport.create_primary(folder, values).await?;
+                    // A link that was already there and matches the create in every field
+                    // cannot be told from one just made: the answer carries no creation
+                    // time (`FileShareDto.cs`, `FileShareLink`). Only the race between this
+                    // run's plan read and the POST can hide it, and then it counts as
+                    // created; a saved plan's creates are read first, and a folder found
+                    // so there is "already as planned".
+                    if let Some(why) = not_ours(values, &got) {
+                        // A link was there already: made by hand since the plan (the plan
+                        // read none, or the folder was listed as not shared). It is not
+                        // ours to judge or revoke.
+                        return Err(Step::Failed(Failure::Stale(format!(
+                            "a primary link was made since the plan (link {}; {why}): the create returned it unchanged and wrote nothing; run plan again",
+                            got.id
+                        ))));
+                    }
+                    got
+                }
+            };
             let made = check(
                 spec(desired),
                 values,

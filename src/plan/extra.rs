@@ -143,3 +143,136 @@ pub fn unlisted(
         named: Some(named),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Access, RoomType};
+
+    fn entry(text: &str) -> Entry {
+        let env = crate::manifest::Environment {
+            var: &|_| None,
+            base_dir: std::path::Path::new("."),
+            now: "2026-12-01T00:00:00Z".parse().unwrap(),
+        };
+        let source = crate::manifest::Source {
+            name: "links.yaml".into(),
+            text: format!("version: 1\nfolders:\n  - id: 7\n    link: absent\n{text}"),
+        };
+        let mut m = crate::manifest::parse(source, &env).unwrap_or_else(|e| panic!("{e}"));
+        m.entries.remove(0)
+    }
+
+    fn link(title: &str, access: Access) -> ObservedLink {
+        ObservedLink {
+            title: title.into(),
+            access: crate::model::ObservedAccess::Known(access),
+            id: format!("id-{title}"),
+            ..ObservedLink::example()
+        }
+    }
+
+    const PUBLIC: Placement = Placement::Room {
+        room_type: RoomType::Public,
+    };
+
+    #[test]
+    fn a_title_twice_is_found() {
+        let links = [
+            link("A", Access::Read),
+            link("B", Access::Read),
+            link("A", Access::Editing),
+        ];
+        assert_eq!(duplicate_title(&links), Some("A"));
+        assert_eq!(duplicate_title(&links[..2]), None);
+    }
+
+    /// The limit counts what the plan leaves: kept, less revoked, plus created.
+    #[test]
+    fn the_limit_counts_what_the_plan_leaves() {
+        let four: Vec<ObservedLink> = (0..4)
+            .map(|i| link(&format!("H{i}"), Access::Read))
+            .collect();
+        let two_new = "    extra_links:\n      N1: { access: read }\n      N2: { access: read }\n";
+        let over = check(&entry(two_new), PUBLIC, &four).expect("6 > 5");
+        assert_eq!(over[0].code, Code::LinkLimit);
+        assert_eq!(over[0].pos.map(|p| p.line), Some(6));
+        // Revoking the unnamed ones leaves room.
+        let revoked = format!("{two_new}    extra_unlisted: revoke\n");
+        assert!(check(&entry(&revoked), PUBLIC, &four).is_none());
+        // So does an `absent` key for one of them.
+        let absent = format!("{two_new}      H0: absent\n");
+        assert!(check(&entry(&absent), PUBLIC, &four).is_none());
+        // Nothing created: never over the limit by this plan.
+        assert!(
+            check(
+                &entry("    extra_links:\n      H0: { access: review }\n"),
+                PUBLIC,
+                &four
+            )
+            .is_none()
+        );
+        // A form-filling room's contents have none, and fill-forms is all they take.
+        let inside = Placement::InRoom {
+            room_type: RoomType::FillingForms,
+        };
+        let codes: Vec<Code> = check(
+            &entry("    extra_links:\n      N: { access: read }\n"),
+            inside,
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|d| d.code)
+        .collect();
+        assert_eq!(codes, [Code::AccessNotAllowed, Code::LinkLimit]);
+    }
+
+    #[test]
+    fn unnamed_links_are_reported_or_revoked_and_a_clear_folder_is_noted() {
+        let folder = FolderRef {
+            id: 7,
+            placement: PUBLIC,
+            shared: Some(true),
+            created_by: None,
+        };
+        let links = [
+            link("Agency", Access::Read),
+            link("By hand", Access::Editing),
+        ];
+        let policy = Policy {
+            forbid_access: vec![Access::Editing],
+            ..Policy::default()
+        };
+        let file: Arc<str> = "links.yaml".into();
+        let now = "2026-12-01T00:00:00Z".parse().unwrap();
+        let mut cleared = Vec::new();
+        let mut plan = |entry: &Entry, links: &[ObservedLink]| {
+            unlisted(
+                entry,
+                "P",
+                &folder,
+                links,
+                &file,
+                (true, &policy, now),
+                &Me::NotRead,
+                &mut cleared,
+            )
+        };
+        let named = entry("    extra_links:\n      Agency: absent\n");
+        let u = plan(&named, &links).expect("one unnamed link");
+        let UnlistedAction::Report { links: shown } = &u.action else {
+            panic!("{:?}", u.action)
+        };
+        assert_eq!(shown.len(), 1);
+        assert_eq!(shown[0].title, "By hand");
+        assert_eq!(shown[0].violations.len(), 1);
+        assert_eq!(u.named.as_deref(), Some(&["Agency".to_owned()][..]));
+        assert_eq!(u.scope, EXTRA_UNLISTED);
+        let revoke = entry("    extra_links:\n      Agency: absent\n    extra_unlisted: revoke\n");
+        let u = plan(&revoke, &links).unwrap();
+        assert!(matches!(u.action, UnlistedAction::Revoke { .. }));
+        assert!(plan(&revoke, &links[..1]).is_none());
+        assert_eq!(cleared, [(7, 3)]);
+    }
+}

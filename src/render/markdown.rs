@@ -120,11 +120,14 @@ fn unlisted_block(u: &UnlistedFolder) -> String {
         UnlistedAction::Refused { .. } => "!",
         UnlistedAction::Unknown { .. } => "?",
     };
+    let under = match u.named {
+        Some(_) => "extra_unlisted of the entry at".to_owned(),
+        None => format!("under scope {},", escape(&u.scope)),
+    };
     let mut out = format!(
-        "<details><summary><code>{symbol}</code> <strong>{}</strong>: {} <em>(under scope {}, {} line {}{})</em></summary>\n\n",
+        "<details><summary><code>{symbol}</code> <strong>{}</strong>: {} <em>({under} {} line {}{})</em></summary>\n\n",
         escape(&u.path),
         escape(&unlisted_what(u)),
-        escape(&u.scope),
         escape(&u.manifest),
         u.line,
         u.folder_id

@@ -19,6 +19,16 @@ async fn no_writes_since(portal: &Portal, before: usize) {
     assert!(writes.is_empty(), "plan wrote: {writes:?}");
 }
 
+/// The plan's (or apply's) item of the additional link "Agency".
+fn agency(doc: &Value) -> &Value {
+    doc["folders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["extra_link"] == "Agency")
+        .unwrap_or_else(|| panic!("{doc}"))
+}
+
 fn additional<'a>(links: &'a [Value], title: &str) -> Vec<&'a Value> {
     links
         .iter()
@@ -63,12 +73,7 @@ async fn a_listed_folders_additional_editing_link_is_named_under_a_policy_that_f
     );
     let json = portal.run(&["plan", "-f", "links.yaml", "--format", "json"]);
     let doc: Value = serde_json::from_str(&json.stdout).unwrap();
-    let item = doc["folders"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["extra_link"] == "Agency")
-        .unwrap_or_else(|| panic!("{doc}"));
+    let item = agency(&doc);
     assert_eq!(item["manifest_line"], 8);
     assert_eq!(item["violations"][0]["rule"], "forbid_access", "{item}");
     no_writes_since(&portal, before).await;
@@ -275,5 +280,86 @@ async fn export_writes_extra_links_and_round_trips() {
     let before = portal.requests().await.len();
     let plan = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "{}\n{text}", plan.all());
+    no_writes_since(&portal, before).await;
+}
+
+const SAVED: &str = "version: 1\nfolders:\n  - path: Marketing/Archive\n    link: { access: read }\n    extra_links:\n      Agency: { access: review, password: { env: DOCSPACE_LINK_AGENCY } }\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_plan_creates_an_additional_link_once_and_refuses_an_edited_one() {
+    let portal = Portal::start(SEED).await;
+    portal.write("links.yaml", SAVED);
+    let saved = portal.run_env(&["plan", "-f", "links.yaml", "--out", "plan.json"], &ENV);
+    assert_eq!(saved.code, 0, "{}", saved.all());
+    let path = portal.dir().join("plan.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("\"extra\": \"Agency\""), "{text}");
+    assert!(!text.contains(SECRET), "{text}");
+
+    // An edited copy: the key's item wants another access. Refused as a whole.
+    let mut plan: Value = serde_json::from_str(&text).unwrap();
+    for item in plan["plan"]["items"].as_array_mut().unwrap() {
+        if item["extra"] == "Agency" {
+            item["desired"]["access"] = json!("editing");
+        }
+    }
+    portal.write("edited.json", &serde_json::to_string_pretty(&plan).unwrap());
+    let edited = portal.run_env(&["apply", "--plan", "edited.json", "--yes"], &ENV);
+    assert_eq!(edited.code, 4, "{}", edited.all());
+    assert!(portal.writes().await.is_empty());
+
+    let apply = portal.run_env(&["apply", "--plan", "plan.json", "--yes"], &ENV);
+    assert_eq!(apply.code, 0, "{}", apply.all());
+    assert!(!apply.all().contains(SECRET), "{}", apply.all());
+    let links = portal.links("Marketing/Archive").await;
+    assert_eq!(additional(&links, "Agency").len(), 1, "{links:?}");
+    // Applied a second time: already as planned, no second link.
+    let writes = portal.writes().await.len();
+    let again = portal.run_env(
+        &["apply", "--plan", "plan.json", "--yes", "--format", "json"],
+        &ENV,
+    );
+    assert_eq!(again.code, 0, "{}", again.all());
+    let doc: Value = serde_json::from_str(&again.stdout).unwrap();
+    let outcome = agency(&doc);
+    assert_eq!(outcome["outcome"], "already_as_planned", "{outcome}");
+    assert_eq!(portal.writes().await.len(), writes);
+    assert_eq!(
+        additional(&portal.links("Marketing/Archive").await, "Agency").len(),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_format_shows_an_additional_link_as_its_own_item_at_its_keys_line() {
+    let portal = Portal::start(SEED).await;
+    portal.write("links.yaml", SAVED);
+    let before = portal.requests().await.len();
+    let md = portal.run_env(&["plan", "-f", "links.yaml", "--format", "markdown"], &ENV);
+    assert_eq!(md.code, 0, "{}", md.all());
+    assert!(
+        md.stdout.contains("Marketing/Archive \u{b7} \"Agency\""),
+        "{}",
+        md.stdout
+    );
+    let gh = portal.run_env(&["plan", "-f", "links.yaml", "--format", "github"], &ENV);
+    assert_eq!(gh.code, 0, "{}", gh.all());
+    assert!(
+        gh.stdout
+            .lines()
+            .any(|l| l.starts_with("::") && l.contains("line=6") && l.contains("Agency")),
+        "{}",
+        gh.stdout
+    );
+    let js = portal.run_env(&["plan", "-f", "links.yaml", "--format", "json"], &ENV);
+    let doc: Value = serde_json::from_str(&js.stdout).unwrap();
+    let folders = doc["folders"].as_array().unwrap();
+    assert_eq!(folders.len(), 2, "{doc}");
+    assert!(folders[0].get("extra_link").is_none(), "{doc}");
+    assert_eq!(folders[1]["extra_link"], "Agency");
+    assert_eq!(folders[1]["action"], "create");
+    for out in [&md, &gh, &js] {
+        assert!(!out.all().contains(SECRET), "{}", out.all());
+    }
     no_writes_since(&portal, before).await;
 }
