@@ -290,7 +290,7 @@ async fn perform(
         }
         Write::Update { target, values } => {
             let got = transport
-                .update_link(folder, &target.link_id, values)
+                .update_link(folder, &target.link_id, values, extra.is_none())
                 .await?
                 .ok_or_else(|| {
                     Step::Failed(Failure::DidNotTake(

@@ -204,6 +204,16 @@ async fn a_hand_made_additional_link_is_reported_then_revoked() {
         portal.primary("Marketing/Archive").await.is_some(),
         "the primary link stays"
     );
+    // The saved plan applied again: already as planned, nothing written.
+    let writes = portal.writes().await.len();
+    let twice = portal.run(&["apply", "--plan", "plan.json", "--yes"]);
+    assert_eq!(twice.code, 0, "{}", twice.all());
+    assert!(
+        twice.stdout.contains("already as planned"),
+        "{}",
+        twice.stdout
+    );
+    assert_eq!(portal.writes().await.len(), writes);
     let again = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
     assert_eq!(again.code, 0, "{}", again.all());
 }
@@ -362,4 +372,51 @@ async fn every_format_shows_an_additional_link_as_its_own_item_at_its_keys_line(
         assert!(!out.all().contains(SECRET), "{}", out.all());
     }
     no_writes_since(&portal, before).await;
+}
+
+/// `plan --baseline`: an additional link's change is labelled by its title.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn additional_links_are_labelled_against_a_baseline_by_title() {
+    let portal = Portal::start(SEED).await;
+    let with = |access: &str| {
+        format!(
+            "version: 1\nfolders:\n  - path: Marketing/Archive\n    link: {{ access: read }}\n    extra_links:\n      Agency: {{ access: {access} }}\n"
+        )
+    };
+    portal.write("old.yaml", &with("read"));
+    let apply = portal.run(&["apply", "-f", "old.yaml", "--yes"]);
+    assert_eq!(apply.code, 0, "{}", apply.all());
+    let label = |portal: &Portal| {
+        let out = portal.run(&[
+            "plan",
+            "-f",
+            "links.yaml",
+            "--baseline",
+            "old.yaml",
+            "--format",
+            "json",
+        ]);
+        let doc: Value =
+            serde_json::from_str(&out.stdout).unwrap_or_else(|_| panic!("{}", out.all()));
+        agency(&doc)["label"].clone()
+    };
+    // The manifest changed, the portal is as the baseline wanted: pending.
+    portal.write("links.yaml", &with("review"));
+    assert_eq!(label(&portal), "pending");
+    // The portal moved too (by hand): conflict.
+    let links = portal.links("Marketing/Archive").await;
+    let id = additional(&links, "Agency")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    portal
+        .create_link(
+            103,
+            json!({"linkId": id, "access": 6, "title": "Agency", "primary": false}),
+        )
+        .await;
+    assert_eq!(label(&portal), "conflict");
+    // Only the portal moved: drift.
+    portal.write("links.yaml", &with("read"));
+    assert_eq!(label(&portal), "drift");
 }
