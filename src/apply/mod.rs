@@ -40,7 +40,7 @@ impl Outcome {
     pub fn shown(&self) -> String {
         match &self.extra {
             None => self.path.clone(),
-            Some(title) => format!("{} \u{b7} \"{title}\"", self.path),
+            Some(title) => format!("{} \u{b7} {title:?}", self.path),
         }
     }
 }

@@ -100,7 +100,7 @@ impl Item {
     pub fn shown(&self) -> String {
         match &self.extra {
             None => self.path.clone(),
-            Some(title) => format!("{} \u{b7} \"{title}\"", self.path),
+            Some(title) => format!("{} \u{b7} {title:?}", self.path),
         }
     }
 }

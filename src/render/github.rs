@@ -12,7 +12,7 @@
 
 use std::fmt::Write;
 
-use super::human::{change_text, heading_text, unlisted_link_text, unlisted_what};
+use super::human::{change_text, heading_text, unlisted_link_label, unlisted_what};
 use super::printable;
 use crate::apply::{ALREADY_AS_PLANNED, Done, Failure, Report};
 use crate::diagnostic::Code;
@@ -173,7 +173,7 @@ pub fn plan_commands(plan: &Plan, safety: &SafetyCheck) -> String {
             lines.push(printable(reason).into_owned());
         }
         for l in u.action.links() {
-            lines.push(format!("- {}", printable(&unlisted_link_text(l))));
+            lines.push(format!("- {}", printable(&unlisted_link_label(u, l))));
             lines.extend(
                 l.violations
                     .iter()

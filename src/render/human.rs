@@ -241,6 +241,16 @@ pub(super) fn unlisted_link_text(l: &UnlistedLink) -> String {
     format!("{} ({})", Value::Text(l.title.clone()), facts.join(", "))
 }
 
+/// One unlisted link as every output lists it: an unnamed additional link of a
+/// listed folder (`extra_unlisted`) as an item of its own, `Team/Press · "Agency"
+/// (...)`, as its named ones are shown.
+pub(super) fn unlisted_link_label(u: &UnlistedFolder, l: &UnlistedLink) -> String {
+    match u.named {
+        Some(_) => format!("{} \u{b7} {}", u.path, unlisted_link_text(l)),
+        None => unlisted_link_text(l),
+    }
+}
+
 /// A folder under a scope that no entry lists (design.md 1.1).
 fn unlisted(out: &mut String, u: &UnlistedFolder, s: Style) {
     let (symbol, mark) = match &u.action {
@@ -280,7 +290,11 @@ fn unlisted(out: &mut String, u: &UnlistedFolder, s: Style) {
         let _ = writeln!(out, "      {}", s.yellow(&printable(reason)));
     }
     for l in u.action.links() {
-        let _ = writeln!(out, "      {mark} {}", printable(&unlisted_link_text(l)));
+        let _ = writeln!(
+            out,
+            "      {mark} {}",
+            printable(&unlisted_link_label(u, l))
+        );
         for v in &l.violations {
             let _ = writeln!(
                 out,

@@ -11,7 +11,7 @@
 
 use std::fmt::Write;
 
-use super::human::{is_shown, summary_line, unlisted_link_text, unlisted_what, what};
+use super::human::{is_shown, summary_line, unlisted_link_label, unlisted_what, what};
 use super::{Style, printable};
 use crate::apply::{ALREADY_AS_PLANNED, Done, Report};
 use crate::plan::safety::SafetyCheck;
@@ -137,7 +137,7 @@ fn unlisted_block(u: &UnlistedFolder) -> String {
         let _ = writeln!(out, "Refused: {}\n", escape(reason));
     }
     for l in u.action.links() {
-        let _ = writeln!(out, "- {}", escape(&unlisted_link_text(l)));
+        let _ = writeln!(out, "- {}", escape(&unlisted_link_label(u, l)));
         for v in &l.violations {
             let _ = writeln!(out, "  - Policy: {}", escape(&v.to_string()));
         }

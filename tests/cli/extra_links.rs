@@ -174,6 +174,14 @@ async fn a_hand_made_additional_link_is_reported_then_revoked() {
         ]);
         assert_eq!(out.code, 2, "{format}: {}", out.all());
         assert!(out.stdout.contains("By hand"), "{format}: {}", out.stdout);
+        if format != "json" {
+            // Its own item, as a named one would be.
+            assert!(
+                out.stdout.contains("Marketing/Archive \u{b7} \"By hand\""),
+                "{format}: {}",
+                out.stdout
+            );
+        }
         assert!(
             !out.all().contains("Hand-pass-99"),
             "{format}: {}",
