@@ -428,3 +428,53 @@ async fn additional_links_are_labelled_against_a_baseline_by_title() {
     portal.write("links.yaml", &with("read"));
     assert_eq!(label(&portal), "drift");
 }
+
+/// Titles of additional links are foreign text: in `extra_links` keys and on links
+/// made by hand, through plan, apply and export in every format.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_titles_of_additional_links_stay_neutral_and_round_trip() {
+    use crate::foreign_text::{HOSTILE, assert_neutral, yaml};
+    let portal = Portal::start(SEED).await;
+    let (named, by_hand) = HOSTILE.split_at(6);
+    for title in by_hand {
+        portal
+            .create_link(101, json!({"access": 2, "title": title, "primary": false}))
+            .await;
+    }
+    let keys: String = named
+        .iter()
+        .map(|t| format!("      {}: {{ access: read }}\n", yaml(t)))
+        .collect();
+    portal.write(
+        "links.yaml",
+        &format!(
+            "version: 1\nfolders:\n  - path: Marketing/Archive\n    link: {{ access: read }}\n    extra_links:\n{keys}  - path: Marketing/Press kit\n    link: {{ access: editing }}\n"
+        ),
+    );
+    for format in ["human", "json", "markdown", "github"] {
+        let out = portal.run(&["plan", "-f", "links.yaml", "--format", format]);
+        assert_eq!(out.code, 0, "{format}: {}", out.all());
+        assert_neutral(&out, &format!("plan --format {format}"));
+        for i in 0..HOSTILE.len() {
+            let marker = format!("pwned-{}", (b'a' + i as u8) as char);
+            assert!(
+                out.stdout.contains(&marker),
+                "{format}: {marker} not shown: {}",
+                out.stdout
+            );
+        }
+    }
+    assert!(portal.writes().await.len() == by_hand.len(), "plan wrote");
+    let apply = portal.run(&["apply", "-f", "links.yaml", "--yes", "--format", "github"]);
+    assert_eq!(apply.code, 0, "{}", apply.all());
+    assert_neutral(&apply, "apply");
+    let links = portal.links("Marketing/Archive").await;
+    for t in named {
+        assert_eq!(additional(&links, t).len(), 1, "{t:?}: {links:?}");
+    }
+    let export = portal.run(&["export", "--room", "Marketing", "-o", "exported.yaml"]);
+    assert_eq!(export.code, 0, "{}", export.all());
+    assert_neutral(&export, "export");
+    let plan = portal.run(&["plan", "-f", "exported.yaml", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}", plan.all());
+}
