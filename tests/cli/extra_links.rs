@@ -478,3 +478,31 @@ async fn hostile_titles_of_additional_links_stay_neutral_and_round_trip() {
     let plan = portal.run(&["plan", "-f", "exported.yaml", "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "{}", plan.all());
 }
+
+/// A create of an additional link is a PUT that makes a new link each time it is
+/// sent: after a lost answer apply reads before it writes again, and no second
+/// link with the title is made.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_to_an_additional_create_makes_no_second_link() {
+    let portal = Portal::start(SEED).await;
+    let manifest = "version: 1\nfolders:\n  - path: Marketing/Archive\n    link: { access: read }\n    extra_links:\n      Agency: { access: review }\n  - path: Marketing/Press kit\n    link: { access: editing }\n    extra_links:\n      Agency: { access: comment }\n  - path: Partners\n    link: { access: read }\n    extra_links:\n      Agency: { access: read }\n";
+    portal.write("links.yaml", manifest);
+    let (proxy, dealt) = crate::lost_answers::losing_proxy(portal.url()).await;
+    let proxy_url = proxy.url();
+    let out = portal.run_env(
+        &["apply", "-f", "links.yaml", "--yes"],
+        &[("DOCSPACE_URL", proxy_url.as_str())],
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(
+        dealt.lock().unwrap().values().sum::<usize>(),
+        3,
+        "one lost answer per folder"
+    );
+    for path in ["Marketing/Archive", "Marketing/Press kit", "Partners"] {
+        let links = portal.links(path).await;
+        assert_eq!(additional(&links, "Agency").len(), 1, "{path}: {links:?}");
+    }
+    let check = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
+    assert_eq!(check.code, 0, "not converged: {}", check.all());
+}
