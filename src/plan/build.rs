@@ -180,9 +180,16 @@ pub fn build(
                     decision.write = None;
                 }
             }
-            let violations = after(desired, current.first(), &decision.action, &ctx)
+            let mut violations = after(desired, current.first(), &decision.action, &ctx)
                 .map(|f| policy::check(&manifest.policy, &f, now))
                 .unwrap_or_default();
+            // More primary links than the one managed: not written, but seen, so
+            // held to the policy as they are (design.md 1.2: every link a plan sees).
+            if !matches!(decision.action, Action::Revoke { .. }) {
+                violations.extend(current.iter().skip(1).flat_map(|l| {
+                    policy::check(&manifest.policy, &facts(l, ctx.echoes_passwords), now)
+                }));
+            }
             items.push(Item {
                 placement: Some(folder.placement),
                 violations,

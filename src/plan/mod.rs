@@ -66,7 +66,9 @@ pub struct Item {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Note>,
     /// Policy rules the link breaks as it will be after this item (its unmanaged
-    /// fields are the portal's): counted as changes, fixed only in the manifest.
+    /// fields are the portal's), and on a primary link's item those any further
+    /// primary link of the folder breaks as it is: counted as changes, fixed only
+    /// in the manifest (or by hand).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub violations: Vec<Violation>,
     /// Against a baseline manifest (`plan --baseline`): why this change is pending.

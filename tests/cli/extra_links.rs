@@ -506,3 +506,32 @@ async fn a_lost_answer_to_an_additional_create_makes_no_second_link() {
     let check = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
     assert_eq!(check.code, 0, "not converged: {}", check.all());
 }
+
+/// Every link the plan reads is held to the policy: a second primary link (made
+/// by a race, or by hand where the room allows six) too, though no entry manages it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_primary_link_is_held_to_the_policy() {
+    let portal = Portal::start(SEED).await;
+    portal
+        .create_link(
+            103,
+            json!({"access": 10, "title": "Second", "primary": true}),
+        )
+        .await;
+    let policy = "version: 1\npolicy:\n  forbid_access: [editing]\nfolders:\n  - path: Marketing/Archive\n    link: { access: read }\n";
+    portal.write("links.yaml", policy);
+    let out = portal.run(&[
+        "plan",
+        "-f",
+        "links.yaml",
+        "--detailed-exitcode",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.all());
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+    let folder = &doc["folders"][0];
+    assert_eq!(folder["action"], "unchanged", "{folder}");
+    assert_eq!(folder["violations"][0]["rule"], "forbid_access", "{folder}");
+    assert_eq!(portal.writes().await.len(), 1, "only the link made by hand");
+}
