@@ -78,6 +78,7 @@ pub(super) async fn converge(
             release: &release,
             now: Timestamp::now(),
             placement: item.placement,
+            additional: item.extra.is_some(),
         };
         let current = targeted.first();
         if let Some(reason) = password_vanished(item, current) {

@@ -246,16 +246,8 @@ fn link_fields(
     }
     // The plan's own rule (plan/placement.rs, docspace-api.md third reading 1), so an
     // exported manifest plans zero changes.
-    let fixed_expiry = match kind {
-        Kind::Primary => crate::plan::placement::expiry_is_fixed(placement),
-        // Only a form-filling room's contents fix an additional link's expiry.
-        Kind::Additional => {
-            placement
-                == Placement::InRoom {
-                    room_type: RoomType::FillingForms,
-                }
-        }
-    };
+    let fixed_expiry =
+        crate::plan::placement::expiry_is_fixed_for(placement, kind == Kind::Primary);
     match link.expires {
         None => field("expires", "never".to_owned()),
         Some(t) if link.expired || t <= options.now => comments.push(format!(

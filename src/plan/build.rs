@@ -35,6 +35,7 @@ pub fn build(
         release: &observed.release,
         now,
         placement: None,
+        additional: false,
     };
     let mut diagnostics = Vec::new();
     let mut items = Vec::with_capacity(manifest.entries.len());
@@ -167,6 +168,10 @@ pub fn build(
             ..ctx
         };
         let mut one = |desired: &DesiredLink, current: &[ObservedLink], base: Item| {
+            let ctx = Context {
+                additional: base.extra.is_some(),
+                ..ctx
+            };
             let mut decision = decide(desired, current, &ctx);
             let mut creator = None;
             if matches!(decision.action, Action::Revoke { .. })

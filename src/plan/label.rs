@@ -79,6 +79,7 @@ pub fn label_against(plan: &mut Plan, baseline: &Manifest, observed: &Observed, 
         // The labels ask only whether anything would change, which the room rules
         // do not decide.
         placement: None,
+        additional: false,
     };
     label_plan(plan, &wanted, &links, &ctx);
     // Additional links: by folder and title, as the plan decides them.
@@ -234,6 +235,7 @@ mod tests {
             release: const { &Release { version: None } },
             now: "2026-12-01T00:00:00Z".parse().unwrap(),
             placement: None,
+            additional: false,
         }
     }
 

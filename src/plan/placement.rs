@@ -57,14 +57,7 @@ pub fn check_link(
     // inside one, makes the portal create a fresh default one (docspace-api.md 2.5).
     let own_link_is_permanent =
         primary && matches!(room_type, Some(RoomType::Public | RoomType::FillingForms));
-    let fixed_expiry = if primary {
-        expiry_is_fixed(placement)
-    } else {
-        placement
-            == Placement::InRoom {
-                room_type: RoomType::FillingForms,
-            }
-    };
+    let fixed_expiry = expiry_is_fixed_for(placement, primary);
     let spec = match link {
         DesiredLink::Absent if own_link_is_permanent => {
             return at(
@@ -155,6 +148,19 @@ pub fn additional_limit(placement: Placement) -> usize {
             room_type: RoomType::FillingForms,
         } => 0,
         Placement::MyDocuments | Placement::InRoom { .. } => 6,
+    }
+}
+
+/// [`expiry_is_fixed`] for a primary link; for an additional one, only inside a
+/// form-filling room: the rooms' rule is about their own primary link.
+pub fn expiry_is_fixed_for(placement: Placement, primary: bool) -> bool {
+    if primary {
+        expiry_is_fixed(placement)
+    } else {
+        placement
+            == Placement::InRoom {
+                room_type: RoomType::FillingForms,
+            }
     }
 }
 

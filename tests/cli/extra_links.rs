@@ -535,3 +535,31 @@ async fn a_second_primary_link_is_held_to_the_policy() {
     assert_eq!(folder["violations"][0]["rule"], "forbid_access", "{folder}");
     assert_eq!(portal.writes().await.len(), 1, "only the link made by hand");
 }
+
+/// Only a public room's own primary link has no expiry (third reading 1): its
+/// additional links take one, and changing it is an update that takes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_rooms_additional_link_takes_an_expiry_and_its_change() {
+    let portal = Portal::start(SEED).await;
+    let with = |expires: &str| {
+        format!(
+            "version: 1\nfolders:\n  - path: Partners\n    link: {{ access: read }}\n    extra_links:\n      Agency: {{ access: read, expires: {expires} }}\n"
+        )
+    };
+    portal.write("links.yaml", &with("2030-01-01"));
+    let apply = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+    assert_eq!(apply.code, 0, "{}", apply.all());
+    portal.write("links.yaml", &with("2031-06-30"));
+    let plan = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 2, "{}", plan.all());
+    assert!(plan.stdout.contains("1 to update"), "{}", plan.stdout);
+    let apply = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
+    assert_eq!(apply.code, 0, "{}", apply.all());
+    let links = portal.links("Partners").await;
+    assert_eq!(
+        additional(&links, "Agency")[0]["expires"],
+        "2031-06-30T00:00:00Z"
+    );
+    let again = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}", again.all());
+}
