@@ -103,6 +103,9 @@ codes! {
     NoExternalLinks = "no-external-links",
     /// The access level is not one the folder's room type allows for links.
     AccessNotAllowed = "access-not-allowed",
+    /// The plan would leave the folder more additional links than its room allows
+    /// (docspace-api.md 2.6).
+    LinkLimit = "link-limit",
     /// The portal would force another value, or ignore this one (docspace-api.md 2.4).
     ForcedValue = "forced-value",
     /// Two scopes for one subtree.
@@ -168,6 +171,9 @@ codes! {
     /// The portal lists the folder as shared and shows this API key none of its
     /// links (a user who may see a folder but not manage its links, docspace-api.md 1).
     LinksHidden = "links-hidden",
+    /// Two additional links of the folder have a title an `extra_links` key names
+    /// (or the same title): which one a key means is not guessed.
+    DuplicateLinkTitle = "duplicate-link-title",
 
     // How apply ended for a folder it did not change as planned (a refused or unknown
     // folder keeps the code the plan gave it).

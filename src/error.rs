@@ -292,6 +292,7 @@ mod tests {
             outcomes: results
                 .into_iter()
                 .map(|result| Outcome {
+                    extra: None,
                     path: "A".into(),
                     folder_id: Some(1),
                     manifest: "links.yaml".into(),

@@ -61,8 +61,12 @@ pub(super) async fn converge(
         if let Some(refused) = turn.as_ref().and_then(Turn::refused) {
             return Err(refused);
         }
+        //
+        // An additional link is always read first: its create is a `PUT` with an
+        // empty `linkId`, which makes a new link every time it is sent.
         let fresh = if round == 0
             && read == PlanRead::JustNow
+            && item.extra.is_none()
             && matches!(item.action, Action::Create { .. })
         {
             FolderLinks::default()
@@ -80,16 +84,26 @@ pub(super) async fn converge(
         if last_error.is_none() && !item.seen.is_empty() {
             links_not_hidden(folder, &fresh, transport).await?;
         }
+        // The links this item is about: the primary ones, or the additional ones
+        // with its title (design.md 1.2).
+        let targeted = targeted(item, &fresh);
         let ctx = Context {
             secrets,
-            echoes_passwords: echoes || fresh.primary.iter().any(|l| l.password.is_set()),
+            echoes_passwords: echoes || targeted.iter().any(|l| l.password.is_set()),
             release: &release,
             now: Timestamp::now(),
             placement: item.placement,
+            additional: item.extra.is_some(),
         };
-        let current = fresh.primary.first();
+        let current = targeted.first();
         if let Some(reason) = password_vanished(item, current) {
             return Err(Failure::Stale(reason));
+        }
+        if let (Some(title), true) = (&item.extra, targeted.len() > 1) {
+            return Err(Failure::Stale(format!(
+                "the folder now has {} additional links titled {title:?}: which one is meant is not guessed; revoke or rename the one not wanted by hand, then run plan again",
+                targeted.len()
+            )));
         }
         if let (Action::Create { .. }, Some(lost), true) =
             (&item.action, &last_error, fresh.primary.len() > 1)
@@ -110,7 +124,7 @@ pub(super) async fn converge(
                 ),
             });
         }
-        let decision = decide(&item.desired, &fresh.primary, &ctx);
+        let decision = decide(&item.desired, &targeted, &ctx);
         if let (Action::Update { target, .. }, Some(link), Some(_)) =
             (&item.action, current, &last_error)
             && link.id == target.link_id
@@ -150,21 +164,13 @@ pub(super) async fn converge(
             )));
         };
         // Where the folder may have several primary links, a create is followed
-        // by a read (`after_create`); where this run could not tell, too.
-        let may_race = item
-            .placement
-            .is_none_or(|p| p.allows_several_primary_links());
-        match perform(
-            folder,
-            &item.desired,
-            &write,
-            current,
-            &ctx,
-            may_race,
-            transport,
-        )
-        .await
-        {
+        // by a read (`after_create`); where this run could not tell, too. An
+        // additional link's create is read before instead.
+        let may_race = item.extra.is_none()
+            && item
+                .placement
+                .is_none_or(|p| p.allows_several_primary_links());
+        match perform(folder, item, &write, current, &ctx, may_race, transport).await {
             Ok(done) => {
                 if let Some(t) = turn {
                     t.allowed();
@@ -273,34 +279,44 @@ fn spec(desired: &DesiredLink) -> Option<&LinkSpec> {
     }
 }
 
-/// `before` is the primary link as the fresh read showed it right before this write.
+/// `before` is the link (primary, or additional with the item's title) as the
+/// fresh read showed it right before this write.
 async fn perform(
     folder: u64,
-    desired: &DesiredLink,
+    item: &Item,
     write: &Write,
     before: Option<&ObservedLink>,
     ctx: &Context<'_>,
     may_race: bool,
     transport: &Transport,
 ) -> Result<Done, Step> {
+    let (extra, desired) = (item.extra.as_deref(), &item.desired);
     match write {
         Write::Create(values) => {
-            let got = transport.create_primary(folder, values).await?;
-            // A link that was already there and matches the create in every field
-            // cannot be told from one just made: the answer carries no creation
-            // time (`FileShareDto.cs`, `FileShareLink`). Only the race between this
-            // run's plan read and the POST can hide it, and then it counts as
-            // created; a saved plan's creates are read first, and a folder found
-            // so there is "already as planned".
-            if let Some(why) = not_ours(values, &got) {
-                // A link was there already: made by hand since the plan (the plan
-                // read none, or the folder was listed as not shared). It is not
-                // ours to judge or revoke.
-                return Err(Step::Failed(Failure::Stale(format!(
-                    "a primary link was made since the plan (link {}; {why}): the create returned it unchanged and wrote nothing; run plan again",
-                    got.id
-                ))));
-            }
+            let got = match extra {
+                // `PUT folder/{id}/links` with an empty `linkId` and `primary:
+                // false` (design.md 1.2); read just before, so nobody's link is there.
+                Some(_) => transport.create_additional(folder, values).await?,
+                None => {
+                    let got = transport.create_primary(folder, values).await?;
+                    // A link that was already there and matches the create in every field
+                    // cannot be told from one just made: the answer carries no creation
+                    // time (`FileShareDto.cs`, `FileShareLink`). Only the race between this
+                    // run's plan read and the POST can hide it, and then it counts as
+                    // created; a saved plan's creates are read first, and a folder found
+                    // so there is "already as planned".
+                    if let Some(why) = not_ours(values, &got) {
+                        // A link was there already: made by hand since the plan (the plan
+                        // read none, or the folder was listed as not shared). It is not
+                        // ours to judge or revoke.
+                        return Err(Step::Failed(Failure::Stale(format!(
+                            "a primary link was made since the plan (link {}; {why}): the create returned it unchanged and wrote nothing; run plan again",
+                            got.id
+                        ))));
+                    }
+                    got
+                }
+            };
             let made = check(
                 spec(desired),
                 values,
@@ -312,14 +328,7 @@ async fn perform(
                 // A link just made that exposes more than asked (no expiry, no
                 // password, not internal, wider access) is not left live.
                 Err(Step::Failed(Failure::DidNotTake(why))) if wider(values, &got, ctx) => {
-                    let undone = match transport.revoke_link(folder, &got.id).await {
-                        Ok(None) => "it exposed more than asked, so it was revoked again".to_owned(),
-                        Ok(Some(_)) => "it exposed more than asked; revoking it made the portal put a default link in its place: check the folder".to_owned(),
-                        Err(e) => format!("it exposes more than asked, and revoking it failed ({e}): check the folder by hand"),
-                    };
-                    Err(Step::Failed(Failure::DidNotTake(format!(
-                        "{why}; {undone}"
-                    ))))
+                    Err(undo_wider(folder, &got, why, transport).await)
                 }
                 Ok(()) if may_race => after_create(folder, &got, transport).await,
                 other => other.map(|()| Done::Written),
@@ -327,7 +336,7 @@ async fn perform(
         }
         Write::Update { target, values } => {
             let got = transport
-                .update_link(folder, &target.link_id, values)
+                .update_link(folder, &target.link_id, values, extra.is_none())
                 .await?
                 .ok_or_else(|| {
                     Step::Failed(Failure::DidNotTake(
@@ -388,6 +397,15 @@ async fn perform(
                     ))));
                 }
             };
+            if let Some(title) = extra {
+                return match after.additional.iter().find(|l| l.title == title) {
+                    None => Ok(Done::Written),
+                    Some(left) => Err(Step::Failed(Failure::Stale(format!(
+                        "the folder still has an additional link titled {title:?} after the revoke (link {}); someone may have created it meanwhile",
+                        left.id
+                    )))),
+                };
+            }
             match after.primary.first() {
                 None => Ok(Done::Written),
                 Some(left) => Err(Step::Failed(Failure::Stale(format!(
@@ -396,6 +414,31 @@ async fn perform(
                 )))),
             }
         }
+    }
+}
+
+/// A link just made that exposes more than asked (no expiry, no password, not
+/// internal, wider access) is not left live: revoked again, and said so.
+async fn undo_wider(folder: u64, got: &ObservedLink, why: String, transport: &Transport) -> Step {
+    let undone = match transport.revoke_link(folder, &got.id).await {
+        Ok(None) => "it exposed more than asked, so it was revoked again".to_owned(),
+        Ok(Some(_)) => "it exposed more than asked; revoking it made the portal put a default link in its place: check the folder".to_owned(),
+        Err(e) => format!("it exposes more than asked, and revoking it failed ({e}): check the folder by hand"),
+    };
+    Step::Failed(Failure::DidNotTake(format!("{why}; {undone}")))
+}
+
+/// The links `item` is about in a fresh read: the folder's primary links, or its
+/// additional links with the item's title.
+fn targeted(item: &Item, fresh: &FolderLinks) -> Vec<ObservedLink> {
+    match &item.extra {
+        None => fresh.primary.clone(),
+        Some(title) => fresh
+            .additional
+            .iter()
+            .filter(|l| l.title == *title)
+            .cloned()
+            .collect(),
     }
 }
 

@@ -25,12 +25,24 @@ use crate::progress::Progress;
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub path: String,
+    /// For an additional link: its title (`Item::extra`).
+    pub extra: Option<String>,
     pub folder_id: Option<u64>,
     /// The manifest file and line of the entry, for messages and annotations.
     pub manifest: Arc<str>,
     pub line: u32,
     pub kind: Kind,
     pub result: Result<Done, Failure>,
+}
+
+impl Outcome {
+    /// As every output names it (`Item::shown`).
+    pub fn shown(&self) -> String {
+        match &self.extra {
+            None => self.path.clone(),
+            Some(title) => format!("{} \u{b7} {title:?}", self.path),
+        }
+    }
 }
 
 /// How a folder that is in line got there. A report counts only writes that
@@ -311,6 +323,7 @@ pub async fn apply(
                     };
                     Outcome {
                         path: item.path.clone(),
+                        extra: item.extra.clone(),
                         folder_id: item.folder_id,
                         manifest: item.manifest.clone(),
                         line: item.line,
@@ -321,8 +334,15 @@ pub async fn apply(
                 Work::Unlisted(u) => {
                     let result = match (&u.action, u.folder_id) {
                         (UnlistedAction::Revoke { links }, Some(id)) => {
-                            unlisted::revoke(links, id, u.creator.as_deref(), transport, refusals)
-                                .await
+                            unlisted::revoke(
+                                u,
+                                links,
+                                id,
+                                u.creator.as_deref(),
+                                transport,
+                                refusals,
+                            )
+                            .await
                         }
                         (UnlistedAction::Unknown { code, error }, _) => Err(Failure::Unknown {
                             code: *code,
@@ -338,6 +358,7 @@ pub async fn apply(
                     };
                     Outcome {
                         path: u.path.clone(),
+                        extra: None,
                         folder_id: u.folder_id,
                         manifest: u.manifest.clone(),
                         line: u.line,

@@ -1,14 +1,29 @@
 //! Revoking the links of a folder that a scope covers and no entry lists
-//! (`unlisted: revoke`). As for every write: re-read first, and write only what the
+//! (`unlisted: revoke`), or a listed folder's unnamed additional links
+//! (`extra_unlisted: revoke`). As for every write: re-read first, and write only what the
 //! plan showed.
 
 use super::creator::Refusals;
 use super::{Done, During, Failure};
 use crate::docspace::Transport;
+use crate::docspace::api::FolderLinks;
 use crate::model::ObservedLink;
-use crate::plan::UnlistedLink;
+use crate::plan::{UnlistedFolder, UnlistedLink};
+
+/// The folder's links that are unlisted: all of a folder no entry lists; a listed
+/// folder's additional links that no `extra_links` key names (`extra_unlisted`).
+fn covered<'a>(unlisted: &UnlistedFolder, links: &'a FolderLinks) -> Vec<&'a ObservedLink> {
+    let primary = links.primary.iter().map(|l| (l, true));
+    let additional = links.additional.iter().map(|l| (l, false));
+    primary
+        .chain(additional)
+        .filter(|(l, p)| unlisted.covers(l, *p))
+        .map(|(l, _)| l)
+        .collect()
+}
 
 pub(super) async fn revoke(
+    unlisted: &UnlistedFolder,
     planned: &[UnlistedLink],
     folder: u64,
     creator: Option<&str>,
@@ -27,7 +42,7 @@ pub(super) async fn revoke(
             during: During::ReadBefore,
             source,
         })?;
-    let current: Vec<&ObservedLink> = fresh.primary.iter().chain(&fresh.additional).collect();
+    let current = covered(unlisted, &fresh);
     // A link made since the plan was never shown to anyone: revoke nothing here.
     if let Some(new) = current
         .iter()
@@ -108,10 +123,8 @@ pub(super) async fn revoke(
             }
         }
     })?;
-    let left: Vec<&ObservedLink> = after
-        .primary
-        .iter()
-        .chain(&after.additional)
+    let left: Vec<&ObservedLink> = covered(unlisted, &after)
+        .into_iter()
         .filter(|l| revoke.iter().any(|p| p.target == l.identity()))
         .collect();
     if let Some(why) = replaced {

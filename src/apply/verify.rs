@@ -185,6 +185,7 @@ mod tests {
             release: &Release::default(),
             now: jiff::Timestamp::now(),
             placement: None,
+            additional: false,
         };
         verify(spec, &values(), got, &ctx)
     }
@@ -235,6 +236,7 @@ mod tests {
             release: &Release::default(),
             now: jiff::Timestamp::now(),
             placement: None,
+            additional: false,
         };
         let asked = values();
         let same = || {

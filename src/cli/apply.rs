@@ -173,6 +173,7 @@ async fn from_saved(
 fn drifted(d: Drift) -> Outcome {
     Outcome {
         path: d.path,
+        extra: d.extra,
         folder_id: d.folder_id,
         manifest: d.manifest,
         line: d.line,

@@ -303,7 +303,11 @@ fn collect(roots: &[WalkRoot], walks: Vec<Walk>) -> Result<Found, Error> {
                 .first()
                 .map(|l| Link::from_observed(l, echoes)),
             more_primary: links.primary.len().saturating_sub(1),
-            additional: links.additional.len(),
+            additional: links
+                .additional
+                .iter()
+                .map(|l| Link::from_observed(l, echoes))
+                .collect(),
         });
     }
     Ok(Found {

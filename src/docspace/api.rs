@@ -225,16 +225,35 @@ impl Transport {
         observed(&entry, link)
     }
 
-    /// `PUT folder/{id}/links`: a full replacement of the link `link_id`. Returns
-    /// the link as saved.
+    /// `PUT folder/{id}/links` with no `linkId` and `primary: false`: a new
+    /// additional link (design.md 1.2). Not safe to repeat: every such PUT makes
+    /// another link, so apply reads the folder before each one.
+    pub async fn create_additional(
+        &self,
+        folder: u64,
+        values: &LinkValues,
+    ) -> Result<ObservedLink, ApiError> {
+        self.put_link(folder, &LinkRequest::additional(None, values))
+            .await?
+            .ok_or_else(|| ApiError::Decode("the create answer carries no link".to_owned()))
+    }
+
+    /// `PUT folder/{id}/links`: a full replacement of the link `link_id`, a
+    /// primary or an additional one (`primary` is what a PUT to an id the server
+    /// no longer knows would create). Returns the link as saved.
     pub async fn update_link(
         &self,
         folder: u64,
         link_id: &str,
         values: &LinkValues,
+        primary: bool,
     ) -> Result<Option<ObservedLink>, ApiError> {
-        self.put_link(folder, &LinkRequest::write(Some(link_id), values))
-            .await
+        let body = if primary {
+            LinkRequest::write(Some(link_id), values)
+        } else {
+            LinkRequest::additional(Some(link_id), values)
+        };
+        self.put_link(folder, &body).await
     }
 
     /// `PUT folder/{id}/links` with `access: 0`. Returns the link the server put in

@@ -160,6 +160,16 @@ impl<'a> LinkRequest<'a> {
         }
     }
 
+    /// The full body for an additional link: `primary: false`, which matters when
+    /// the PUT creates one (no `linkId`, or one the server no longer knows, which
+    /// becomes a new link under that id: docspace-api.md 1, 2.6).
+    pub fn additional(link_id: Option<&'a str>, values: &'a LinkValues) -> Self {
+        LinkRequest {
+            primary: false,
+            ..LinkRequest::write(link_id, values)
+        }
+    }
+
     /// Deletes the link `link_id`: `access: 0` as a number (a name the server cannot
     /// parse would also revoke, but by accident).
     pub fn revoke(link_id: &'a str) -> Self {
@@ -231,7 +241,7 @@ pub const FOLDER_TYPE_MY_DOCUMENTS: i64 = 5;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Access;
+    use crate::model::{Access, LinkValues};
 
     #[test]
     fn every_access_round_trips_through_its_number() {
@@ -258,6 +268,28 @@ mod tests {
         let json = r#"{"access":2,"sharedLink":{"id":"a","primary":true},"sharedTo":{"id":"b"}}"#;
         let e: LinkEntry = serde_json::from_str(json).unwrap();
         assert_eq!(e.link().unwrap().id, "a");
+    }
+
+    #[test]
+    fn an_additional_links_body_is_full_and_never_primary() {
+        let values = LinkValues {
+            access: crate::model::ObservedAccess::Known(Access::Review),
+            title: Some("Agency".into()),
+            password: None,
+            expires: None,
+            deny_download: true,
+            internal: false,
+        };
+        let v = serde_json::to_value(LinkRequest::additional(None, &values)).unwrap();
+        assert!(v.get("linkId").is_none(), "no id: a new link");
+        assert_eq!(v["primary"], false);
+        assert_eq!(v["access"], 5);
+        assert_eq!(v["title"], "Agency");
+        assert_eq!(v["denyDownload"], true);
+        let v = serde_json::to_value(LinkRequest::additional(Some("id"), &values)).unwrap();
+        assert_eq!((&v["linkId"], &v["primary"]), (&"id".into(), &false.into()));
+        let v = serde_json::to_value(LinkRequest::write(Some("id"), &values)).unwrap();
+        assert_eq!(v["primary"], true);
     }
 
     #[test]

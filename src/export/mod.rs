@@ -28,16 +28,17 @@ pub struct Folder {
     pub primary: Option<Link>,
     /// Primary links after the first, which no entry manages.
     pub more_primary: usize,
-    pub additional: usize,
+    /// The additional links, each written under `extra_links:` by its title.
+    pub additional: Vec<Link>,
 }
 
 impl Folder {
     pub fn has_links(&self) -> bool {
-        self.primary.is_some() || self.additional > 0
+        self.primary.is_some() || !self.additional.is_empty()
     }
 }
 
-/// A primary link as the writer may see it: no secret.
+/// A link as the writer may see it: no secret.
 #[derive(Clone, Debug)]
 pub struct Link {
     pub share_link: Option<String>,

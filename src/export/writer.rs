@@ -1,4 +1,5 @@
-//! Folders → manifest text. Every field of each primary link is written, except
+//! Folders → manifest text. Every field of each link (primary, and additional ones
+//! under `extra_links:` by title) is written, except
 //! where writing it would break the round trip (a past expiry, which no manifest may
 //! hold), and each such case says so in a comment beside the entry.
 
@@ -96,6 +97,7 @@ pub fn write(folders: &[Folder], scopes: &[Scope], options: &Options) -> Exporte
         let body = match &folder.primary {
             Some(link) => link_fields(
                 link,
+                Kind::Primary,
                 folder.placement,
                 options,
                 variables.get(&folder.id),
@@ -110,13 +112,7 @@ pub fn write(folders: &[Folder], scopes: &[Scope], options: &Options) -> Exporte
                 plural(folder.more_primary)
             ));
         }
-        if folder.additional > 0 {
-            comments.push(format!(
-                "{} additional link{} (not managed: entries manage the primary link)",
-                folder.additional,
-                plural(folder.additional)
-            ));
-        }
+        let extra = extra_links(folder, options, &mut comments);
         for c in &comments {
             let _ = writeln!(out, "  # {c}");
         }
@@ -127,6 +123,7 @@ pub fn write(folders: &[Folder], scopes: &[Scope], options: &Options) -> Exporte
             let _ = writeln!(out, "  - path: {}", scalar(&folder.path.to_string()));
         }
         let _ = writeln!(out, "    link:{body}");
+        out.push_str(&extra);
     }
 
     let mut listed: Vec<(String, String)> = entries
@@ -146,17 +143,75 @@ pub fn write(folders: &[Folder], scopes: &[Scope], options: &Options) -> Exporte
     }
 }
 
-/// The fields of a link, starting with a newline (a block under `link:`), or ` absent`.
+/// Which link `link_fields` writes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Primary,
+    /// An additional link under its `extra_links` key: no `title` (the key is it).
+    Additional,
+}
+
+/// `extra_links:` with every additional link of the folder by title (design.md
+/// 1.2), or nothing. Two with one title cannot be told apart by a manifest, nor
+/// can a title no key may be: then none is named (the plan reports them under
+/// `extra_unlisted`), and a comment says why.
+fn extra_links(folder: &Folder, options: &Options, comments: &mut Vec<String>) -> String {
+    if folder.additional.is_empty() {
+        return String::new();
+    }
+    let mut titles = HashSet::new();
+    let unnameable = folder.additional.iter().find(|l| {
+        l.title.trim().is_empty()
+            || l.title.chars().count() > MAX_TITLE
+            || !titles.insert(l.title.as_str())
+    });
+    if let Some(l) = unnameable {
+        comments.push(format!(
+            "{} additional link{} not managed: the title {:?} is empty, too long or shared by two links",
+            folder.additional.len(),
+            plural(folder.additional.len()),
+            printable(&l.title)
+        ));
+        return String::new();
+    }
+    let mut sorted: Vec<&Link> = folder.additional.iter().collect();
+    sorted.sort_by(|a, b| a.title.cmp(&b.title));
+    let mut out = String::from("    extra_links:\n");
+    for link in sorted {
+        let mut notes = Vec::new();
+        let fields = link_fields(
+            link,
+            Kind::Additional,
+            folder.placement,
+            options,
+            None,
+            &mut notes,
+        );
+        for n in &notes {
+            let _ = writeln!(out, "      # {n}");
+        }
+        let _ = writeln!(out, "      {}:{fields}", scalar(&link.title));
+    }
+    out
+}
+
+/// The fields of a link, starting with a newline (a block under `link:` or an
+/// `extra_links` key).
 fn link_fields(
     link: &Link,
+    kind: Kind,
     placement: Placement,
     options: &Options,
     variable: Option<&String>,
     comments: &mut Vec<String>,
 ) -> String {
+    let indent = match kind {
+        Kind::Primary => "      ",
+        Kind::Additional => "        ",
+    };
     let mut fields = String::new();
     let mut field = |name: &str, value: String| {
-        let _ = write!(fields, "\n      {name}: {value}");
+        let _ = write!(fields, "\n{indent}{name}: {value}");
     };
     if let Some(share) = &link.share_link {
         comments.push(format!("share link: {}", printable(share)));
@@ -176,7 +231,9 @@ fn link_fields(
         }
     }
     let title_chars = link.title.chars().count();
-    if link.title.trim().is_empty() || title_chars > MAX_TITLE {
+    if kind == Kind::Additional {
+        // The key is the title (checked by `extra_links`).
+    } else if link.title.trim().is_empty() || title_chars > MAX_TITLE {
         comments.push("the title is empty or too long for a manifest: left unmanaged".to_owned());
     } else if link.title.trim() != link.title {
         // A manifest may not write it (manifest/validate.rs: a create would trim it).
@@ -189,7 +246,8 @@ fn link_fields(
     }
     // The plan's own rule (plan/placement.rs, docspace-api.md third reading 1), so an
     // exported manifest plans zero changes.
-    let fixed_expiry = crate::plan::placement::expiry_is_fixed(placement);
+    let fixed_expiry =
+        crate::plan::placement::expiry_is_fixed_for(placement, kind == Kind::Primary);
     match link.expires {
         None => field("expires", "never".to_owned()),
         Some(t) if link.expired || t <= options.now => comments.push(format!(
@@ -213,6 +271,10 @@ fn link_fields(
         (Passwords::Env, Password::None, _) => field("password", "false".to_owned()),
         (Passwords::Unmanaged, Password::Set, _) => comments.push(
             "has a password: left unmanaged (`export --passwords env` manages it)".to_owned(),
+        ),
+        (Passwords::Env, Password::Set, None) => comments.push(
+            "has a password: left unmanaged (variables are named for primary links only)"
+                .to_owned(),
         ),
         (_, Password::Unknown, _) => comments.push(
             "the portal does not say whether this link has a password: left unmanaged".to_owned(),

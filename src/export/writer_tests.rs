@@ -34,7 +34,7 @@ fn folder(id: u64, p: &str, primary: Option<Link>) -> Folder {
         },
         primary,
         more_primary: 0,
-        additional: 0,
+        additional: Vec::new(),
     }
 }
 

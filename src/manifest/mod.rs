@@ -35,7 +35,7 @@ pub use yaml::MAX_MANIFEST_BYTES;
 pub(crate) use yaml::parse as parse_yaml;
 
 pub use crate::model::{DesiredLink, FolderPath, LinkSpec, Target};
-use crate::model::{Policy, Safety, Secrets};
+use crate::model::{Policy, Safety, Secrets, Unlisted};
 
 /// A validated manifest: the desired state, with its text kept for later error
 /// reports and the secrets its password references name, kept apart.
@@ -60,6 +60,25 @@ pub struct Entry {
     pub link: DesiredLink,
     pub link_pos: Pos,
     /// Where the effective `access` was written (the entry or `defaults`).
+    pub access_pos: Option<Pos>,
+    /// `extra_links:` in the order written (design.md 1.2): each additional link by
+    /// its title, the identity of an additional link.
+    pub extra_links: Vec<ExtraLink>,
+    /// Where `extra_links:` is, for the room's link limits.
+    pub extra_links_pos: Option<Pos>,
+    /// What becomes of additional links no `extra_links` key names.
+    pub extra_unlisted: Unlisted,
+}
+
+/// One `extra_links:` key: an additional link, named by its title.
+#[derive(Debug, Clone)]
+pub struct ExtraLink {
+    pub title: String,
+    /// Where the key (the title) is written.
+    pub pos: Pos,
+    /// `Present` always carries `title`: the key.
+    pub link: DesiredLink,
+    /// Where the effective `access` was written (the link or `defaults`).
     pub access_pos: Option<Pos>,
 }
 

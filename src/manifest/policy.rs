@@ -28,8 +28,18 @@ pub fn validate(raw: &RawManifest, now: Timestamp) -> (Policy, Vec<Diagnostic>) 
     let policy = parse(&rules.value, &mut errors);
     let defaults = raw.defaults.as_ref().map(|d| &d.value);
     let mut seen = HashSet::new();
-    for entry in &raw.folders {
-        let RawLink::Present(fields) = &entry.value.link.value else {
+    // Every link an entry describes: the primary one and each additional one.
+    let described = raw.folders.iter().flat_map(|entry| {
+        std::iter::once(&entry.value.link.value).chain(
+            entry
+                .value
+                .extra_links
+                .iter()
+                .flat_map(|x| x.value.0.iter().map(|(_, l)| &l.value)),
+        )
+    });
+    for link in described {
+        let RawLink::Present(fields) = link else {
             continue;
         };
         for d in check_entry(&policy, &rules.value, fields, defaults, now) {

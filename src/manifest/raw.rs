@@ -161,6 +161,55 @@ pub struct RawEntry {
     /// The folder's primary external link, or `absent` when it must have none.
     #[schemars(with = "RawLink")]
     pub link: Spanned<RawLink>,
+    /// The folder's additional external links, keyed by title: the fields each must have, or `absent` when no additional link may have that title.
+    #[serde(default)]
+    #[schemars(schema_with = "extra_links_schema")]
+    pub extra_links: Option<Spanned<RawExtraLinks>>,
+    /// Additional links no `extra_links` key names: `report` them (the default; the plan shows them and counts them as changes) or `revoke` them.
+    #[serde(default)]
+    #[schemars(with = "Option<Unlisted>")]
+    pub extra_unlisted: Option<Spanned<Unlisted>>,
+}
+
+/// `extra_links:` in the order written. A title written twice is a duplicate key,
+/// refused by the parser with its place (`yaml::parse`).
+#[derive(Debug, Default)]
+pub struct RawExtraLinks(pub Vec<(Spanned<String>, Spanned<RawLink>)>);
+
+impl<'de> Deserialize<'de> for RawExtraLinks {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawExtraLinks;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping of link titles to `absent` or link fields")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawExtraLinks, A::Error> {
+                let mut links = Vec::new();
+                while let Some(title) = map.next_key::<Spanned<String>>()? {
+                    links.push((title, map.next_value::<Spanned<RawLink>>()?));
+                }
+                Ok(RawExtraLinks(links))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// A mapping from title to what `link:` takes, without `title` (the key is it).
+fn extra_links_schema(generator: &mut SchemaGenerator) -> Schema {
+    let fields = generator.subschema_for::<RawLinkFields>();
+    json_schema!({
+        "description": "The folder's additional external links, keyed by title (unique per folder): the fields each must have, or `absent` when no additional link may have that title.",
+        "type": "object",
+        "propertyNames": { "minLength": 1, "maxLength": 255 },
+        "additionalProperties": {
+            "oneOf": [
+                { "const": "absent", "description": "No additional link of the folder may have this title." },
+                { "allOf": [fields, { "not": { "required": ["title"] } }] }
+            ]
+        }
+    })
 }
 
 /// `absent`, or the fields of the link.

@@ -16,7 +16,7 @@ use crate::model::Access;
 const MANIFEST_KEYS: [&str; 6] = [
     "version", "defaults", "folders", "scopes", "policy", "safety",
 ];
-const ENTRY_KEYS: [&str; 3] = ["path", "id", "link"];
+const ENTRY_KEYS: [&str; 5] = ["path", "id", "link", "extra_links", "extra_unlisted"];
 const LINK_KEYS: [&str; 6] = [
     "access",
     "title",
@@ -278,6 +278,8 @@ impl Checker {
             (Shape::Manifest, _) => Want::Folders,
             (Shape::Entry, "path") => Want::Path,
             (Shape::Entry, "id") => Want::Id,
+            // Judged by serde alone (a title twice is its duplicate key).
+            (Shape::Entry, "extra_links" | "extra_unlisted") => Want::Any,
             (Shape::Entry, _) => Want::Link,
             (Shape::LinkFields, "access") => Want::Access,
             (Shape::LinkFields, "password") => Want::Password,

@@ -1199,3 +1199,61 @@ fn thousands_of_errors_render_masked() {
     );
     assert!(!out.contains("hunter2"));
 }
+
+/// `extra_links:` (design.md 1.2): additional links by title, the fields of `link`.
+#[test]
+fn extra_links_are_keyed_by_title_with_the_fields_of_link() {
+    let m = ok(
+        "version: 1\ndefaults:\n  deny_download: true\nfolders:\n  - id: 1\n    link: { access: read }\n    extra_links:\n      Agency: { access: review, expires: 2027-01-01, password: { env: DOCSPACE_LINK_P } }\n      \" Printer \": absent\n    extra_unlisted: revoke\n",
+    );
+    let e = &m.entries[0];
+    assert_eq!(e.extra_unlisted, crate::model::Unlisted::Revoke);
+    assert_eq!(e.extra_links.len(), 2);
+    let agency = &e.extra_links[0];
+    assert_eq!(
+        (agency.title.as_str(), agency.pos.line, agency.pos.column),
+        ("Agency", 8, 7)
+    );
+    let DesiredLink::Present(spec) = &agency.link else {
+        panic!("present")
+    };
+    assert_eq!(spec.title.as_deref(), Some("Agency"));
+    assert_eq!(spec.access, Some(Access::Review));
+    assert_eq!(
+        spec.deny_download,
+        Some(true),
+        "defaults fill extra links too"
+    );
+    assert!(matches!(spec.password, Some(DesiredPassword::Secret(_))));
+    // Whitespace around a key is kept: PUT keeps a title as sent.
+    assert_eq!(e.extra_links[1].title, " Printer ");
+    assert_eq!(e.extra_links[1].link, DesiredLink::Absent);
+    // Left out: report.
+    let m = ok("version: 1\nfolders:\n  - id: 1\n    link: absent\n");
+    assert_eq!(m.entries[0].extra_unlisted, crate::model::Unlisted::Report);
+    assert!(m.entries[0].extra_links.is_empty());
+}
+
+#[test]
+fn extra_link_mistakes_are_errors_at_their_place() {
+    // A title written twice is a duplicate key.
+    let text = "version: 1\nfolders:\n  - id: 1\n    link: absent\n    extra_links:\n      Agency: absent\n      Agency: { access: read }\n";
+    assert_eq!(codes(text), ["duplicate-key"]);
+    assert!(err(text).contains(&at(7, 7)), "{}", err(text));
+    // The key is the title: a `title` field inside is refused.
+    let text = "version: 1\nfolders:\n  - id: 1\n    link: absent\n    extra_links:\n      Agency: { title: Other }\n";
+    assert_eq!(codes(text), ["title"]);
+    assert!(err(text).contains(&at(6, 24)), "{}", err(text));
+    // An empty title, a literal password, an unknown field, a bad unlisted word.
+    let text = "version: 1\nfolders:\n  - id: 1\n    link: absent\n    extra_links:\n      \"\": absent\n      B: { password: hunter2hunter2 }\n";
+    assert_eq!(codes(text), ["title", "literal-password"]);
+    let text = "version: 1\nfolders:\n  - id: 1\n    link: absent\n    extra_links:\n      B: { acess: read }\n";
+    assert_eq!(codes(text), ["unknown-key"]);
+    assert!(err(text).contains(&at(6, 12)), "{}", err(text));
+    let text = "version: 1\nfolders:\n  - id: 1\n    link: absent\n    extra_unlisted: delete\n";
+    assert!(err(text).contains(&at(5, 21)), "{}", err(text));
+    // The policy sees extra links in the manifest too.
+    let text = "version: 1\npolicy:\n  forbid_access: [editing]\nfolders:\n  - id: 1\n    link: absent\n    extra_links:\n      B: { access: editing }\n";
+    assert_eq!(codes(text), ["policy-violation"]);
+    assert!(err(text).contains(&at(8, 20)), "{}", err(text));
+}

@@ -10,10 +10,10 @@ use serde_saphyr::Spanned;
 
 use super::diagnostic::{Code, Diagnostic, Pos};
 use super::password::{self, Problem};
-use super::raw::{RawEntry, RawLink, RawLinkFields, RawManifest};
+use super::raw::{RawEntry, RawExtraLinks, RawLink, RawLinkFields, RawManifest};
 use super::yaml::span_pos;
-use super::{DesiredLink, Entry, Environment, FolderPath, LinkSpec, Target};
-use crate::model::{Access, DesiredPassword, Expiry, Secrets, utc};
+use super::{DesiredLink, Entry, Environment, ExtraLink, FolderPath, LinkSpec, Target};
+use crate::model::{Access, DesiredPassword, Expiry, Secrets, Unlisted, utc};
 
 pub const SUPPORTED_VERSION: u32 = 1;
 /// The server's limit for `title` (docspace-api.md 2).
@@ -95,12 +95,25 @@ pub fn validate(
             );
             continue;
         }
+        let extra_links = raw_entry
+            .value
+            .extra_links
+            .as_ref()
+            .map(|x| extra_links(&x.value, &defaults, env, &mut secrets, &mut errors))
+            .unwrap_or_default();
         entries.push(Entry {
             target,
             target_pos,
             link,
             link_pos,
             access_pos,
+            extra_links,
+            extra_links_pos: raw_entry.value.extra_links.as_ref().map(span_pos),
+            extra_unlisted: raw_entry
+                .value
+                .extra_unlisted
+                .as_ref()
+                .map_or(Unlisted::default(), |u| u.value),
         });
     }
     if errors.is_empty() {
@@ -108,6 +121,76 @@ pub fn validate(
     } else {
         Err(errors)
     }
+}
+
+/// The `extra_links:` of one entry. A key is the link's title, so a `title` field
+/// inside is refused rather than guessed between. Unlike `link: { title }`, a key
+/// with whitespace around it is kept: additional links are created and updated by
+/// `PUT folder/{id}/links`, which keeps a title as sent (docs/server-facts.md), so
+/// such a title converges.
+fn extra_links(
+    raw: &RawExtraLinks,
+    defaults: &Fields,
+    env: &Environment,
+    secrets: &mut Secrets,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<ExtraLink> {
+    let mut out = Vec::new();
+    for (key, link) in &raw.0 {
+        let pos = span_pos(key);
+        let n = key.value.chars().count();
+        let title_error = if key.value.trim().is_empty() {
+            Some(
+                Diagnostic::at(pos, "an additional link's title cannot be empty")
+                    .code(Code::Title)
+                    .label("the key is the link's title"),
+            )
+        } else if n > MAX_TITLE {
+            Some(
+                Diagnostic::at(
+                    pos,
+                    format!(
+                        "the title is {n} characters long; the portal allows at most {MAX_TITLE}"
+                    ),
+                )
+                .code(Code::Title)
+                .label("too long"),
+            )
+        } else {
+            None
+        };
+        let (desired, access_pos) = match &link.value {
+            RawLink::Absent => (DesiredLink::Absent, None),
+            RawLink::Present(fields) => {
+                if let Some(t) = &fields.title {
+                    errors.push(
+                        Diagnostic::at(
+                            span_pos(t),
+                            "an additional link's title is its key under `extra_links`",
+                        )
+                        .code(Code::Title)
+                        .label("a second title")
+                        .help("remove `title`; to rename the link, rename its key"),
+                    );
+                }
+                let (mut spec, access_pos) = Fields::check(fields, env, secrets, errors)
+                    .or(defaults)
+                    .into_spec();
+                spec.title = Some(key.value.clone());
+                (DesiredLink::Present(spec), access_pos)
+            }
+        };
+        match title_error {
+            Some(d) => errors.push(d),
+            None => out.push(ExtraLink {
+                title: key.value.clone(),
+                pos,
+                link: desired,
+                access_pos,
+            }),
+        }
+    }
+    out
 }
 
 fn check_target(raw: &Spanned<RawEntry>, errors: &mut Vec<Diagnostic>) -> Option<(Target, Pos)> {

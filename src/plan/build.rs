@@ -11,10 +11,10 @@ use super::placement::SERVER_DEFAULT_ACCESS;
 use super::policy::{self, Facts};
 use super::reconcile::{Context, decide};
 use super::unlisted::{facts, unlisted};
-use super::{Action, Item, Plan, SeenLink, creator, placement};
+use super::{Action, Item, Plan, SeenLink, creator, extra, placement};
 use crate::docspace::observe::Observed;
 use crate::docspace::resolve::ResolveError;
-use crate::manifest::{Code, Diagnostic, Manifest};
+use crate::manifest::{Code, Diagnostic, ExtraLink, Manifest};
 use crate::model::{DesiredLink, DesiredPassword, ObservedAccess, ObservedLink, Target};
 
 fn unread_path(target: &Target) -> String {
@@ -36,11 +36,14 @@ pub fn build(
         release: &observed.release,
         now,
         placement: None,
+        additional: false,
     };
     let mut diagnostics = Vec::new();
     let mut items = Vec::with_capacity(manifest.entries.len());
     let mut seen: HashMap<u64, usize> = HashMap::new();
+    let mut cleared = Vec::new();
 
+    let mut extra_unlisted = Vec::new();
     for (index, entry) in manifest.entries.iter().enumerate() {
         let obs = observed.entries.get(&entry.target);
         let item = |folder_id, action, notes| Item {
@@ -48,6 +51,7 @@ pub fn build(
             folder_id,
             manifest: file.clone(),
             line: entry.target_pos.line,
+            extra: None,
             desired: entry.link.clone(),
             action,
             notes,
@@ -57,19 +61,31 @@ pub fn build(
             creator: None,
             placement: None,
         };
+        // The item of one additional link: at its key's line, by its title.
+        let extra_item = |x: &ExtraLink, folder_id, action, notes| Item {
+            line: x.pos.line,
+            extra: Some(x.title.clone()),
+            desired: x.link.clone(),
+            ..item(folder_id, action, notes)
+        };
+        // An unknown folder: its primary link and every additional one it names.
         let unknown = |folder_id, code: Code, error: &dyn std::fmt::Display| {
-            item(
-                folder_id,
-                Action::Unknown {
-                    code,
-                    error: error.to_string(),
-                },
-                Vec::new(),
-            )
+            let action = Action::Unknown {
+                code,
+                error: error.to_string(),
+            };
+            std::iter::once(item(folder_id, action.clone(), Vec::new()))
+                .chain(
+                    entry
+                        .extra_links
+                        .iter()
+                        .map(|x| extra_item(x, folder_id, action.clone(), Vec::new())),
+                )
+                .collect::<Vec<_>>()
         };
         // A target the portal was not read for is unknown, never "no link".
         let Some(obs) = obs else {
-            items.push(unknown(
+            items.extend(unknown(
                 None,
                 Code::NotRead,
                 &"the portal was not read for this folder",
@@ -79,7 +95,7 @@ pub fn build(
         let (folder, links) = match &obs.folder {
             Ok(f) => (&f.folder, &f.links),
             Err(ResolveError::Api(e)) => {
-                items.push(unknown(None, e.code(), e));
+                items.extend(unknown(None, e.code(), e));
                 continue;
             }
             Err(e) => {
@@ -110,7 +126,7 @@ pub fn build(
         let links = match links {
             Ok(l) => l,
             Err(e) => {
-                items.push(unknown(Some(folder.id), e.code(), e));
+                items.extend(unknown(Some(folder.id), e.code(), e));
                 continue;
             }
         };
@@ -118,7 +134,7 @@ pub fn build(
             // The portal says the folder has external links, and shows this key
             // none: a user who may see a folder but not manage its links gets an
             // empty list (docspace-api.md 1). That is not "no link".
-            items.push(unknown(
+            items.extend(unknown(
                 Some(folder.id),
                 Code::LinksHidden,
                 &"the portal lists this folder as shared, but shows this API key none of its links: \
@@ -126,43 +142,103 @@ pub fn build(
             ));
             continue;
         }
+        // A title is an additional link's identity (design.md 1.2): two with one
+        // title leave the key that names it, and the folder, unknown.
+        if !entry.extra_links.is_empty()
+            && let Some(twice) = extra::duplicate_title(&links.additional)
+        {
+            items.extend(unknown(
+                Some(folder.id),
+                Code::DuplicateLinkTitle,
+                &format!(
+                    "two additional links of this folder are titled {twice:?}: a title is an additional link's identity, so which one is meant is not guessed; rename or revoke one by hand"
+                ),
+            ));
+            continue;
+        }
         if let Some(d) = placement::check(entry, folder.placement, links.primary.is_empty()) {
             diagnostics.push(d);
+            continue;
+        }
+        if let Some(d) = extra::check(entry, folder.placement, &links.additional) {
+            diagnostics.extend(d);
             continue;
         }
         let ctx = Context {
             placement: Some(folder.placement),
             ..ctx
         };
-        let mut decision = decide(&entry.link, &links.primary, &ctx);
-        let mut creator = None;
-        if matches!(decision.action, Action::Revoke { .. }) && creator::applies(folder.placement) {
-            creator = folder.created_by.as_ref().map(|u| u.id.clone());
-            if let Some((code, reason)) =
-                creator::refusal(folder.placement, folder.created_by.as_ref(), &observed.me)
+        let mut one = |desired: &DesiredLink, current: &[ObservedLink], base: Item| {
+            let ctx = Context {
+                additional: base.extra.is_some(),
+                ..ctx
+            };
+            let mut decision = decide(desired, current, &ctx);
+            let mut creator = None;
+            if matches!(decision.action, Action::Revoke { .. })
+                && creator::applies(folder.placement)
             {
-                decision.action = Action::Refused { code, reason };
-                decision.write = None;
+                creator = folder.created_by.as_ref().map(|u| u.id.clone());
+                if let Some((code, reason)) =
+                    creator::refusal(folder.placement, folder.created_by.as_ref(), &observed.me)
+                {
+                    decision.action = Action::Refused { code, reason };
+                    decision.write = None;
+                }
             }
-        }
-
-        let violations = after(&entry.link, links.primary.first(), &decision.action, &ctx)
-            .map(|f| policy::check(&manifest.policy, &f, now))
-            .unwrap_or_default();
-        items.push(Item {
-            placement: Some(folder.placement),
-            violations,
-            seen: links
-                .primary
+            let mut violations = after(desired, current.first(), &decision.action, &ctx)
+                .map(|f| policy::check(&manifest.policy, &f, now))
+                .unwrap_or_default();
+            // More primary links than the one managed: not written, but seen, so
+            // held to the policy as they are (design.md 1.2: every link a plan sees).
+            if !matches!(decision.action, Action::Revoke { .. }) {
+                violations.extend(current.iter().skip(1).flat_map(|l| {
+                    policy::check(&manifest.policy, &facts(l, ctx.echoes_passwords), now)
+                }));
+            }
+            items.push(Item {
+                placement: Some(folder.placement),
+                violations,
+                seen: current
+                    .iter()
+                    .map(|l| SeenLink::of(l, ctx.echoes_passwords))
+                    .collect(),
+                creator,
+                action: decision.action,
+                notes: decision.notes,
+                ..base
+            });
+        };
+        one(
+            &entry.link,
+            &links.primary,
+            item(Some(folder.id), Action::Unchanged, Vec::new()),
+        );
+        for x in &entry.extra_links {
+            let same: Vec<ObservedLink> = links
+                .additional
                 .iter()
-                .map(|l| SeenLink::of(l, ctx.echoes_passwords))
-                .collect(),
-            creator,
-            ..item(Some(folder.id), decision.action, decision.notes)
-        });
+                .filter(|l| l.title == x.title)
+                .cloned()
+                .collect();
+            one(
+                &x.link,
+                &same,
+                extra_item(x, Some(folder.id), Action::Unchanged, Vec::new()),
+            );
+        }
+        extra_unlisted.extend(extra::unlisted(
+            entry,
+            &obs.path,
+            folder,
+            &links.additional,
+            &file,
+            (ctx.echoes_passwords, &manifest.policy, now),
+            &observed.me,
+            &mut cleared,
+        ));
     }
     let listed: HashSet<u64> = seen.keys().copied().collect();
-    let mut cleared = Vec::new();
     let unlisted = match unlisted(
         manifest,
         observed,
@@ -171,7 +247,11 @@ pub fn build(
         now,
         &mut cleared,
     ) {
-        Ok(u) => u,
+        Ok(mut u) => {
+            u.extend(extra_unlisted);
+            u.sort_by(|a, b| a.path.cmp(&b.path).then(a.folder_id.cmp(&b.folder_id)));
+            u
+        }
         Err(d) => {
             diagnostics.extend(d);
             Vec::new()

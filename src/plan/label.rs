@@ -79,8 +79,54 @@ pub fn label_against(plan: &mut Plan, baseline: &Manifest, observed: &Observed, 
         // The labels ask only whether anything would change, which the room rules
         // do not decide.
         placement: None,
+        additional: false,
     };
     label_plan(plan, &wanted, &links, &ctx);
+    // Additional links: by folder and title, as the plan decides them.
+    let extra_wanted: HashMap<(u64, &str), &DesiredLink> = baseline
+        .entries
+        .iter()
+        .filter_map(|e| Some((folder_of(&e.target)?, e)))
+        .flat_map(|(f, e)| {
+            e.extra_links
+                .iter()
+                .map(move |x| ((f, x.title.as_str()), &x.link))
+        })
+        .collect();
+    let additional: HashMap<u64, &[ObservedLink]> = observed
+        .entries
+        .values()
+        .filter_map(|e| {
+            let f = e.folder.as_ref().ok()?;
+            Some((f.folder.id, f.links.as_ref().ok()?.additional.as_slice()))
+        })
+        .collect();
+    for item in &mut plan.items {
+        let (Some(title), Some(folder)) = (&item.extra, item.folder_id) else {
+            continue;
+        };
+        if !matches!(
+            item.action.kind(),
+            Kind::Create | Kind::Update | Kind::Revoke
+        ) {
+            continue;
+        }
+        item.label = Some(match extra_wanted.get(&(folder, title.as_str())) {
+            None => Label::Pending,
+            Some(wanted) => {
+                let same: Vec<ObservedLink> = additional
+                    .get(&folder)
+                    .copied()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|l| l.title == *title)
+                    .cloned()
+                    .collect();
+                let portal_moved = decide(wanted, &same, &ctx).action != Action::Unchanged;
+                label(**wanted != item.desired, portal_moved)
+            }
+        });
+    }
 }
 
 /// Labels every change of `plan`. `baseline` is what the baseline manifest wanted
@@ -98,7 +144,8 @@ pub fn label_plan(
             item.action.kind(),
             Kind::Create | Kind::Update | Kind::Revoke
         );
-        let Some(folder) = item.folder_id.filter(|_| is_change) else {
+        // Additional links are labelled by `label_against`, by title.
+        let Some(folder) = item.folder_id.filter(|_| is_change && item.extra.is_none()) else {
             continue;
         };
         item.label = Some(match baseline.get(&folder) {
@@ -167,6 +214,7 @@ mod tests {
                 folder_id: Some(101),
                 manifest: Arc::from("links.yaml"),
                 line: 3,
+                extra: None,
                 desired,
                 action,
                 notes: Vec::new(),
@@ -187,6 +235,7 @@ mod tests {
             release: const { &Release { version: None } },
             now: "2026-12-01T00:00:00Z".parse().unwrap(),
             placement: None,
+            additional: false,
         }
     }
 

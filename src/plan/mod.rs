@@ -7,6 +7,7 @@
 
 mod build;
 pub(crate) mod creator;
+mod extra;
 mod label;
 pub(crate) mod placement;
 pub mod policy;
@@ -36,7 +37,7 @@ use crate::model::{
 pub(crate) use build::build;
 pub(crate) use label::{Label, label_against};
 pub(crate) use reconcile::{Context, Write, decide};
-pub(crate) use unlisted::{UnlistedAction, UnlistedFolder, UnlistedLink};
+pub(crate) use unlisted::{EXTRA_UNLISTED, UnlistedAction, UnlistedFolder, UnlistedLink};
 
 use policy::Violation;
 
@@ -51,7 +52,12 @@ pub struct Item {
     /// The manifest file and line of the entry, for messages and annotations.
     #[schemars(with = "String")]
     pub manifest: Arc<str>,
+    /// The line of the entry, or of the `extra_links` key of an additional link.
     pub line: u32,
+    /// For one of the folder's additional links (design.md 1.2): its title, the
+    /// `extra_links` key. `None`: the folder's primary link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<String>,
     /// What the entry wants, passwords as references: apply re-derives the change
     /// from a fresh read with it, and refuses when that differs from `action`.
     pub desired: DesiredLink,
@@ -61,13 +67,16 @@ pub struct Item {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Note>,
     /// Policy rules the link breaks as it will be after this item (its unmanaged
-    /// fields are the portal's): counted as changes, fixed only in the manifest.
+    /// fields are the portal's), and on a primary link's item those any further
+    /// primary link of the folder breaks as it is: counted as changes, fixed only
+    /// in the manifest (or by hand).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub violations: Vec<Violation>,
     /// Against a baseline manifest (`plan --baseline`): why this change is pending.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<Label>,
-    /// The folder's primary links as the plan read them (no secret: a password is
+    /// The links this item is about as the plan read them: the folder's primary
+    /// links, or its additional links with the item's title (no secret: a password is
     /// only set, none or unsaid). `apply --plan` reads the folder again: where it
     /// still sees exactly this, the item must be what a plan made now says, or the
     /// file was edited.
@@ -87,7 +96,19 @@ pub struct Item {
     pub placement: Option<Placement>,
 }
 
-/// A primary link as a plan saw it, without its password.
+impl Item {
+    /// How every output names the item: the folder's path, and for an additional
+    /// link its title after it (`Team/Press · "Agency"`). Foreign text: shown
+    /// through `render::printable`.
+    pub fn shown(&self) -> String {
+        match &self.extra {
+            None => self.path.clone(),
+            Some(title) => format!("{} \u{b7} {title:?}", self.path),
+        }
+    }
+}
+
+/// A link as a plan saw it, without its password.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeenLink {
@@ -360,7 +381,12 @@ pub struct Summary {
 
 impl Plan {
     pub fn new(mut items: Vec<Item>, portal_echoes_passwords: bool) -> Self {
-        items.sort_by(|a, b| a.path.cmp(&b.path).then(a.folder_id.cmp(&b.folder_id)));
+        items.sort_by(|a, b| {
+            a.path
+                .cmp(&b.path)
+                .then(a.folder_id.cmp(&b.folder_id))
+                .then(a.extra.cmp(&b.extra))
+        });
         Plan {
             items,
             portal_echoes_passwords,
@@ -447,6 +473,7 @@ mod tests {
             folder_id: Some(101),
             manifest: "links.yaml".into(),
             line: 4,
+            extra: None,
             desired: DesiredLink::Present(spec.clone()),
             action,
             notes: vec![Note::OtherPrimaryLinks(1)],
@@ -504,6 +531,7 @@ mod tests {
         );
         let mut plan = plan;
         plan.unlisted = vec![UnlistedFolder {
+            named: None,
             path: "Marketing/Old".into(),
             folder_id: Some(104),
             manifest: "links.yaml".into(),

@@ -2,7 +2,7 @@
 //! may have at all, checked before anything is sent so the error can point into the
 //! manifest. Pure: every rule has a unit test below.
 
-use crate::manifest::{Code, Diagnostic, Entry};
+use crate::manifest::{Code, Diagnostic, Entry, Pos};
 use crate::model::{Access, DesiredLink, Expiry, Placement, RoomType};
 
 /// The access the server gives a link it creates without being told.
@@ -24,19 +24,53 @@ pub fn primary_link_is_permanent(placement: Placement) -> bool {
 /// Rules the server enforces per room type (docspace-api.md 2.1, 2.4, 2.5), checked
 /// before anything is sent so the error can point into the manifest.
 pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diagnostic> {
+    check_link(
+        Described {
+            link: &entry.link,
+            link_pos: entry.link_pos,
+            access_pos: entry.access_pos,
+            primary: true,
+        },
+        placement,
+        creating,
+    )
+}
+
+/// One link an entry describes, and where: its primary link or an additional one.
+pub struct Described<'a> {
+    pub link: &'a DesiredLink,
+    pub link_pos: Pos,
+    pub access_pos: Option<Pos>,
+    pub primary: bool,
+}
+
+/// The rules of [`check`] for any link: an additional link has no permanent
+/// twin to revoke, and only a form-filling room's contents fix its expiry (only a
+/// public or form-filling room's *own primary* link loses it, third reading 1).
+pub fn check_link(
+    described: Described,
+    placement: Placement,
+    creating: bool,
+) -> Option<Diagnostic> {
+    let Described {
+        link,
+        link_pos,
+        access_pos,
+        primary,
+    } = described;
     let here = placement.describe();
     let at = |code, pos, message: String, help: String| {
         Some(Diagnostic::at(pos, message).code(code).help(help))
     };
     let allowed = placement.allowed_access();
     let list = |a: &[Access]| a.iter().map(|x| x.word()).collect::<Vec<_>>().join(", ");
-    let own_link_is_permanent = primary_link_is_permanent(placement);
-    let fixed_expiry = expiry_is_fixed(placement);
-    let spec = match &entry.link {
+    let own_link_is_permanent = primary && primary_link_is_permanent(placement);
+    let fixed_expiry = expiry_is_fixed_for(placement, primary);
+    let spec = match link {
         DesiredLink::Absent if own_link_is_permanent => {
             return at(
                 Code::ForcedValue,
-                entry.link_pos,
+                link_pos,
                 format!(
                     "{here} always has a primary link: the portal makes a new one as soon as it is revoked"
                 ),
@@ -49,7 +83,7 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
     if allowed.is_empty() {
         return at(
             Code::NoExternalLinks,
-            entry.link_pos,
+            link_pos,
             format!("{here} cannot have external links"),
             "use `link: absent`, or share a folder inside the room".to_owned(),
         );
@@ -58,7 +92,7 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
         Some(a) if !allowed.contains(&a) => {
             return at(
                 Code::AccessNotAllowed,
-                entry.access_pos.unwrap_or(entry.link_pos),
+                access_pos.unwrap_or(link_pos),
                 format!("access level `{a}` is not allowed for {here}"),
                 format!("allowed here: {}", list(allowed)),
             );
@@ -66,7 +100,7 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
         None if creating && !allowed.contains(&SERVER_DEFAULT_ACCESS) => {
             return at(
                 Code::AccessNotAllowed,
-                entry.link_pos,
+                link_pos,
                 format!(
                     "the link must be created, and the portal's default access `{SERVER_DEFAULT_ACCESS}` is not allowed for {here}"
                 ),
@@ -79,7 +113,7 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
         (Some(true), Some(false)) => {
             return at(
                 Code::ForcedValue,
-                entry.link_pos,
+                link_pos,
                 format!("links in {here} are always internal; the portal forces `internal: true`"),
                 "remove `internal: false` or set it to true".to_owned(),
             );
@@ -87,7 +121,7 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
         (Some(false), Some(true)) => {
             return at(
                 Code::ForcedValue,
-                entry.link_pos,
+                link_pos,
                 format!("links in {here} are never internal; the portal forces `internal: false`"),
                 "remove `internal: true` or set it to false".to_owned(),
             );
@@ -97,12 +131,45 @@ pub fn check(entry: &Entry, placement: Placement, creating: bool) -> Option<Diag
     if fixed_expiry && matches!(spec.expires, Some(Expiry::At(_))) {
         return at(
             Code::ForcedValue,
-            entry.link_pos,
+            link_pos,
             format!("links in {here} cannot expire: the portal answers OK and saves no expiry"),
             "use `expires: never` or leave it out".to_owned(),
         );
     }
     None
+}
+
+/// How many additional links the server lets a folder here have (docspace-api.md
+/// 2.6): 5 on custom and public rooms and inside public rooms, none in form-filling
+/// rooms and their folders (nor where no external link is allowed), 6 in My
+/// Documents and inside custom, editing, virtual data and AI rooms.
+pub fn additional_limit(placement: Placement) -> usize {
+    match placement {
+        Placement::Room {
+            room_type: RoomType::Custom | RoomType::Public,
+        }
+        | Placement::InRoom {
+            room_type: RoomType::Public,
+        } => 5,
+        Placement::Room { .. }
+        | Placement::InRoom {
+            room_type: RoomType::FillingForms,
+        } => 0,
+        Placement::MyDocuments | Placement::InRoom { .. } => 6,
+    }
+}
+
+/// [`expiry_is_fixed`] for a primary link; for an additional one, only inside a
+/// form-filling room: the rooms' rule is about their own primary link.
+pub fn expiry_is_fixed_for(placement: Placement, primary: bool) -> bool {
+    if primary {
+        expiry_is_fixed(placement)
+    } else {
+        placement
+            == Placement::InRoom {
+                room_type: RoomType::FillingForms,
+            }
+    }
 }
 
 /// Whether a link here cannot be given an expiry (docspace-api.md third reading 1):
@@ -168,6 +235,9 @@ mod tests {
                 .then_some(ACCESS),
             link,
             link_pos: LINK,
+            extra_links: Vec::new(),
+            extra_links_pos: None,
+            extra_unlisted: Default::default(),
         }
     }
 

@@ -5,7 +5,7 @@
 use jiff::{SignedDuration, Timestamp};
 use secrecy::ExposeSecret;
 
-use super::placement::{SERVER_DEFAULT_ACCESS, expiry_is_fixed, forced_internal};
+use super::placement::{SERVER_DEFAULT_ACCESS, expiry_is_fixed_for, forced_internal};
 use super::{Action, Change, Field, Note, RevokedLink, Value};
 use crate::diagnostic::Code;
 use crate::docspace::release::Release;
@@ -34,6 +34,9 @@ pub struct Context<'a> {
     /// write must send and which fields it may change. `None`: the link's own
     /// `canEdit*` flags alone.
     pub placement: Option<Placement>,
+    /// The link is an additional one (design.md 1.2): only a public or
+    /// form-filling room's own *primary* link has a fixed expiry (third reading 1).
+    pub additional: bool,
 }
 
 /// What one folder needs: the plan's view of it, and the write that carries it out.
@@ -322,7 +325,10 @@ fn update(
     // (docspace-api.md 2.4): say so now rather than report a change that never takes.
     for (field, allowed) in [
         (Field::Internal, internal_editable(current, ctx.placement)),
-        (Field::Expires, expiry_editable(current, ctx.placement)),
+        (
+            Field::Expires,
+            expiry_editable(current, ctx.placement, ctx.additional),
+        ),
     ] {
         if !allowed && changes.iter().any(|c| c.field == field) {
             return refuse(
@@ -406,12 +412,13 @@ fn internal_editable(current: &ObservedLink, placement: Option<Placement>) -> bo
 /// while a write keeps the expiry (`FileSharing.cs:211-221` drops it only on the
 /// room's own link, and `FileSecurity.cs` ~1735-1745 lets it be edited there): the
 /// place, not the flag, decides. Where the expiry is fixed no change is made.
-fn expiry_editable(current: &ObservedLink, placement: Option<Placement>) -> bool {
+fn expiry_editable(current: &ObservedLink, placement: Option<Placement>, additional: bool) -> bool {
     match placement {
-        Some(p) if expiry_is_fixed(p) => false,
+        Some(p) if expiry_is_fixed_for(p, !additional) => false,
+        // The flag is wrong only on public rooms' primary links.
         Some(Placement::InRoom {
             room_type: RoomType::Public,
-        }) => true,
+        }) if !additional => true,
         _ => current.can_edit_expiry,
     }
 }

@@ -184,6 +184,7 @@ fn decide_case(c: &Case) -> Decision {
         release: &Release::default(),
         now: NOW.parse().expect("a timestamp"),
         placement: c.placement,
+        additional: false,
     };
     decide(&c.desired, &c.portal, &ctx)
 }

@@ -41,6 +41,7 @@ fn decide_at(
         release: &Release::default(),
         now: NOW.parse().unwrap(),
         placement,
+        additional: false,
     };
     decide(desired, primary, &ctx)
 }

@@ -46,7 +46,13 @@ impl SavedPlan {
             why,
         };
         for item in &planned.items {
-            let Some(fresh) = now.items.iter().find(|i| i.line == item.line) else {
+            // An entry's primary link and each `extra_links` key are items of
+            // their own, by line and title.
+            let Some(fresh) = now
+                .items
+                .iter()
+                .find(|i| i.line == item.line && i.extra == item.extra)
+            else {
                 return Err(edited(
                     &item.path,
                     "line".into(),
@@ -91,7 +97,7 @@ impl SavedPlan {
                     "no folder with this id is an unlisted folder of that scope now",
                 ));
             };
-            if fresh.path != u.path || fresh.scope != u.scope {
+            if fresh.path != u.path || fresh.scope != u.scope || fresh.named != u.named {
                 return Err(edited(
                     &u.path,
                     "path".into(),
@@ -119,6 +125,8 @@ impl SavedPlan {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Drift {
     pub path: String,
+    /// The additional link's title, for an `extra_links` item.
+    pub extra: Option<String>,
     pub folder_id: Option<u64>,
     pub manifest: std::sync::Arc<str>,
     pub line: u32,
@@ -134,11 +142,9 @@ impl Plan {
     pub fn hold_to(&mut self, now: &Plan) -> Vec<Drift> {
         let mut drift = Vec::new();
         for item in &mut self.items {
-            let Some(fresh) = now
-                .items
-                .iter()
-                .find(|i| i.line == item.line && i.folder_id == item.folder_id)
-            else {
+            let Some(fresh) = now.items.iter().find(|i| {
+                i.line == item.line && i.folder_id == item.folder_id && i.extra == item.extra
+            }) else {
                 continue;
             };
             match (&item.action, &fresh.action) {
@@ -149,6 +155,7 @@ impl Plan {
                 }
                 (Action::Unchanged, now_action) if now_action.writes() => drift.push(Drift {
                     path: item.path.clone(),
+                    extra: item.extra.clone(),
                     folder_id: item.folder_id,
                     manifest: item.manifest.clone(),
                     line: item.line,
@@ -183,6 +190,7 @@ impl Plan {
             if revoke && !in_file {
                 drift.push(Drift {
                     path: fresh.path.clone(),
+                    extra: None,
                     folder_id: fresh.folder_id,
                     manifest: fresh.manifest.clone(),
                     line: fresh.line,

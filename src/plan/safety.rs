@@ -219,6 +219,7 @@ mod tests {
             folder_id: Some(1),
             manifest: Arc::from("links.yaml"),
             line: 1,
+            extra: None,
             desired: DesiredLink::Absent,
             action,
             notes: Vec::new(),
@@ -266,12 +267,26 @@ mod tests {
         Plan::new(items, true)
     }
 
+    /// An `extra_links` key is an item of its own: its revoke counts like a
+    /// primary link's (design.md 1.2).
+    #[test]
+    fn additional_links_count_like_primary_ones() {
+        let mut p = plan(vec![revoke(); 4], 6);
+        for i in &mut p.items[..3] {
+            i.extra = Some("Agency".into());
+        }
+        let c = check(&p, Safety::default());
+        assert_eq!((c.managed, c.revoke), (10, 4));
+        assert_eq!(c.exceeded, vec![Rule::MaxRevokeShare]);
+    }
+
     #[test]
     fn unlisted_revokes_count_against_the_revoke_share() {
         use crate::plan::UnlistedFolder;
         let mut p = plan(Vec::new(), 2);
         p.unlisted = (0..9)
             .map(|i| UnlistedFolder {
+                named: None,
                 path: format!("A/{i}"),
                 folder_id: Some(i),
                 manifest: Arc::from("links.yaml"),

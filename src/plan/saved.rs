@@ -180,7 +180,12 @@ impl SavedPlan {
             manifest: manifest.source.name.clone(),
             line,
         };
-        if self.plan.items.len() != manifest.entries.len() {
+        let links: usize = manifest
+            .entries
+            .iter()
+            .map(|e| 1 + e.extra_links.len())
+            .sum();
+        if self.plan.items.len() != links {
             return Err(mismatch(None));
         }
         let same_target = |entry: &crate::manifest::Entry, item: &super::Item| match &entry.target {
@@ -188,31 +193,66 @@ impl SavedPlan {
             Target::Id(id) => item.folder_id.is_none_or(|f| f == *id),
         };
         for item in &self.plan.items {
-            let entry = manifest
-                .entries
-                .iter()
-                .find(|e| e.target_pos.line == item.line && same_target(e, item))
-                .ok_or_else(|| mismatch(Some(item.line)))?;
-            if entry.link != item.desired {
+            // The entry's primary link at its line, or one of its `extra_links`
+            // keys at the key's line.
+            let found = manifest.entries.iter().find_map(|e| match &item.extra {
+                None => {
+                    (e.target_pos.line == item.line && same_target(e, item)).then_some((e, &e.link))
+                }
+                Some(title) => e
+                    .extra_links
+                    .iter()
+                    .find(|x| x.pos.line == item.line && x.title == *title)
+                    .filter(|_| same_target(e, item))
+                    .map(|x| (e, &x.link)),
+            });
+            let (_, desired) = found.ok_or_else(|| mismatch(Some(item.line)))?;
+            if *desired != item.desired {
                 return Err(mismatch(Some(item.line)));
             }
         }
         // One item per entry: an item copied over another would apply one entry's
         // change twice and drop the other's without a word.
         for entry in &manifest.entries {
-            let items = self
-                .plan
-                .items
-                .iter()
-                .filter(|i| i.line == entry.target_pos.line && same_target(entry, i))
-                .count();
-            if items != 1 {
+            let count = |line: u32, extra: Option<&String>| {
+                self.plan
+                    .items
+                    .iter()
+                    .filter(|i| i.line == line && i.extra.as_ref() == extra)
+                    .filter(|i| same_target(entry, i))
+                    .count()
+            };
+            if count(entry.target_pos.line, None) != 1 {
                 return Err(mismatch(Some(entry.target_pos.line)));
+            }
+            for key in &entry.extra_links {
+                if count(key.pos.line, Some(&key.title)) != 1 {
+                    return Err(mismatch(Some(key.pos.line)));
+                }
             }
         }
         // Unlisted folders: under the scope at their line, and revoked only where
         // that scope says `unlisted: revoke`.
         for u in &self.plan.unlisted {
+            if let Some(named) = &u.named {
+                // A listed folder's unnamed additional links: the entry at the
+                // line says `extra_unlisted`, and names exactly these keys.
+                let entry = manifest
+                    .entries
+                    .iter()
+                    .find(|e| e.target_pos.line == u.line)
+                    .ok_or_else(|| mismatch(Some(u.line)))?;
+                let keys: Vec<&String> = entry.extra_links.iter().map(|x| &x.title).collect();
+                let revoke_allowed = !matches!(u.action, super::UnlistedAction::Revoke { .. })
+                    || entry.extra_unlisted == crate::model::Unlisted::Revoke;
+                if u.scope != super::EXTRA_UNLISTED
+                    || keys != named.iter().collect::<Vec<_>>()
+                    || !revoke_allowed
+                {
+                    return Err(mismatch(Some(u.line)));
+                }
+                continue;
+            }
             let scope = manifest
                 .scopes
                 .iter()
@@ -561,6 +601,7 @@ mod tests {
                 folder_id: Some(folder_id),
                 manifest: "links.yaml".into(),
                 line: e.target_pos.line,
+                extra: None,
                 desired: e.link.clone(),
                 action: super::super::Action::Unchanged,
                 notes: Vec::new(),
@@ -612,6 +653,7 @@ mod tests {
         let with = |path: &str, line, action| {
             let mut p = planned(&m, 7);
             p.plan.unlisted = vec![UnlistedFolder {
+                named: None,
                 path: path.into(),
                 folder_id: Some(9),
                 manifest: "links.yaml".into(),

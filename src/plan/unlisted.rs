@@ -17,7 +17,7 @@ use crate::docspace::resolve::ResolveError;
 use crate::docspace::walk::WalkedFolder;
 use crate::manifest::{Diagnostic, Manifest};
 use crate::model::{
-    LinkIdentity, ObservedAccess, ObservedLink, ObservedPassword, Placement, Unlisted,
+    LinkIdentity, ObservedAccess, ObservedLink, ObservedPassword, Placement, Policy, Unlisted,
 };
 
 /// A folder under a scope that no entry lists, and what becomes of its links.
@@ -39,6 +39,26 @@ pub struct UnlistedFolder {
     /// (only they may revoke, `plan::creator`; see `Item::creator`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creator: Option<String>,
+    /// A folder an entry lists, and its additional links that no `extra_links`
+    /// key names (`extra_unlisted`, design.md 1.2): these titles are the keys, and
+    /// only the folder's other additional links are its unlisted ones. `line` is
+    /// then the entry's and `scope` is `extra_unlisted`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub named: Option<Vec<String>>,
+}
+
+/// The `scope` of a listed folder's unnamed additional links.
+pub const EXTRA_UNLISTED: &str = "extra_unlisted";
+
+impl UnlistedFolder {
+    /// Whether `link` is one of this folder's unlisted links: any link of a folder
+    /// no entry lists; only an unnamed additional one of a listed folder.
+    pub fn covers(&self, link: &ObservedLink, primary: bool) -> bool {
+        match &self.named {
+            None => true,
+            Some(named) => !primary && !named.contains(&link.title),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -154,6 +174,7 @@ pub fn unlisted(
             scope: scope.display(),
             action,
             creator: None,
+            named: None,
         };
         let Some(obs) = obs else {
             out.push(item(
@@ -279,7 +300,27 @@ fn links<'a>(
     now: Timestamp,
 ) -> Result<Vec<UnlistedLink>, &'a ApiError> {
     let links = folder.links.as_ref()?;
-    let seen = |l: &ObservedLink, primary: bool| UnlistedLink {
+    let seen = |l: &ObservedLink, primary: bool| {
+        unlisted_link(l, primary, &manifest.policy, echoes_passwords, now)
+    };
+    Ok(links
+        .primary
+        .iter()
+        .map(|l| seen(l, true))
+        .chain(links.additional.iter().map(|l| seen(l, false)))
+        .collect())
+}
+
+/// One link of an unlisted folder, or an unnamed additional link of a listed one,
+/// as the plan shows it, with the policy rules it breaks.
+pub fn unlisted_link(
+    l: &ObservedLink,
+    primary: bool,
+    policy: &Policy,
+    echoes_passwords: bool,
+    now: Timestamp,
+) -> UnlistedLink {
+    UnlistedLink {
         target: l.identity(),
         primary,
         title: l.title.clone(),
@@ -289,13 +330,7 @@ fn links<'a>(
         expired: l.expired,
         deny_download: l.deny_download,
         internal: l.internal,
-        violations: policy::check(&manifest.policy, &facts(l, echoes_passwords), now),
+        violations: policy::check(policy, &facts(l, echoes_passwords), now),
         kept: false,
-    };
-    Ok(links
-        .primary
-        .iter()
-        .map(|l| seen(l, true))
-        .chain(links.additional.iter().map(|l| seen(l, false)))
-        .collect())
+    }
 }

@@ -12,7 +12,7 @@
 
 use std::fmt::Write;
 
-use super::human::{change_text, heading_text, unlisted_link_text, unlisted_what};
+use super::human::{change_text, heading_text, unlisted_link_label, unlisted_what};
 use super::printable;
 use crate::apply::{ALREADY_AS_PLANNED, Done, Failure, Report};
 use crate::diagnostic::Code;
@@ -173,7 +173,7 @@ pub fn plan_commands(plan: &Plan, safety: &SafetyCheck) -> String {
             lines.push(printable(reason).into_owned());
         }
         for l in u.action.links() {
-            lines.push(format!("- {}", printable(&unlisted_link_text(l))));
+            lines.push(format!("- {}", printable(&unlisted_link_label(u, l))));
             lines.extend(
                 l.violations
                     .iter()
@@ -241,19 +241,19 @@ pub fn apply_commands(report: &Report) -> String {
                 format!("docspace-links: {}", kind_word(o.kind)),
                 format!(
                     "{}: {}",
-                    printable(&o.path),
+                    printable(&o.shown()),
                     super::human::done_word(o.kind)
                 ),
             ),
             Ok(Done::AlreadyAsPlanned) => (
                 Level::Notice,
                 "docspace-links: already as planned".to_owned(),
-                format!("{}: {ALREADY_AS_PLANNED}", o.path),
+                format!("{}: {ALREADY_AS_PLANNED}", printable(&o.shown())),
             ),
             Err(f) => (
                 Level::Error,
                 format!("docspace-links: {} ({})", failure_word(f), f.code()),
-                format!("{}: {}", printable(&o.path), printable(&f.to_string())),
+                format!("{}: {}", printable(&o.shown()), printable(&f.to_string())),
             ),
         };
         out.push_str(

@@ -41,7 +41,7 @@ fn heading(item: &Item, s: Style) -> String {
     let mut line = format!(
         "  {} {} {}",
         symbol(item.action.kind(), s),
-        s.bold(&printable(&item.path)),
+        s.bold(&printable(&item.shown())),
         s.dim(&format!(
             "({}): {}",
             place(item.folder_id, item.line),
@@ -68,7 +68,7 @@ fn heading(item: &Item, s: Style) -> String {
 pub(super) fn heading_text(item: &Item) -> String {
     let mut line = format!(
         "{} ({}): {}",
-        printable(&item.path),
+        printable(&item.shown()),
         place(item.folder_id, item.line),
         what(item)
     );
@@ -200,22 +200,29 @@ pub fn plan_text(plan: &Plan, s: Style) -> String {
 /// What becomes of an unlisted folder, in words: `1 link no entry lists`.
 pub(super) fn unlisted_what(u: &UnlistedFolder) -> String {
     let n = u.action.links().len();
-    let links = format!("{n} link{}", if n == 1 { "" } else { "s" });
+    let (links, unnamed) = match u.named {
+        // A listed folder's `extra_unlisted`.
+        Some(_) => (
+            format!("{n} additional link{}", if n == 1 { "" } else { "s" }),
+            "no extra_links key names",
+        ),
+        None => (
+            format!("{n} link{}", if n == 1 { "" } else { "s" }),
+            "no entry lists",
+        ),
+    };
     match &u.action {
-        UnlistedAction::Report { .. } => format!("{links} no entry lists"),
+        UnlistedAction::Report { .. } => format!("{links} {unnamed}"),
         UnlistedAction::Revoke { links: all } => {
             let kept = all.iter().filter(|l| l.kept).count();
             if kept == 0 {
-                format!("{links} no entry lists, to be revoked")
+                format!("{links} {unnamed}, to be revoked")
             } else {
-                format!(
-                    "{links} no entry lists, {} to be revoked, {kept} kept",
-                    n - kept
-                )
+                format!("{links} {unnamed}, {} to be revoked, {kept} kept", n - kept)
             }
         }
         UnlistedAction::Refused { .. } => {
-            format!("{links} no entry lists, refused: will not be revoked")
+            format!("{links} {unnamed}, refused: will not be revoked")
         }
         UnlistedAction::Unknown { error, .. } => format!("state unknown: {error}"),
     }
@@ -244,6 +251,16 @@ pub(super) fn unlisted_link_text(l: &UnlistedLink) -> String {
     format!("{} ({})", Value::Text(l.title.clone()), facts.join(", "))
 }
 
+/// One unlisted link as every output lists it: an unnamed additional link of a
+/// listed folder (`extra_unlisted`) as an item of its own, `Team/Press · "Agency"
+/// (...)`, as its named ones are shown.
+pub(super) fn unlisted_link_label(u: &UnlistedFolder, l: &UnlistedLink) -> String {
+    match u.named {
+        Some(_) => format!("{} \u{b7} {}", u.path, unlisted_link_text(l)),
+        None => unlisted_link_text(l),
+    }
+}
+
 /// A folder under a scope that no entry lists (design.md 1.1).
 fn unlisted(out: &mut String, u: &UnlistedFolder, s: Style) {
     let (symbol, mark) = match &u.action {
@@ -264,11 +281,17 @@ fn unlisted(out: &mut String, u: &UnlistedFolder, s: Style) {
         out,
         "  {symbol} {} {}",
         s.bold(&printable(&u.path)),
-        s.dim(&format!(
-            "({place}under scope {} at manifest line {}): {what}",
-            printable(&u.scope),
-            u.line
-        ))
+        s.dim(&match u.named {
+            Some(_) => format!(
+                "({place}extra_unlisted of the entry at manifest line {}): {what}",
+                u.line
+            ),
+            None => format!(
+                "({place}under scope {} at manifest line {}): {what}",
+                printable(&u.scope),
+                u.line
+            ),
+        })
     );
     if let UnlistedAction::Unknown { error, .. } = &u.action {
         let _ = writeln!(out, "      {}", s.magenta(&printable(error)));
@@ -277,7 +300,11 @@ fn unlisted(out: &mut String, u: &UnlistedFolder, s: Style) {
         let _ = writeln!(out, "      {}", s.yellow(&printable(reason)));
     }
     for l in u.action.links() {
-        let _ = writeln!(out, "      {mark} {}", printable(&unlisted_link_text(l)));
+        let _ = writeln!(
+            out,
+            "      {mark} {}",
+            printable(&unlisted_link_label(u, l))
+        );
         for v in &l.violations {
             let _ = writeln!(
                 out,
@@ -375,18 +402,18 @@ pub fn apply_report(report: &Report, s: Style) -> String {
                     out,
                     "  {} {}: {verb}",
                     symbol(o.kind, s),
-                    printable(&o.path)
+                    printable(&o.shown())
                 );
             }
             Ok(Done::AlreadyAsPlanned) => {
-                let _ = writeln!(out, "  = {}: {ALREADY_AS_PLANNED}", printable(&o.path));
+                let _ = writeln!(out, "  = {}: {ALREADY_AS_PLANNED}", printable(&o.shown()));
             }
             Err(e) => {
                 let _ = writeln!(
                     out,
                     "  {} {} ({}): {} {}",
                     s.red("!"),
-                    printable(&o.path),
+                    printable(&o.shown()),
                     place(o.folder_id, o.line),
                     s.red("failed:"),
                     printable(&e.to_string())

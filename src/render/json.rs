@@ -34,6 +34,9 @@ struct Document<'a> {
 #[derive(Serialize)]
 struct Folder<'a> {
     path: &'a str,
+    /// An additional link's title (its `extra_links` key); absent for the primary link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extra_link: Option<&'a str>,
     folder_id: Option<u64>,
     manifest: &'a str,
     manifest_line: u32,
@@ -159,6 +162,7 @@ pub fn plan_json(plan: &Plan, safety: &SafetyCheck) -> String {
             };
             Folder {
                 path: &item.path,
+                extra_link: item.extra.as_deref(),
                 folder_id: item.folder_id,
                 manifest: &item.manifest,
                 manifest_line: item.line,
@@ -245,7 +249,7 @@ fn apply_folders(report: &Report) -> Vec<Json> {
                 Ok(done) => (done.kind(), None, None),
                 Err(f) => (failure_kind(f), Some(f.to_string()), Some(f.code())),
             };
-            json!({
+            let mut j = json!({
                 "path": o.path,
                 "folder_id": o.folder_id,
                 "manifest": &*o.manifest,
@@ -254,7 +258,11 @@ fn apply_folders(report: &Report) -> Vec<Json> {
                 "outcome": outcome,
                 "message": message,
                 "code": code,
-            })
+            });
+            if let Some(title) = &o.extra {
+                j["extra_link"] = json!(title);
+            }
+            j
         })
         .collect()
 }

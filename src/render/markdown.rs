@@ -11,7 +11,7 @@
 
 use std::fmt::Write;
 
-use super::human::{is_shown, summary_line, unlisted_link_text, unlisted_what, what};
+use super::human::{is_shown, summary_line, unlisted_link_label, unlisted_what, what};
 use super::{Style, printable};
 use crate::apply::{ALREADY_AS_PLANNED, Done, Report};
 use crate::plan::safety::SafetyCheck;
@@ -56,7 +56,7 @@ fn folder_block(item: &Item) -> String {
     let mut out = format!(
         "<details><summary><code>{}</code> <strong>{}</strong>: {} <em>({} line {}{})</em>",
         symbol(item.action.kind()),
-        escape(&item.path),
+        escape(&item.shown()),
         escape(&what(item)),
         escape(&item.manifest),
         item.line,
@@ -120,11 +120,14 @@ fn unlisted_block(u: &UnlistedFolder) -> String {
         UnlistedAction::Refused { .. } => "!",
         UnlistedAction::Unknown { .. } => "?",
     };
+    let under = match u.named {
+        Some(_) => "extra_unlisted of the entry at".to_owned(),
+        None => format!("under scope {},", escape(&u.scope)),
+    };
     let mut out = format!(
-        "<details><summary><code>{symbol}</code> <strong>{}</strong>: {} <em>(under scope {}, {} line {}{})</em></summary>\n\n",
+        "<details><summary><code>{symbol}</code> <strong>{}</strong>: {} <em>({under} {} line {}{})</em></summary>\n\n",
         escape(&u.path),
         escape(&unlisted_what(u)),
-        escape(&u.scope),
         escape(&u.manifest),
         u.line,
         u.folder_id
@@ -134,7 +137,7 @@ fn unlisted_block(u: &UnlistedFolder) -> String {
         let _ = writeln!(out, "Refused: {}\n", escape(reason));
     }
     for l in u.action.links() {
-        let _ = writeln!(out, "- {}", escape(&unlisted_link_text(l)));
+        let _ = writeln!(out, "- {}", escape(&unlisted_link_label(u, l)));
         for v in &l.violations {
             let _ = writeln!(out, "  - Policy: {}", escape(&v.to_string()));
         }
@@ -249,7 +252,7 @@ pub fn apply_markdown(report: &Report) -> String {
             };
             format!(
                 "| {sym} | {} | {} | {} |\n",
-                escape(&o.path),
+                escape(&o.shown()),
                 escape(&format!("{} line {}", o.manifest, o.line)),
                 escape(&outcome)
             )
@@ -284,6 +287,7 @@ mod tests {
             folder_id: Some(7),
             manifest: Arc::from("links.yaml"),
             line: 3,
+            extra: None,
             desired: DesiredLink::Present(LinkSpec::default()),
             action,
             notes: Vec::new(),
@@ -370,6 +374,7 @@ mod tests {
     fn apply_outcomes_are_a_table_cut_like_the_plan() {
         use crate::apply::{Failure, Outcome};
         let outcome = |n: usize, result| Outcome {
+            extra: None,
             path: format!("Room/Folder | {n:04}"),
             folder_id: Some(n as u64),
             manifest: Arc::from("links.yaml"),

@@ -116,7 +116,7 @@ async fn a_portal_with_every_kind_of_link_round_trips_to_zero_changes() {
     };
     let portal = Portal::start_with(&rich.seed, config).await;
     let room = "Room 000 custom";
-    // Additional links, made by hand: entries do not manage them, export lists the folder.
+    // An additional link, made by hand: export names it under `extra_links:`.
     let additional = portal
         .create_link(
             state_id(&portal, &format!("{room}/Folder 0000")).await,
@@ -134,7 +134,11 @@ async fn a_portal_with_every_kind_of_link_round_trips_to_zero_changes() {
         "a slash or twin title is named by id"
     );
     assert!(text.contains("expired at 2024-02-03T04:05:06Z"), "{text}");
-    assert!(text.contains("1 additional link"), "{text}");
+    assert!(text.contains("    extra_links:\n"), "{text}");
+    assert!(
+        text.contains("      Extra:\n        access: read\n"),
+        "{text}"
+    );
     assert!(
         text.contains("\"@my/Doc 000\"") || text.contains("@my/Doc"),
         "{text}"

@@ -12,6 +12,7 @@ mod demo;
 mod errors;
 mod export;
 mod export_modes;
+mod extra_links;
 mod fake_server;
 mod faults;
 mod foreign_text;

@@ -29,7 +29,8 @@ async fn a_link_made_by_hand_under_a_scope_fails_the_drift_check_and_is_named() 
     assert_eq!(clean.code, 0, "{}", clean.all());
 
     by_hand(&portal).await;
-    // Additional links on a listed folder are the entry's business, not the scope's.
+    // Additional links on a listed folder are the entry's business (its
+    // `extra_unlisted`), not the scope's.
     portal
         .create_link(
             103,
@@ -44,15 +45,23 @@ async fn a_link_made_by_hand_under_a_scope_fails_the_drift_check_and_is_named() 
         "{}",
         out.stdout
     );
-    assert!(!out.stdout.contains("Extra"), "{}", out.stdout);
+    assert!(
+        !out.stdout.contains("Archive (folder 103, under scope"),
+        "{}",
+        out.stdout
+    );
 
     let json = portal.run(&["plan", "-f", "links.yaml", "--format", "json"]);
     let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(doc["changes_pending"], true);
-    assert_eq!(doc["summary"]["unlisted"], 1);
-    assert_eq!(doc["unlisted"][0]["path"], "Marketing/Brand assets");
-    assert_eq!(doc["unlisted"][0]["action"], "report");
-    assert_eq!(doc["unlisted"][0]["links"][0]["title"], "Made by hand");
+    assert_eq!(doc["summary"]["unlisted"], 2);
+    assert_eq!(doc["unlisted"][0]["path"], "Marketing/Archive");
+    assert_eq!(doc["unlisted"][0]["scope"], "extra_unlisted");
+    assert_eq!(doc["unlisted"][0]["links"][0]["title"], "Extra");
+    assert_eq!(doc["unlisted"][1]["path"], "Marketing/Brand assets");
+    assert_eq!(doc["unlisted"][1]["scope"], "Marketing");
+    assert_eq!(doc["unlisted"][1]["action"], "report");
+    assert_eq!(doc["unlisted"][1]["links"][0]["title"], "Made by hand");
 
     // Reported, never written: apply changes nothing.
     let apply = portal.run(&["apply", "-f", "links.yaml", "--yes"]);
