@@ -185,3 +185,28 @@ async fn an_item_copied_over_another_is_refused_as_a_whole() {
     assert_eq!(out.code, 4, "{}", out.all());
     assert!(portal.writes().await.is_empty(), "{}", out.all());
 }
+
+/// The same for an `extra_links` key: one item per key, or the file is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_extra_link_item_copied_over_another_is_refused_as_a_whole() {
+    let portal = Portal::start(SEED).await;
+    save(
+        &portal,
+        "version: 1\nfolders:\n  - path: Marketing/Archive\n    link: { title: Archive }\n    extra_links:\n      Agency: { access: read }\n      Printer: { access: comment }\n",
+        &[],
+    );
+    edit(&portal, |p| {
+        let agency = items(p)
+            .iter()
+            .find(|i| i["extra"] == "Agency")
+            .unwrap_or_else(|| panic!("no Agency item"))
+            .clone();
+        *items(p)
+            .iter_mut()
+            .find(|i| i["extra"] == "Printer")
+            .unwrap() = agency;
+    });
+    let out = portal.run(&["apply", "--plan", "plan.json", "--yes"]);
+    assert_eq!(out.code, 4, "{}", out.all());
+    assert!(portal.writes().await.is_empty(), "{}", out.all());
+}
