@@ -12,7 +12,7 @@ use crate::apply::Report;
 use crate::docspace::ApiError;
 use crate::error::{Error, apply_exit_code};
 use crate::manifest::Manifest;
-use crate::plan::saved::{Error as SavedPlanError, Expected, SavedPlan};
+use crate::plan::saved::Expected;
 use crate::plan::{Plan, safety};
 use crate::progress::Progress;
 use crate::render::{self, Style};
@@ -73,20 +73,13 @@ async fn from_saved(
     out: &mut Output,
 ) -> Result<u8, Error> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| SavedPlanError::Unreadable {
-        path: shown.clone(),
-        source: e.into(),
-    })?;
-    let saved = SavedPlan::from_json(&shown, &text)?;
+    let saved = super::plan_file::read(path)?;
     let config = PortalConfig::open(&args.portal, out)?;
     let manifest_path = match &args.file {
         Some(file) => file.clone(),
         None => manifest_path::locate(path, &saved.manifest)?,
     };
-    let manifest_text = std::fs::read_to_string(&manifest_path).map_err(|source| Error::Io {
-        what: "read the manifest the saved plan was made from",
-        source,
-    })?;
+    let manifest_text = super::input::read_text(&manifest_path)?;
     let max_age = args.max_age.clone().unwrap_or_default();
     saved.verify(
         &shown,

@@ -39,6 +39,10 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Write the portal's links as a manifest that plans to zero changes (read-only)
     Export(ExportArgs),
+    /// Check a manifest without a portal: syntax, schema, policy, password references
+    Validate(super::validate::ValidateArgs),
+    /// Render a saved plan (`plan --out`) without a portal, e.g. as a pull-request comment
+    Show(super::show::ShowArgs),
     /// Run plan, apply and plan again against an embedded simulated portal
     Demo,
     /// Serve a simulated DocSpace portal for tests and experiments
@@ -68,7 +72,7 @@ pub struct PortalArgs {
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// The manifest to read
+    /// The manifest to read (`-` reads it from standard input)
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub file: PathBuf,
 
@@ -95,7 +99,7 @@ pub struct PlanArgs {
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
-    /// The manifest to read; with --plan, read instead of the path the plan names
+    /// The manifest to read (`-`: standard input); with --plan, read instead of the path the plan names
     #[arg(
         short = 'f',
         long = "file",

@@ -74,10 +74,7 @@ pub struct Environment<'a> {
 /// Reads and validates the manifest at `path`.
 pub fn load(path: &Path, env: &Environment) -> Result<Manifest, ManifestError> {
     let name = path.display().to_string();
-    let unreadable = |e: std::io::Error| {
-        let d = Diagnostic::file(Code::Read, format!("cannot read the manifest {name}: {e}"));
-        ManifestError::new(Source::lf(name.clone(), String::new()), vec![d])
-    };
+    let unreadable = |e: std::io::Error| unreadable(&name, &format!("the manifest {name}"), e);
     // Checked before reading, so a huge file is refused without being read.
     let size = std::fs::metadata(path).map_err(unreadable)?.len();
     if size > MAX_MANIFEST_BYTES as u64 {
@@ -85,6 +82,42 @@ pub fn load(path: &Path, env: &Environment) -> Result<Manifest, ManifestError> {
     }
     let bytes = std::fs::read(path).map_err(unreadable)?;
     parse(Source::decode(name.clone(), bytes)?, env)
+}
+
+/// Reads and validates a manifest from a stream that has no size to look at first
+/// (`-f -`, standard input), named `name` in every diagnostic. At most one byte past
+/// the limit is read: a larger stream is refused without being held in memory.
+pub fn read(
+    name: &str,
+    reader: impl std::io::Read,
+    env: &Environment,
+) -> Result<Manifest, ManifestError> {
+    parse(
+        Source::decode(name.to_owned(), read_bytes(name, reader)?)?,
+        env,
+    )
+}
+
+/// The stream's bytes, refused past the size the tool reads.
+pub fn read_bytes(name: &str, reader: impl std::io::Read) -> Result<Vec<u8>, ManifestError> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_MANIFEST_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| unreadable(name, &format!("the manifest from {name}"), e))?;
+    if bytes.len() > MAX_MANIFEST_BYTES {
+        return Err(too_large(
+            Source::lf(name.to_owned(), String::new()),
+            bytes.len() as u64,
+        ));
+    }
+    Ok(bytes)
+}
+
+fn unreadable(name: &str, what: &str, e: std::io::Error) -> ManifestError {
+    let d = Diagnostic::file(Code::Read, format!("cannot read {what}: {e}"));
+    ManifestError::new(Source::lf(name.to_owned(), String::new()), vec![d])
 }
 
 /// Validates manifest text, reporting every problem: all structural ones at once, then,
@@ -121,6 +154,24 @@ pub fn parse(source: Source, env: &Environment) -> Result<Manifest, ManifestErro
             diagnostics.extend(problems);
             Err(ManifestError::new(source, diagnostics))
         }
+    }
+}
+
+/// Only the `safety:` shares of a manifest, read without its environment (no
+/// password is looked up): `show` renders a saved plan against the shares of the
+/// manifest it was made from.
+pub fn safety_of(source: Source) -> Result<Safety, ManifestError> {
+    let source = Source::lf(source.name, source.text);
+    let raw: raw::RawManifest = match yaml::parse(&source.text) {
+        Ok(raw) => raw,
+        Err(first) => {
+            let diagnostics = explain_structure(&source.text, first);
+            return Err(ManifestError::new(source, diagnostics));
+        }
+    };
+    match safety::validate(&raw) {
+        (safety, problems) if problems.is_empty() => Ok(safety),
+        (_, problems) => Err(ManifestError::new(source, problems)),
     }
 }
 

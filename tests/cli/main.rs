@@ -21,6 +21,7 @@ mod hostile;
 mod interactive;
 mod key_scopes;
 mod lost_answers;
+mod offline;
 mod outputs;
 mod plan;
 mod policy;

@@ -73,23 +73,23 @@ impl Portal {
 
     /// Runs the binary with `cwd` as its working directory.
     pub fn run_in(&self, cwd: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_docspace-links"));
-        cmd.args(args)
-            .current_dir(cwd)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("DOCSPACE_URL", self.url())
-            .env("DOCSPACE_TOKEN", TOKEN)
-            .env("NO_COLOR", "1");
+        output(self.command(cwd, args, env).output().expect("binary runs"))
+    }
+
+    /// Runs the binary in the test directory with `input` on its standard input.
+    pub fn run_stdin(&self, args: &[&str], env: &[(&str, &str)], input: &str) -> Output {
+        let mut cmd = self.command(self.dir.path(), args, env);
+        run_with_input(&mut cmd, input)
+    }
+
+    fn command(&self, cwd: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Command {
+        let mut cmd = bare_command(cwd, args);
+        cmd.env("DOCSPACE_URL", self.url())
+            .env("DOCSPACE_TOKEN", TOKEN);
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let out = cmd.output().expect("binary runs");
-        Output {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        cmd
     }
 
     /// Every API request answered so far: `[{"method","path","status"}]`.
@@ -324,5 +324,46 @@ impl Hand {
             body,
         )
         .await;
+    }
+}
+
+/// The binary with nothing of the test's environment but `PATH` and `NO_COLOR`: no
+/// portal, no token (the offline commands' tests add what they need).
+pub fn bare_command(cwd: &std::path::Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_docspace-links"));
+    cmd.args(args)
+        .current_dir(cwd)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// Runs `cmd` with `input` written to its standard input, then closed.
+pub fn run_with_input(cmd: &mut Command, input: &str) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    let mut stdin = child.stdin.take().expect("a pipe to its stdin");
+    // Written from another thread: a large input and a full stdout pipe would block each other.
+    let input = input.to_owned();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let out = child.wait_with_output().expect("binary ends");
+    writer.join().expect("the writer thread ends");
+    output(out)
+}
+
+pub fn output(out: std::process::Output) -> Output {
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }

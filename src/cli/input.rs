@@ -1,0 +1,73 @@
+//! Where a manifest comes from: a file, or standard input when it is `-` (`-f -`, so
+//! that a generated manifest can be piped in, `... | docspace-links plan -f -`). Read
+//! from standard input, the manifest is named `<stdin>` in every diagnostic, and its
+//! `{ file: ... }` password references are relative to the working directory.
+
+use std::path::Path;
+
+use crate::error::Error;
+use crate::manifest::{self, Environment, Manifest};
+
+/// How diagnostics name a manifest read from standard input.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Whether `-f` asked for standard input.
+pub fn is_stdin(file: &Path) -> bool {
+    file.as_os_str() == "-"
+}
+
+/// The name diagnostics and saved plans give the manifest at `file`.
+pub fn name(file: &Path) -> String {
+    if is_stdin(file) {
+        STDIN_NAME.to_owned()
+    } else {
+        file.display().to_string()
+    }
+}
+
+/// Where `{ file: ... }` password references start: beside the manifest, or the
+/// working directory for standard input (a stream has no folder).
+pub fn base_dir(file: &Path) -> &Path {
+    match file.parent() {
+        Some(dir) if !is_stdin(file) => dir,
+        _ => Path::new("."),
+    }
+}
+
+/// Reads and validates the manifest at `file`, or from standard input.
+pub fn load(file: &Path, env: &Environment) -> Result<Manifest, Error> {
+    if is_stdin(file) {
+        Ok(manifest::read(STDIN_NAME, std::io::stdin().lock(), env)?)
+    } else {
+        Ok(manifest::load(file, env)?)
+    }
+}
+
+/// The manifest's text as it is, for a saved plan's digest (`apply --plan -f -`).
+pub fn read_text(file: &Path) -> Result<String, Error> {
+    if is_stdin(file) {
+        let bytes = manifest::read_bytes(STDIN_NAME, std::io::stdin().lock())?;
+        return String::from_utf8(bytes).map_err(|e| Error::Io {
+            what: "read the manifest the saved plan was made from",
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
+        });
+    }
+    std::fs::read_to_string(file).map_err(|source| Error::Io {
+        what: "read the manifest the saved plan was made from",
+        source,
+    })
+}
+
+/// Standard input can be read once: `plan -f - --baseline -` cannot have both.
+pub fn one_stdin(file: &Path, baseline: Option<&Path>) -> Result<(), Error> {
+    if is_stdin(file) && baseline.is_some_and(is_stdin) {
+        return Err(Error::Io {
+            what: "read two manifests from standard input",
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "only one of -f and --baseline can be `-`",
+            ),
+        });
+    }
+    Ok(())
+}
