@@ -21,9 +21,10 @@ use crate::render;
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// The manifest to check (`-` reads it from standard input)
-    #[arg(short = 'f', long = "file", value_name = "FILE")]
-    pub file: PathBuf,
+    /// The manifest to check (`-` reads it from standard input); several are checked
+    /// one by one (`-f a.yaml b.yaml`, as a pre-commit hook passes them)
+    #[arg(short = 'f', long = "file", value_name = "FILE", num_args = 1.., required = true)]
+    pub files: Vec<PathBuf>,
 
     /// Output format: github adds a workflow command at the line of each problem
     #[arg(long, value_enum, default_value_t = ValidateFormat::Human)]
@@ -37,37 +38,63 @@ pub enum ValidateFormat {
     Github,
 }
 
-/// Exit 0 when the manifest is valid (warnings or not), 1 when it has an error.
+/// Exit 0 when every manifest is valid (warnings or not), 1 when one has an error.
 pub fn run(args: ValidateArgs, out: &mut Output) -> Result<u8, Error> {
-    let name = super::input::name(&args.file);
-    let found = match super::input::load(&args.file, &environment(&args.file, &env_var)) {
-        Ok(manifest) => {
-            // Nothing prints a password; this keeps it so should a message quote one.
-            out.hide(manifest.secrets.values());
-            Found::Valid(manifest)
-        }
-        Err(Error::Manifest(m)) => Found::Problems(as_offline(m)),
-        Err(e) => return Err(e),
-    };
-    let problems = match &found {
-        Found::Valid(_) => None,
-        Found::Problems(m) => Some(m),
-    };
+    if args
+        .files
+        .iter()
+        .filter(|f| super::input::is_stdin(f))
+        .count()
+        > 1
+    {
+        return Err(Error::Io {
+            what: "read two manifests from standard input",
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "only one -f can be `-`"),
+        });
+    }
+    let mut checked = Vec::with_capacity(args.files.len());
+    for file in &args.files {
+        let found = match super::input::load(file, &environment(file, &env_var)) {
+            Ok(manifest) => {
+                // Nothing prints a password; this keeps it so should a message quote one.
+                out.hide(manifest.secrets.values());
+                Found::Valid(manifest)
+            }
+            Err(Error::Manifest(m)) => Found::Problems(as_offline(m)),
+            Err(e) => return Err(e),
+        };
+        checked.push((super::input::name(file), found));
+    }
+    let problems: Vec<&ManifestError> = checked
+        .iter()
+        .filter_map(|(_, found)| match found {
+            Found::Valid(_) => None,
+            Found::Problems(m) => Some(m),
+        })
+        .collect();
+    let names: Vec<&str> = checked.iter().map(|(name, _)| name.as_str()).collect();
     match args.format {
-        ValidateFormat::Json => out.print(&render::validate_json(&name, problems))?,
+        ValidateFormat::Json => out.print(&render::validate_json(&names, &problems))?,
         ValidateFormat::Github => {
-            if let Some(m) = problems {
+            for m in &problems {
                 out.commands(&render::manifest_commands(m))?;
             }
         }
         ValidateFormat::Human => {}
     }
-    if let Some(m) = problems {
-        out.eprint(&format!("{}\n", render::manifest_text(m)));
-    }
-    let (errors, warnings) = problems.map_or((0, 0), counts);
-    if args.format != ValidateFormat::Json {
-        out.print(&summary(&name, &found, errors, warnings))?;
+    let mut errors = 0;
+    for (name, found) in &checked {
+        let (e, w) = match found {
+            Found::Valid(_) => (0, 0),
+            Found::Problems(m) => {
+                out.eprint(&format!("{}\n", render::manifest_text(m)));
+                counts(m)
+            }
+        };
+        errors += e;
+        if args.format != ValidateFormat::Json {
+            out.print(&summary(name, found, e, w))?;
+        }
     }
     Ok(if errors == 0 { exit::OK } else { exit::ERROR })
 }

@@ -313,19 +313,21 @@ fn manifest_diagnostics(m: &ManifestError) -> Vec<Json> {
         .collect()
 }
 
-/// `validate --format json`: whether the manifest is valid, and every diagnostic
-/// (errors and warnings) as in a run-wide error's `diagnostics`.
-pub fn validate_json(file: &str, diagnostics: Option<&ManifestError>) -> String {
-    let list = diagnostics.map(manifest_diagnostics).unwrap_or_default();
-    let errors = diagnostics.map_or(0, |m| {
-        m.diagnostics()
-            .iter()
-            .filter(|d| d.severity == crate::diagnostic::Severity::Error)
-            .count()
-    });
+/// `validate --format json`: whether the manifests are valid, and every diagnostic
+/// (errors and warnings, each naming its file) as in a run-wide error's `diagnostics`.
+pub fn validate_json(files: &[&str], problems: &[&ManifestError]) -> String {
+    let list: Vec<Json> = problems
+        .iter()
+        .flat_map(|m| manifest_diagnostics(m))
+        .collect();
+    let errors = problems
+        .iter()
+        .flat_map(|m| m.diagnostics())
+        .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+        .count();
     pretty(&json!({
         "format_version": FORMAT_VERSION,
-        "file": file,
+        "files": files,
         "valid": errors == 0,
         "errors": errors,
         "warnings": list.len() - errors,

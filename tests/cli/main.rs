@@ -3,6 +3,7 @@
 
 mod apply;
 mod baseline;
+mod ci_files;
 mod codes;
 mod concurrent;
 mod corpus;

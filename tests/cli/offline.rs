@@ -443,3 +443,57 @@ async fn show_treats_the_plan_file_as_foreign_text() {
         }
     }
 }
+
+#[test]
+fn validate_checks_several_manifests_as_a_pre_commit_hook_passes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.yaml"), GOOD).unwrap();
+    std::fs::write(dir.path().join("bad.yaml"), BAD).unwrap();
+    let wire = Tripwire::new();
+    let env = [("DOCSPACE_LINK_PRESS", "press-pass-7781")];
+    let out = offline(dir.path(), &wire, &["validate", "-f", "good.yaml"], &env);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let out = offline(
+        dir.path(),
+        &wire,
+        &["validate", "-f", "good.yaml", "bad.yaml"],
+        &env,
+    );
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.stdout.contains("good.yaml is valid: 2 folder entries")
+            && out
+                .stdout
+                .contains("bad.yaml is not valid: 3 errors, 1 warning"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stderr.contains("--> bad.yaml:6:21"), "{}", out.stderr);
+    let out = offline(
+        dir.path(),
+        &wire,
+        &[
+            "validate",
+            "--format",
+            "json",
+            "-f",
+            "good.yaml",
+            "bad.yaml",
+        ],
+        &env,
+    );
+    let json: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["files"], serde_json::json!(["good.yaml", "bad.yaml"]));
+    assert_eq!(json["diagnostics"][0]["file"], "bad.yaml");
+    // The hook this repository offers runs exactly this command.
+    let hooks = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/.pre-commit-hooks.yaml"
+    ))
+    .unwrap();
+    assert!(
+        hooks.contains("entry: docspace-links validate -f"),
+        "{hooks}"
+    );
+    assert!(wire.untouched());
+}
