@@ -1,6 +1,7 @@
 //! The one integration-test binary: every behaviour through the real binary
 //! against an in-process simulated portal.
 
+mod action;
 mod apply;
 mod baseline;
 mod ci_files;
