@@ -18,7 +18,7 @@ mod validate;
 use clap::Parser;
 
 pub use args::Cli;
-use args::{ApplyFormat, Command, PlanFormat};
+use args::{ApplyFormat, Command, PlanFormat, ValidateFormat};
 use output::Output;
 
 use crate::docspace::Transport;
@@ -94,10 +94,8 @@ impl ErrorFormat {
             Command::Apply(a) if a.format == ApplyFormat::Github => ErrorFormat::Github,
             Command::Show(a) if a.format == PlanFormat::Json => ErrorFormat::Json,
             Command::Show(a) if a.format == PlanFormat::Github => ErrorFormat::Github,
-            Command::Validate(a) if a.format == validate::ValidateFormat::Json => ErrorFormat::Json,
-            Command::Validate(a) if a.format == validate::ValidateFormat::Github => {
-                ErrorFormat::Github
-            }
+            Command::Validate(a) if a.format == ValidateFormat::Json => ErrorFormat::Json,
+            Command::Validate(a) if a.format == ValidateFormat::Github => ErrorFormat::Github,
             _ => ErrorFormat::Human,
         }
     }

@@ -11,12 +11,8 @@
 //! manifest the plan was made from, held to the plan's SHA-256) they are that
 //! manifest's, otherwise the defaults, and where that matters a note says so.
 
-use std::path::PathBuf;
-
-use clap::Args;
-
 use super::Output;
-use super::args::PlanFormat;
+use super::args::{PlanFormat, ShowArgs};
 use super::config::step_summary;
 use crate::error::{Error, plan_exit_code};
 use crate::manifest::{self, Source};
@@ -25,26 +21,6 @@ use crate::plan::Plan;
 use crate::plan::safety::{self, SafetyCheck};
 use crate::plan::saved::{Error as SavedPlanError, SavedPlan, sha256_hex};
 use crate::render::{self, Style, printable};
-
-#[derive(Debug, Args)]
-pub struct ShowArgs {
-    /// The saved plan, as written by `plan --out`
-    #[arg(value_name = "PLAN.json")]
-    pub plan: PathBuf,
-
-    /// The manifest the plan was made from, for its safety shares (held to the plan's
-    /// SHA-256; no password is read); without it the default shares are used
-    #[arg(short = 'f', long = "file", value_name = "FILE")]
-    pub file: Option<PathBuf>,
-
-    /// Output format: github adds workflow commands and a job summary to the human output
-    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
-    pub format: PlanFormat,
-
-    /// Exit with 2 when the plan has changes to apply (0 when it has none)
-    #[arg(long)]
-    pub detailed_exitcode: bool,
-}
 
 pub fn run(args: ShowArgs, style: Style, out: &Output) -> Result<u8, Error> {
     let saved = super::plan_file::read(&args.plan)?;

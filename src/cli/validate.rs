@@ -9,34 +9,12 @@
 //! password that *is* at hand is held to the portal's policy like plan does, and is
 //! never shown.
 
-use std::path::PathBuf;
-
-use clap::{Args, ValueEnum};
-
 use super::Output;
+use super::args::{ValidateArgs, ValidateFormat};
 use super::config::{env_var, environment};
 use crate::error::{Error, exit};
 use crate::manifest::{Code, Manifest, ManifestError};
 use crate::render;
-
-#[derive(Debug, Args)]
-pub struct ValidateArgs {
-    /// The manifest to check (`-` reads it from standard input); several are checked
-    /// one by one (`-f a.yaml b.yaml`, as a pre-commit hook passes them)
-    #[arg(short = 'f', long = "file", value_name = "FILE", num_args = 1.., required = true)]
-    pub files: Vec<PathBuf>,
-
-    /// Output format: github adds a workflow command at the line of each problem
-    #[arg(long, value_enum, default_value_t = ValidateFormat::Human)]
-    pub format: ValidateFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ValidateFormat {
-    Human,
-    Json,
-    Github,
-}
 
 /// Exit 0 when every manifest is valid (warnings or not), 1 when one has an error.
 pub fn run(args: ValidateArgs, out: &mut Output) -> Result<u8, Error> {

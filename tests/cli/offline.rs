@@ -497,3 +497,50 @@ fn validate_checks_several_manifests_as_a_pre_commit_hook_passes_them() {
     );
     assert!(wire.untouched());
 }
+
+#[test]
+fn a_stream_or_a_plan_file_past_the_limits_is_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let wire = Tripwire::new();
+    // A sparse file: over a GiB long, nothing on disk, and never read.
+    let huge = std::fs::File::create(dir.path().join("huge.json")).unwrap();
+    huge.set_len((1 << 30) + 1).unwrap();
+    let out = offline(
+        dir.path(),
+        &wire,
+        &["show", "huge.json", "--format", "json"],
+        &[],
+    );
+    assert_eq!(out.code, 1, "{}", out.all());
+    let json: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["error"]["code"], "plan-unreadable");
+    assert!(
+        out.stderr.contains("more than the 1024 MiB"),
+        "{}",
+        out.stderr
+    );
+    let out = offline(
+        dir.path(),
+        &wire,
+        &["apply", "--plan", "huge.json", "--yes"],
+        &[("DOCSPACE_TOKEN", "sk-test")],
+    );
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.stderr.contains("more than the 1024 MiB"),
+        "{}",
+        out.stderr
+    );
+
+    // A manifest on standard input past 32 MiB is refused as too large, by name.
+    let mut cmd = bare_command(dir.path(), &["validate", "-f", "-"]);
+    let input = format!("version: 1\nfolders: []\n{}", "#".repeat(33 << 20));
+    let out = run_with_input(&mut cmd, &input);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("at most 32 MiB") && out.stderr.contains("<stdin>"),
+        "{}",
+        out.stderr
+    );
+    assert!(wire.untouched());
+}
