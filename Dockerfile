@@ -6,9 +6,10 @@
 #   docker run --rm -v "$PWD:/work" -e DOCSPACE_URL -e DOCSPACE_TOKEN docspace-links plan -f links.yaml
 #   docker run --rm -i docspace-links validate -f - < links.yaml
 
-# Build: Alpine's Rust targets musl, whose binaries are static by default.
-FROM rust:1.95.0-alpine AS build
-RUN apk add --no-cache musl-dev ca-certificates
+# Build: Alpine's Rust targets musl, whose binaries are static by default. The
+# image already has what the build needs (gcc and musl-dev for ring's C parts) and
+# the CA certificates copied below; the toolchain is the release workflow's.
+FROM rust:1.95.0-alpine3.23 AS build
 WORKDIR /src
 COPY . .
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
