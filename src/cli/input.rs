@@ -58,14 +58,18 @@ pub fn read_text(file: &Path) -> Result<String, Error> {
     })
 }
 
-/// Standard input can be read once: `plan -f - --baseline -` cannot have both.
-pub fn one_stdin(file: &Path, baseline: Option<&Path>) -> Result<(), Error> {
-    if is_stdin(file) && baseline.is_some_and(is_stdin) {
+/// Standard input can be read once: `plan -f - --baseline -` or `validate -f - -`
+/// cannot have both. `flags` says which options the files came from.
+pub fn at_most_one_stdin<'a>(
+    files: impl IntoIterator<Item = &'a Path>,
+    flags: &str,
+) -> Result<(), Error> {
+    if files.into_iter().filter(|f| is_stdin(f)).count() > 1 {
         return Err(Error::Io {
             what: "read two manifests from standard input",
             source: std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
-                "only one of -f and --baseline can be `-`",
+                format!("only one of {flags} can be `-`"),
             ),
         });
     }

@@ -17,7 +17,8 @@ use crate::progress::Progress;
 use crate::render::{self, Style};
 
 pub async fn run(args: PlanArgs, style: Style, out: &mut Output) -> Result<u8, Error> {
-    super::input::one_stdin(&args.file, args.baseline.as_deref())?;
+    let files = std::iter::once(args.file.as_path()).chain(args.baseline.as_deref());
+    super::input::at_most_one_stdin(files, "-f and --baseline")?;
     let manifest = load_manifest(&args.file)?;
     let baseline = args.baseline.as_deref().map(load_manifest).transpose()?;
     if let Some(b) = &baseline {

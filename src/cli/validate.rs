@@ -9,6 +9,8 @@
 //! password that *is* at hand is held to the portal's policy like plan does, and is
 //! never shown.
 
+use std::path::PathBuf;
+
 use super::Output;
 use super::args::{ValidateArgs, ValidateFormat};
 use super::config::{env_var, environment};
@@ -18,18 +20,7 @@ use crate::render;
 
 /// Exit 0 when every manifest is valid (warnings or not), 1 when one has an error.
 pub fn run(args: ValidateArgs, out: &mut Output) -> Result<u8, Error> {
-    if args
-        .files
-        .iter()
-        .filter(|f| super::input::is_stdin(f))
-        .count()
-        > 1
-    {
-        return Err(Error::Io {
-            what: "read two manifests from standard input",
-            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "only one -f can be `-`"),
-        });
-    }
+    super::input::at_most_one_stdin(args.files.iter().map(PathBuf::as_path), "the -f files")?;
     let mut checked = Vec::with_capacity(args.files.len());
     for file in &args.files {
         let found = match super::input::load(file, &environment(file, &env_var)) {

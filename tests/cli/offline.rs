@@ -223,6 +223,14 @@ fn validate_reads_standard_input_and_names_it() {
     let out = run_with_input(&mut cmd, GOOD);
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(out.stdout.starts_with("<stdin> is valid"), "{}", out.stdout);
+    let mut cmd = bare_command(dir.path(), &["validate", "-f", "-", "-"]);
+    let out = run_with_input(&mut cmd, GOOD);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.stderr.contains("only one of the -f files can be `-`"),
+        "{}",
+        out.stderr
+    );
     assert!(wire.untouched());
 }
 
