@@ -53,8 +53,14 @@ pub async fn run(args: PlanArgs, style: Style, out: &mut Output) -> Result<u8, E
             source,
         })?;
         if matches!(args.format, PlanFormat::Human | PlanFormat::Github) {
+            // A manifest from standard input has no path apply could find it by.
+            let (from, stdin) = if super::input::is_stdin(&args.file) {
+                (" (with the same manifest on standard input)", " -f -")
+            } else {
+                ("", "")
+            };
             out.print(&format!(
-                "\nSaved this plan to {0}. To apply exactly it, run:\n    docspace-links apply --plan {0}\n",
+                "\nSaved this plan to {0}. To apply exactly it, run{from}:\n    docspace-links apply --plan {0}{stdin}\n",
                 render::printable(&path.display().to_string())
             ))?;
         }

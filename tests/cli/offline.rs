@@ -290,6 +290,52 @@ async fn plan_reads_the_manifest_from_standard_input() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_saved_from_standard_input_is_applied_with_it_on_standard_input() {
+    let portal = Portal::start(SEED).await;
+    let out = portal.run_stdin(&["plan", "-f", "-", "--out", "plan.json"], &[], MANIFEST);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stdout.contains("run (with the same manifest on standard input):\n    docspace-links apply --plan plan.json -f -\n"),
+        "{}",
+        out.stdout
+    );
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(portal.dir().join("plan.json")).unwrap())
+            .unwrap();
+    assert_eq!(saved["manifest"]["path"], "<stdin>");
+    assert!(
+        saved["manifest"].get("from_plan").is_none(),
+        "{}",
+        saved["manifest"]
+    );
+    // Without the manifest, apply cannot find one named `<stdin>`, and says so.
+    let out = portal.run(&["apply", "--plan", "plan.json", "--yes"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.stderr.contains("Give it with -f FILE"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(portal.writes().await, Vec::<String>::new());
+    // Another manifest on standard input is refused by its digest.
+    let other = format!("{MANIFEST}# edited\n");
+    let out = portal.run_stdin(
+        &["apply", "--plan", "plan.json", "-f", "-", "--yes"],
+        &[],
+        &other,
+    );
+    assert_eq!(out.code, 4, "{}", out.all());
+    assert_eq!(portal.writes().await, Vec::<String>::new());
+    let out = portal.run_stdin(
+        &["apply", "--plan", "plan.json", "-f", "-", "--yes"],
+        &[],
+        MANIFEST,
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(portal.primary("Marketing/Brand assets").await.is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_reads_the_manifest_from_standard_input() {
     let portal = Portal::start(SEED).await;
     let out = portal.run_stdin(&["apply", "-f", "-", "--yes"], &[], MANIFEST);
