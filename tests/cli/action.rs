@@ -265,7 +265,7 @@ fn the_run_step_reports_the_exit_code_and_the_saved_plan() {
     let ran = run_step(
         "Run",
         dir.path(),
-        &[("BIN", &bin), ("ARGS", args), ("OK_CODES", "0 2")],
+        &[("BIN", &bin), ("COMMAND_ARGS", args), ("OK_CODES", "0 2")],
     );
     assert_eq!(ran.code, 0);
     assert_eq!(ran.outputs["exit-code"], "2");
@@ -275,7 +275,7 @@ fn the_run_step_reports_the_exit_code_and_the_saved_plan() {
     let ran = run_step(
         "Run",
         dir.path(),
-        &[("BIN", &bin), ("ARGS", args), ("OK_CODES", "0")],
+        &[("BIN", &bin), ("COMMAND_ARGS", args), ("OK_CODES", "0")],
     );
     assert_eq!(ran.code, 2);
     assert_eq!(ran.outputs["exit-code"], "2");
@@ -288,7 +288,7 @@ fn the_run_step_reports_the_exit_code_and_the_saved_plan() {
         dir.path(),
         &[
             ("BIN", real),
-            ("ARGS", "validate -f links.yaml"),
+            ("COMMAND_ARGS", "validate -f links.yaml"),
             ("OK_CODES", "0"),
         ],
     );
@@ -304,7 +304,7 @@ fn the_run_step_reports_the_exit_code_and_the_saved_plan() {
         dir.path(),
         &[
             ("BIN", real),
-            ("ARGS", "validate -f *.yaml"),
+            ("COMMAND_ARGS", "validate -f *.yaml"),
             ("OK_CODES", "0"),
         ],
     );
