@@ -128,12 +128,9 @@ pub fn parse(source: Source, env: &Environment) -> Result<Manifest, ManifestErro
         let size = source.text.len() as u64;
         return Err(too_large(source, size));
     }
-    let raw: raw::RawManifest = match yaml::parse(&source.text) {
+    let raw = match structure_of(&source.text) {
         Ok(raw) => raw,
-        Err(first) => {
-            let diagnostics = explain_structure(&source.text, first);
-            return Err(ManifestError::new(source, diagnostics));
-        }
+        Err(diagnostics) => return Err(ManifestError::new(source, diagnostics)),
     };
     let (scopes, mut problems) = scopes::validate(&raw);
     let (policy, policy_problems) = policy::validate(&raw, env.now);
@@ -162,17 +159,19 @@ pub fn parse(source: Source, env: &Environment) -> Result<Manifest, ManifestErro
 /// manifest it was made from.
 pub fn safety_of(source: Source) -> Result<Safety, ManifestError> {
     let source = Source::lf(source.name, source.text);
-    let raw: raw::RawManifest = match yaml::parse(&source.text) {
+    let raw = match structure_of(&source.text) {
         Ok(raw) => raw,
-        Err(first) => {
-            let diagnostics = explain_structure(&source.text, first);
-            return Err(ManifestError::new(source, diagnostics));
-        }
+        Err(diagnostics) => return Err(ManifestError::new(source, diagnostics)),
     };
     match safety::validate(&raw) {
         (safety, problems) if problems.is_empty() => Ok(safety),
         (_, problems) => Err(ManifestError::new(source, problems)),
     }
+}
+
+/// The manifest's raw structure, or every structural problem in it.
+fn structure_of(text: &str) -> Result<raw::RawManifest, Vec<Diagnostic>> {
+    yaml::parse(text).map_err(|first| explain_structure(text, first))
 }
 
 /// serde stopped at `first`; the structure pass finds the rest. A budget error is not
