@@ -18,12 +18,15 @@ pub struct Pos {
     pub len: u32,
 }
 
-/// How bad a problem is (`"severity"` in JSON). Every diagnostic today stops its
-/// folder or the run; facts that change nothing are the plan's notes, not diagnostics.
+/// How bad a problem is (`"severity"` in JSON). Every error stops its folder or the
+/// run; facts that change nothing are the plan's notes, not diagnostics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
+    /// Only `validate` gives these: what it could not check offline (a password
+    /// variable not set here) and plan and apply would stop on.
+    Warning,
 }
 
 /// Writes the code enum with its text, and the list of every code. The text is the
@@ -301,6 +304,11 @@ impl Diagnostic {
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    pub fn warning(mut self) -> Self {
+        self.severity = Severity::Warning;
         self
     }
 

@@ -11,9 +11,8 @@ use super::{Output, make_plan, manifest_path};
 use crate::apply::{Failure, Outcome, Report};
 use crate::docspace::ApiError;
 use crate::error::{Error, apply_exit_code};
-use crate::input;
 use crate::manifest::Manifest;
-use crate::plan::saved::{Error as SavedPlanError, Expected, SavedPlan};
+use crate::plan::saved::Expected;
 use crate::plan::{Drift, Kind, Plan, safety};
 use crate::progress::Progress;
 use crate::render::{self, Style};
@@ -99,23 +98,13 @@ async fn from_saved(
     out: &mut Output,
 ) -> Result<u8, Error> {
     let shown = path.display().to_string();
-    let text =
-        input::read_text(path, input::SAVED_PLAN).map_err(|e| SavedPlanError::Unreadable {
-            path: shown.clone(),
-            source: e.into(),
-        })?;
-    let saved = SavedPlan::from_json(&shown, &text)?;
+    let saved = super::plan_file::read(path)?;
     let config = PortalConfig::open(&args.portal, out)?;
     let manifest_path = match manifest {
         Some(file) => file.to_path_buf(),
         None => manifest_path::locate(path, &saved.manifest)?,
     };
-    let manifest_text =
-        input::read_text(&manifest_path, input::MANIFEST).map_err(|source| Error::Input {
-            what: "read the manifest the saved plan was made from",
-            path: manifest_path.display().to_string(),
-            source,
-        })?;
+    let manifest_text = super::input::read_text(&manifest_path)?;
     let max_age = args.max_age.clone().unwrap_or_default();
     saved.verify(
         &shown,

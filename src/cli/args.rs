@@ -40,6 +40,10 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Write the portal's links as a manifest that plans to zero changes (read-only)
     Export(ExportArgs),
+    /// Check a manifest without a portal: syntax, schema, policy, password references
+    Validate(ValidateArgs),
+    /// Render a saved plan (`plan --out`) without a portal, e.g. as a pull-request comment
+    Show(ShowArgs),
     /// Run plan, apply and plan again against an embedded simulated portal
     Demo,
     /// Serve a simulated DocSpace portal for tests and experiments
@@ -74,7 +78,7 @@ const TIMEOUT_HELP: &str = "How long one request waits for the portal's answer b
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// The manifest to read
+    /// The manifest to read (`-` reads it from standard input)
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub file: PathBuf,
 
@@ -101,7 +105,7 @@ pub struct PlanArgs {
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
-    /// The manifest to read; with --plan, read instead of the path the plan names
+    /// The manifest to read (`-`: standard input); with --plan, read instead of the path the plan names
     #[arg(
         short = 'f',
         long = "file",
@@ -323,4 +327,43 @@ pub struct ExportArgs {
 pub enum PasswordsArg {
     Unmanaged,
     Env,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The manifest to check (`-` reads it from standard input); several are checked
+    /// one by one (`-f a.yaml b.yaml`, as a pre-commit hook passes them)
+    #[arg(short = 'f', long = "file", value_name = "FILE", num_args = 1.., required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// Output format: github adds a workflow command at the line of each problem
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Human)]
+    pub format: ValidateFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValidateFormat {
+    Human,
+    Json,
+    Github,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The saved plan, as written by `plan --out`
+    #[arg(value_name = "PLAN.json")]
+    pub plan: PathBuf,
+
+    /// The manifest the plan was made from, for its safety shares (held to the plan's
+    /// SHA-256; no password is read); without it the default shares are used
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// Output format: github adds workflow commands and a job summary to the human output
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+
+    /// Exit with 2 when the plan has changes to apply (0 when it has none)
+    #[arg(long)]
+    pub detailed_exitcode: bool,
 }

@@ -98,28 +98,29 @@ impl PortalConfig {
     }
 }
 
-fn environment<'a>(file: &'a Path, var: &'a dyn Fn(&str) -> Option<String>) -> Environment<'a> {
+pub fn environment<'a>(file: &'a Path, var: &'a dyn Fn(&str) -> Option<String>) -> Environment<'a> {
     Environment {
         var,
-        base_dir: file.parent().unwrap_or(Path::new(".")),
+        base_dir: super::input::base_dir(file),
         now: jiff::Timestamp::now(),
     }
 }
 
-fn env_var(name: &str) -> Option<String> {
+pub fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
-/// Reads and validates the manifest, with secrets from the environment.
+/// Reads and validates the manifest (`-` is standard input), with secrets from the
+/// environment.
 pub fn load_manifest(file: &Path) -> Result<Manifest, Error> {
-    Ok(manifest::load(file, &environment(file, &env_var))?)
+    super::input::load(file, &environment(file, &env_var))
 }
 
 /// Validates manifest text already read from `file` (a saved plan's manifest, whose
 /// digest was checked on exactly these bytes).
 pub fn parse_manifest(file: &Path, text: String) -> Result<Manifest, Error> {
     let source = Source {
-        name: file.display().to_string(),
+        name: super::input::name(file),
         text,
     };
     Ok(manifest::parse(source, &environment(file, &env_var))?)

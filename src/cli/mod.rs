@@ -6,15 +6,19 @@ mod args;
 mod config;
 mod demo;
 mod export;
+mod input;
 mod manifest_path;
 mod manual;
 mod output;
 mod plan;
+mod plan_file;
+mod show;
+mod validate;
 
 use clap::Parser;
 
 pub use args::Cli;
-use args::{ApplyFormat, Command, PlanFormat};
+use args::{ApplyFormat, Command, PlanFormat, ValidateFormat};
 use output::Output;
 
 use crate::docspace::Transport;
@@ -88,6 +92,10 @@ impl ErrorFormat {
             Command::Apply(a) if a.format == ApplyFormat::Json => ErrorFormat::Json,
             Command::Plan(a) if a.format == PlanFormat::Github => ErrorFormat::Github,
             Command::Apply(a) if a.format == ApplyFormat::Github => ErrorFormat::Github,
+            Command::Show(a) if a.format == PlanFormat::Json => ErrorFormat::Json,
+            Command::Show(a) if a.format == PlanFormat::Github => ErrorFormat::Github,
+            Command::Validate(a) if a.format == ValidateFormat::Json => ErrorFormat::Json,
+            Command::Validate(a) if a.format == ValidateFormat::Github => ErrorFormat::Github,
             _ => ErrorFormat::Human,
         }
     }
@@ -113,6 +121,8 @@ async fn run(command: Command, style: Style, out: &mut Output) -> Result<u8, Err
         Command::Plan(args) => plan::run(args, style, out).await,
         Command::Apply(args) => apply::run(args, style, out).await,
         Command::Export(args) => export::run(args, style, out).await,
+        Command::Validate(args) => validate::run(args, out),
+        Command::Show(args) => show::run(args, style, out),
         Command::Demo => demo::run(style, out).await,
         Command::Sim(args) => sim::cli::run(args)
             .await

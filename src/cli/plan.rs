@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::args::{PlanArgs, PlanFormat};
-use super::config::{PortalConfig, load_manifest, step_summary};
+use super::config::{PortalConfig, load_manifest};
 use super::{Output, make_plan};
 use crate::docspace::Transport;
 use crate::docspace::observe::observe;
@@ -17,6 +17,8 @@ use crate::progress::Progress;
 use crate::render::{self, Style};
 
 pub async fn run(args: PlanArgs, style: Style, out: &mut Output) -> Result<u8, Error> {
+    let files = std::iter::once(args.file.as_path()).chain(args.baseline.as_deref());
+    super::input::at_most_one_stdin(files, "-f and --baseline")?;
     let manifest = load_manifest(&args.file)?;
     let baseline = args.baseline.as_deref().map(load_manifest).transpose()?;
     if let Some(b) = &baseline {
@@ -29,40 +31,36 @@ pub async fn run(args: PlanArgs, style: Style, out: &mut Output) -> Result<u8, E
         Some(b) => plan_against(&manifest, b, &config.transport, &progress).await?,
     };
     let safety = safety::check(&plan, manifest.safety);
-    match args.format {
-        PlanFormat::Human | PlanFormat::Github => {
-            out.print(&render::plan_text(&plan, style))?;
-            out.print(&render::safety_warning(&safety, style))?;
-        }
-        PlanFormat::Json => out.print(&render::plan_json(&plan, &safety))?,
-        PlanFormat::Markdown => out.print(&render::plan_markdown(&plan, &safety))?,
-    }
-    if args.format == PlanFormat::Github {
-        out.commands(&render::plan_commands(&plan, &safety))?;
-        if let Some(summary) = step_summary() {
-            out.append(&summary, &render::plan_markdown(&plan, &safety))?;
-        }
-    }
+    super::show::print_plan(&plan, &safety, args.format, style, out)?;
     let code = plan_exit_code(&plan.summary(), args.detailed_exitcode);
     if let Some(path) = &args.out {
         let mut saved = SavedPlan::new(
             plan,
             &config.portal,
-            &args.file.display().to_string(),
+            &super::input::name(&args.file),
             &manifest.source.text,
         );
         let plan_dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => std::path::Path::new("."),
         };
-        saved.manifest.from_plan = super::manifest_path::relative_to(plan_dir, &args.file);
+        // A manifest from standard input has no path for apply to find it by.
+        if !super::input::is_stdin(&args.file) {
+            saved.manifest.from_plan = super::manifest_path::relative_to(plan_dir, &args.file);
+        }
         std::fs::write(path, saved.to_json()).map_err(|source| Error::Io {
             what: "write the saved plan",
             source,
         })?;
         if matches!(args.format, PlanFormat::Human | PlanFormat::Github) {
+            // A manifest from standard input has no path apply could find it by.
+            let (from, stdin) = if super::input::is_stdin(&args.file) {
+                (" (with the same manifest on standard input)", " -f -")
+            } else {
+                ("", "")
+            };
             out.print(&format!(
-                "\nSaved this plan to {0}. To apply exactly it, run:\n    docspace-links apply --plan {0}\n",
+                "\nSaved this plan to {0}. To apply exactly it, run{from}:\n    docspace-links apply --plan {0}{stdin}\n",
                 render::printable(&path.display().to_string())
             ))?;
         }

@@ -109,6 +109,38 @@ pub fn load(path: &Path, env: &Environment) -> Result<Manifest, ManifestError> {
     parse(Source::decode(name.clone(), bytes)?, env)
 }
 
+/// Reads and validates a manifest from a stream that has no size to look at first
+/// (`-f -`, standard input), named `name` in every diagnostic. At most one byte past
+/// the limit is read: a larger stream is refused without being held in memory.
+pub fn read(
+    name: &str,
+    reader: impl std::io::Read,
+    env: &Environment,
+) -> Result<Manifest, ManifestError> {
+    parse(
+        Source::decode(name.to_owned(), read_bytes(name, reader)?)?,
+        env,
+    )
+}
+
+/// The stream's bytes, refused past the size the tool reads (the read itself
+/// stops there, `input::read_from`).
+pub fn read_bytes(name: &str, reader: impl std::io::Read) -> Result<Vec<u8>, ManifestError> {
+    input::read_from(reader, input::MANIFEST, 0).map_err(|e| {
+        let empty = Source::lf(name.to_owned(), String::new());
+        match e {
+            InputError::TooLarge { size, .. } => too_large(empty, size),
+            e => {
+                let d = Diagnostic::file(
+                    Code::Read,
+                    format!("cannot read the manifest from {name}: {e}"),
+                );
+                ManifestError::new(empty, vec![d])
+            }
+        }
+    })
+}
+
 /// Validates manifest text, reporting every problem: all structural ones at once, then,
 /// once the structure is sound, every validation problem.
 pub fn parse(source: Source, env: &Environment) -> Result<Manifest, ManifestError> {
@@ -117,12 +149,9 @@ pub fn parse(source: Source, env: &Environment) -> Result<Manifest, ManifestErro
         let size = source.text.len() as u64;
         return Err(too_large(source, Some(size)));
     }
-    let raw: raw::RawManifest = match yaml::parse(&source.text) {
+    let raw = match structure_of(&source.text) {
         Ok(raw) => raw,
-        Err(first) => {
-            let diagnostics = explain_structure(&source.text, first);
-            return Err(ManifestError::new(source, diagnostics));
-        }
+        Err(diagnostics) => return Err(ManifestError::new(source, diagnostics)),
     };
     let (scopes, mut problems) = scopes::validate(&raw);
     let (policy, policy_problems) = policy::validate(&raw, env.now);
@@ -144,6 +173,26 @@ pub fn parse(source: Source, env: &Environment) -> Result<Manifest, ManifestErro
             Err(ManifestError::new(source, diagnostics))
         }
     }
+}
+
+/// Only the `safety:` shares of a manifest, read without its environment (no
+/// password is looked up): `show` renders a saved plan against the shares of the
+/// manifest it was made from.
+pub fn safety_of(source: Source) -> Result<Safety, ManifestError> {
+    let source = Source::lf(source.name, source.text);
+    let raw = match structure_of(&source.text) {
+        Ok(raw) => raw,
+        Err(diagnostics) => return Err(ManifestError::new(source, diagnostics)),
+    };
+    match safety::validate(&raw) {
+        (safety, problems) if problems.is_empty() => Ok(safety),
+        (_, problems) => Err(ManifestError::new(source, problems)),
+    }
+}
+
+/// The manifest's raw structure, or every structural problem in it.
+fn structure_of(text: &str) -> Result<raw::RawManifest, Vec<Diagnostic>> {
+    yaml::parse(text).map_err(|first| explain_structure(text, first))
 }
 
 /// serde stopped at `first`; the structure pass finds the rest. A budget error is not

@@ -7,6 +7,7 @@
 
 use super::github::{Annotation, Level};
 use super::printable;
+use crate::diagnostic::Severity;
 use crate::manifest::ManifestError;
 
 pub fn manifest_commands(e: &ManifestError) -> String {
@@ -30,7 +31,13 @@ pub fn manifest_commands(e: &ManifestError) -> String {
                 end_col: d.pos.map(|p| p.column + p.len.max(1)),
                 title: Some(&title),
             }
-            .render(Level::Error, &message)
+            .render(
+                match d.severity {
+                    Severity::Error => Level::Error,
+                    Severity::Warning => Level::Warning,
+                },
+                &message,
+            )
         })
         .collect()
 }

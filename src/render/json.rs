@@ -10,6 +10,7 @@ use serde_json::{Value as Json, json};
 use crate::apply::{Failure, Report};
 use crate::diagnostic::Code;
 use crate::error::Error;
+use crate::manifest::ManifestError;
 use crate::model::{ObservedAccess, utc};
 use crate::plan::safety::SafetyCheck;
 use crate::plan::{
@@ -286,22 +287,7 @@ fn failure_kind(f: &Failure) -> &'static str {
 /// a document whatever happened. Manifest errors keep their places.
 pub fn error_json(e: &Error) -> String {
     let diagnostics: Vec<Json> = match e {
-        Error::Manifest(m) => m
-            .diagnostics()
-            .iter()
-            .map(|d| {
-                json!({
-                    "code": d.code,
-                    "severity": d.severity,
-                    "file": m.file(),
-                    "line": d.pos.map(|p| p.line),
-                    "column": d.pos.map(|p| p.column),
-                    "message": d.message,
-                    "label": d.label,
-                    "help": d.help,
-                })
-            })
-            .collect(),
+        Error::Manifest(m) => manifest_diagnostics(m),
         _ => Vec::new(),
     };
     let message = match e {
@@ -329,4 +315,45 @@ pub fn error_json(e: &Error) -> String {
         doc["folders"] = Json::Array(apply_folders(report));
     }
     pretty(&doc)
+}
+
+/// A manifest's diagnostics as JSON objects, in a run-wide error and in `validate`.
+fn manifest_diagnostics(m: &ManifestError) -> Vec<Json> {
+    m.diagnostics()
+        .iter()
+        .map(|d| {
+            json!({
+                "code": d.code,
+                "severity": d.severity,
+                "file": m.file(),
+                "line": d.pos.map(|p| p.line),
+                "column": d.pos.map(|p| p.column),
+                "message": d.message,
+                "label": d.label,
+                "help": d.help,
+            })
+        })
+        .collect()
+}
+
+/// `validate --format json`: whether the manifests are valid, and every diagnostic
+/// (errors and warnings, each naming its file) as in a run-wide error's `diagnostics`.
+pub fn validate_json(files: &[&str], problems: &[&ManifestError]) -> String {
+    let list: Vec<Json> = problems
+        .iter()
+        .flat_map(|m| manifest_diagnostics(m))
+        .collect();
+    let errors = problems
+        .iter()
+        .flat_map(|m| m.diagnostics())
+        .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+        .count();
+    pretty(&json!({
+        "format_version": FORMAT_VERSION,
+        "files": files,
+        "valid": errors == 0,
+        "errors": errors,
+        "warnings": list.len() - errors,
+        "diagnostics": list,
+    }))
 }

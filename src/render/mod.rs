@@ -15,7 +15,7 @@ mod style;
 pub use github::{apply_commands, error_command, plan_commands};
 pub use github_diagnostics::manifest_commands;
 pub use human::{apply_report, plan_text, safety_warning};
-pub use json::{apply_json, error_json, plan_json};
+pub use json::{apply_json, error_json, plan_json, validate_json};
 pub use markdown::{apply_markdown, plan_markdown};
 pub use printable::{printable, printable_mapped};
 pub use snippet::manifest_text;

@@ -19,6 +19,7 @@
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Padding, Renderer, Snippet};
 
 use super::{printable, printable_mapped};
+use crate::diagnostic::Severity;
 use crate::manifest::{Diagnostic, ManifestError, Masks, Pos, Source, closing_bracket};
 
 /// Everything wrong with a manifest as people read it: a snippet per problem, with
@@ -72,7 +73,11 @@ impl<'a> Shown<'a> {
 
     fn render(&self, d: &Diagnostic) -> String {
         let mut headers = Vec::new();
-        let mut group = Group::with_title(Level::ERROR.primary_title(printable(&d.message)));
+        let level = match d.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let mut group = Group::with_title(level.primary_title(printable(&d.message)));
         group = match d.pos {
             Some(pos) => self.snippet(group, pos, d.label.as_deref().map(printable), &mut headers),
             None => group.element(Origin::path(self.name.as_str())),

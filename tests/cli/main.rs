@@ -1,9 +1,11 @@
 //! The one integration-test binary: every behaviour through the real binary
 //! against an in-process simulated portal.
 
+mod action;
 mod apply;
 mod baseline;
 mod bounded_inputs;
+mod ci_files;
 mod codes;
 mod concurrent;
 mod corpus;
@@ -23,6 +25,7 @@ mod hostile;
 mod interactive;
 mod key_scopes;
 mod lost_answers;
+mod offline;
 mod outputs;
 mod partial_writes;
 mod plan;

@@ -254,3 +254,40 @@ async fn a_mass_change_of_twelve_existing_links_is_still_refused() {
     );
     assert!(portal.writes().await.is_empty(), "nothing written");
 }
+
+/// `show` holds a saved plan to the shares of the manifest it was made from (`-f`),
+/// which the file does not record; without it, to the defaults, and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn show_uses_the_manifests_own_shares_or_says_they_are_the_defaults() {
+    let portal = Portal::start(&seed()).await;
+    portal.write(
+        "links.yaml",
+        &manifest("safety:\n  max_revoke_share: 50%\n", 4),
+    );
+    let out = portal.run(&["plan", "-f", "links.yaml", "--out", "plan.json"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let json = |out: &crate::support::Output| -> serde_json::Value {
+        serde_json::from_str(&out.stdout).unwrap_or_else(|_| panic!("{}", out.all()))
+    };
+    let with = portal.run(&["show", "plan.json", "-f", "links.yaml", "--format", "json"]);
+    assert_eq!(with.code, 0, "{}", with.all());
+    let doc = json(&with);
+    assert_eq!(doc["safety"]["max_revoke_share"], 50);
+    assert_eq!(doc["safety"]["exceeded"], serde_json::json!([]));
+    assert!(!with.stderr.contains("note:"), "{}", with.stderr);
+    let without = portal.run(&["show", "plan.json", "--format", "json"]);
+    assert_eq!(without.code, 0, "{}", without.all());
+    let doc = json(&without);
+    assert_eq!(doc["safety"]["max_revoke_share"], 30);
+    assert_eq!(
+        doc["safety"]["exceeded"],
+        serde_json::json!(["max_revoke_share"])
+    );
+    assert!(
+        without
+            .stderr
+            .contains("note: the safety shares above are the defaults"),
+        "{}",
+        without.stderr
+    );
+}

@@ -30,14 +30,6 @@ pub struct Output {
 }
 
 impl Output {
-    fn of(out: std::process::Output) -> Output {
-        Output {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
     pub fn all(&self) -> String {
         format!("{}{}", self.stdout, self.stderr)
     }
@@ -86,7 +78,7 @@ impl Portal {
 
     /// Runs the binary with `cwd` as its working directory.
     pub fn run_in(&self, cwd: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-        Output::of(self.command(cwd, args, env).output().expect("binary runs"))
+        output(self.command(cwd, args, env).output().expect("binary runs"))
     }
 
     /// Runs the binary like [`Portal::run_env`], but a run that has not ended after
@@ -108,7 +100,7 @@ impl Portal {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || tx.send(child.wait_with_output()));
         match rx.recv_timeout(limit) {
-            Ok(out) => Output::of(out.expect("binary runs")),
+            Ok(out) => output(out.expect("binary runs")),
             Err(_) => {
                 let _ = Command::new("kill").args(["-9", &pid]).status();
                 panic!("docspace-links {args:?} did not end within {limit:?}");
@@ -116,18 +108,16 @@ impl Portal {
         }
     }
 
+    /// Runs the binary in the test directory with `input` on its standard input.
+    pub fn run_stdin(&self, args: &[&str], env: &[(&str, &str)], input: &str) -> Output {
+        let mut cmd = self.command(self.dir.path(), args, env);
+        run_with_input(&mut cmd, input)
+    }
+
     fn command(&self, cwd: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_docspace-links"));
-        cmd.args(args)
-            .current_dir(cwd)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("DOCSPACE_URL", self.url())
-            .env("DOCSPACE_TOKEN", TOKEN)
-            .env("NO_COLOR", "1")
-            // No progress lines on stderr unless a test asks (tests/cli/progress.rs):
-            // on a busy machine any run may last long enough for one.
-            .env("DOCSPACE_LINKS_PROGRESS_MS", "0");
+        let mut cmd = bare_command(cwd, args);
+        cmd.env("DOCSPACE_URL", self.url())
+            .env("DOCSPACE_TOKEN", TOKEN);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -366,5 +356,49 @@ impl Hand {
             body,
         )
         .await;
+    }
+}
+
+/// The binary with nothing of the test's environment but `PATH` and `NO_COLOR`: no
+/// portal, no token (the offline commands' tests add what they need).
+pub fn bare_command(cwd: &std::path::Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_docspace-links"));
+    cmd.args(args)
+        .current_dir(cwd)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("NO_COLOR", "1")
+        // No progress lines on stderr unless a test asks (tests/cli/progress.rs):
+        // on a busy machine any run may last long enough for one.
+        .env("DOCSPACE_LINKS_PROGRESS_MS", "0");
+    cmd
+}
+
+/// Runs `cmd` with `input` written to its standard input, then closed.
+pub fn run_with_input(cmd: &mut Command, input: &str) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    let mut stdin = child.stdin.take().expect("a pipe to its stdin");
+    // Written from another thread: a large input and a full stdout pipe would block each other.
+    let input = input.to_owned();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let out = child.wait_with_output().expect("binary ends");
+    writer.join().expect("the writer thread ends");
+    output(out)
+}
+
+pub fn output(out: std::process::Output) -> Output {
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
