@@ -216,8 +216,12 @@ pub(super) async fn links_not_hidden(
     }
     Err(Failure::Unknown {
         code: Code::LinksHidden,
-        error: "the plan saw links on this folder, and now the portal shows this API key none while                 it does not say the folder has none (`shared`): its user may see the folder without                 managing its links; nothing was written"
-            .to_owned(),
+        error: concat!(
+            "the plan saw links on this folder, and now the portal shows this API key none ",
+            "while it does not say the folder has none (`shared`): its user may see the folder ",
+            "without managing its links; nothing was written"
+        )
+        .to_owned(),
     })
 }
 

@@ -111,7 +111,12 @@ pub(super) async fn revoke(
     // A revoke of an id that no longer exists answers like a revoke
     // (docspace-api.md 2.5): only a read says whether the folder is clear.
     let after = transport.folder_links(folder).await.map_err(|source| {
-        if answered > 0 && last_error.is_none() {
+        if let Some(lost) = &last_error {
+            // A revoke whose answer was lost, and no read since: unknown.
+            Failure::Uncertain(format!(
+                "{lost}; re-reading the folder then failed, so whether the revoke happened is unknown: {source}"
+            ))
+        } else if answered > 0 {
             // Every revoke was answered: they are written, only unchecked.
             Failure::WrittenUnchecked(format!(
                 "the revokes were answered, but the read that checks the folder is clear failed ({source}); look at the folder or run plan"

@@ -44,6 +44,10 @@ pub struct WalkedFolder {
     pub depth: usize,
     /// Who made it, when the portal says: only they may revoke its links.
     pub created_by: Option<User>,
+    /// The listing's `shared`: true exactly when the folder has an external link
+    /// row (docspace-api.md third reading 4), so links read as none then are
+    /// links this key cannot see (11).
+    pub shared: Option<bool>,
     pub links: Result<Arc<FolderLinks>, ApiError>,
 }
 
@@ -87,6 +91,7 @@ struct Visit {
     depth: usize,
     created_by: Option<User>,
     read_links: bool,
+    shared: Option<bool>,
 }
 
 /// Walks every root's subtree; one [`Walk`] per root, in the order given. A failed
@@ -107,6 +112,7 @@ pub async fn walk(reader: &Reader<'_>, roots: &[WalkRoot], progress: &Progress) 
                 depth: 0,
                 created_by: f.created_by.clone(),
                 read_links: may_have_links(r.shared),
+                shared: r.shared,
             },
             None => Visit {
                 root: i,
@@ -118,6 +124,7 @@ pub async fn walk(reader: &Reader<'_>, roots: &[WalkRoot], progress: &Progress) 
                 depth: 0,
                 created_by: None,
                 read_links: false,
+                shared: None,
             },
         })
         .collect();
@@ -158,6 +165,7 @@ pub async fn walk(reader: &Reader<'_>, roots: &[WalkRoot], progress: &Progress) 
                 placement,
                 depth: v.depth,
                 created_by: v.created_by,
+                shared: v.shared,
                 links,
             });
         }
@@ -209,5 +217,6 @@ fn child_visit(parent: &Visit, child: &super::api::Child) -> Visit {
         depth: parent.depth + 1,
         created_by: child.created_by.clone(),
         read_links: may_have_links(child.shared),
+        shared: child.shared,
     }
 }

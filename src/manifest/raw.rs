@@ -206,7 +206,7 @@ fn extra_links_schema(generator: &mut SchemaGenerator) -> Schema {
         "additionalProperties": {
             "oneOf": [
                 { "const": "absent", "description": "No additional link of the folder may have this title." },
-                { "allOf": [fields, { "not": { "required": ["title"] } }] }
+                { "allOf": [fields, { "type": "object", "properties": { "title": false } }] }
             ]
         }
     })

@@ -48,10 +48,16 @@ impl SavedPlan {
         for item in &planned.items {
             // An entry's primary link and each `extra_links` key are items of
             // their own, by line and title.
-            let Some(fresh) = now
+            // Two entries may share a line (YAML flow style): the one for the
+            // same folder.
+            let mut at_line = now
                 .items
                 .iter()
-                .find(|i| i.line == item.line && i.extra == item.extra)
+                .filter(|i| i.line == item.line && i.extra == item.extra);
+            let Some(fresh) = at_line
+                .clone()
+                .find(|i| i.path == item.path)
+                .or_else(|| at_line.next())
             else {
                 return Err(edited(
                     &item.path,
@@ -66,7 +72,12 @@ impl SavedPlan {
                     "the manifest's entry names another folder or wants something else",
                 ));
             }
-            if item.seen == fresh.seen
+            // A folder refused or unreadable now is held to that by `hold_to`,
+            // whatever the file says: nothing to compare.
+            if !matches!(
+                fresh.action,
+                Action::Refused { .. } | Action::Unknown { .. }
+            ) && item.seen == fresh.seen
                 && let Some(field) = first_difference(&json(item), &json(&older(item, fresh)))
             {
                 return Err(edited(
@@ -104,8 +115,11 @@ impl SavedPlan {
                     "the folder has another path now",
                 ));
             }
-            if links(u) == links(fresh)
-                && let Some(field) = first_difference(&json(u), &json(fresh))
+            if !matches!(
+                fresh.action,
+                UnlistedAction::Refused { .. } | UnlistedAction::Unknown { .. }
+            ) && links(u) == links(fresh)
+                && let Some(field) = first_difference(&json(u), &json(&older_unlisted(u, fresh)))
             {
                 return Err(edited(
                     &u.path,
@@ -180,13 +194,30 @@ impl Plan {
             {
                 u.action = fresh.action.clone();
             }
+            // A link is revoked only where a plan made now revokes it too: one it
+            // keeps (the portal would only replace it) is never revoked because
+            // the file says so.
+            if let UnlistedAction::Revoke { links } = &mut u.action {
+                let now_revokes = |l: &super::UnlistedLink| {
+                    fresh.is_some_and(|f| match &f.action {
+                        UnlistedAction::Revoke { links } => {
+                            links.iter().any(|n| n.target == l.target && !n.kept)
+                        }
+                        _ => false,
+                    })
+                };
+                for l in links.iter_mut() {
+                    l.kept = l.kept || !now_revokes(l);
+                }
+            }
         }
         for fresh in &now.unlisted {
             let revoke = matches!(fresh.action, UnlistedAction::Revoke { .. });
-            let in_file = self
-                .unlisted
-                .iter()
-                .any(|u| u.folder_id == fresh.folder_id && u.line == fresh.line);
+            let in_file = self.unlisted.iter().any(|u| {
+                u.folder_id == fresh.folder_id
+                    && u.line == fresh.line
+                    && matches!(u.action, UnlistedAction::Revoke { .. })
+            });
             if revoke && !in_file {
                 drift.push(Drift {
                     path: fresh.path.clone(),
@@ -238,13 +269,33 @@ fn identity_difference(planned: &Item, now: &Item) -> Option<&'static str> {
     }
 }
 
-fn links(u: &UnlistedFolder) -> Option<Vec<&super::UnlistedLink>> {
+/// The links as the portal showed them: what the plan made of them (`kept`) is
+/// compared apart, so that an edit of it is an edit, not a changed portal.
+fn links(u: &UnlistedFolder) -> Option<Vec<super::UnlistedLink>> {
+    let shown = |links: &[super::UnlistedLink]| {
+        links
+            .iter()
+            .map(|l| super::UnlistedLink {
+                kept: false,
+                ..l.clone()
+            })
+            .collect()
+    };
     match &u.action {
         UnlistedAction::Report { links }
         | UnlistedAction::Revoke { links }
-        | UnlistedAction::Refused { links, .. } => Some(links.iter().collect()),
+        | UnlistedAction::Refused { links, .. } => Some(shown(links)),
         UnlistedAction::Unknown { .. } => None,
     }
+}
+
+/// `older` for an unlisted folder's record.
+fn older_unlisted(planned: &UnlistedFolder, now: &UnlistedFolder) -> UnlistedFolder {
+    let mut now = now.clone();
+    if planned.creator.is_none() {
+        now.creator = None;
+    }
+    now
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Json {

@@ -223,7 +223,16 @@ pub fn unlisted(
             if listed.contains(&folder.id) || nearest.get(&folder.id).map(|n| n.1) != Some(i) {
                 continue;
             }
+            let hidden = folder.shared == Some(true)
+                && folder
+                    .links
+                    .as_ref()
+                    .is_ok_and(|l| l.primary.is_empty() && l.additional.is_empty());
             let action = match links(folder, manifest, echoes_passwords, now) {
+                _ if hidden => UnlistedAction::Unknown {
+                    code: Code::LinksHidden,
+                    error: "the portal lists this folder as shared, but shows this API key none of its links: its user may see the folder without managing its links".to_owned(),
+                },
                 Err(e) => UnlistedAction::Unknown {
                     code: e.code(),
                     error: e.to_string(),
@@ -240,8 +249,14 @@ pub fn unlisted(
                         let links = keep_permanent(links, folder.placement);
                         if links.iter().all(|l| l.kept) {
                             // Nothing a revoke could change: not a pending change,
-                            // unless the policy has something to say of it.
-                            if links.iter().all(|l| l.violations.is_empty()) {
+                            // unless the policy has something to say of it, or the
+                            // link is wider than the one the portal puts there
+                            // (someone widened it by hand): shown, never hidden.
+                            let default = default_access(folder.placement);
+                            if links.iter().all(|l| {
+                                l.violations.is_empty()
+                                    && l.access == ObservedAccess::Known(default)
+                            }) {
                                 cleared.push((folder.id, scope.pos.line));
                                 continue;
                             }
@@ -280,6 +295,17 @@ pub fn unlisted(
         Ok(out)
     } else {
         Err(diagnostics)
+    }
+}
+
+/// The access of the primary link the portal makes in place of a revoked one
+/// where the link is permanent: `fill-forms` in a form-filling room, else read.
+fn default_access(placement: Placement) -> crate::model::Access {
+    let allowed = placement.allowed_access();
+    if allowed.contains(&super::placement::SERVER_DEFAULT_ACCESS) || allowed.is_empty() {
+        super::placement::SERVER_DEFAULT_ACCESS
+    } else {
+        allowed[0]
     }
 }
 

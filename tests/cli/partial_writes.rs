@@ -138,3 +138,54 @@ async fn an_apply_stopped_half_way_keeps_its_outcomes_in_json() {
     let title = portal.links(path).await[0]["title"].clone();
     assert!(title == "A2" || title == "P2", "{title}");
 }
+
+/// An unlisted revoke whose answer was lost, and the read after it fails too:
+/// whether it happened is unknown (exit 1), as for a listed folder, never
+/// "request failed, nothing written".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unlisted_revoke_lost_then_unchecked_is_uncertain() {
+    let portal = Portal::start(SEED).await;
+    portal
+        .create_link(
+            102,
+            json!({"access": 10, "title": "By hand", "primary": true}),
+        )
+        .await;
+    portal.write(
+        "links.yaml",
+        "version: 1\nscopes:\n  - path: Marketing\n    unlisted: revoke\nfolders:\n  - path: Marketing/Press kit\n    link: {}\n  - path: Marketing/Archive\n    link: {}\n",
+    );
+    let proxy = Proxy::answering(portal.url(), |m, p, n| async move {
+        if p == "/api/2.0/files/folder/102/links" {
+            if m == Method::PUT && n == 1 {
+                return Answer::Lose;
+            }
+            if m == Method::GET && n >= 3 {
+                return refused(404, "Item not found");
+            }
+        }
+        Answer::Forward
+    })
+    .await;
+    let out = portal.run_env(
+        &[
+            "apply",
+            "-f",
+            "links.yaml",
+            "--yes",
+            "--force",
+            "--format",
+            "json",
+        ],
+        &[("DOCSPACE_URL", proxy.url.as_str())],
+    );
+    let doc = json_of(&out.stdout);
+    let brand = doc["folders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "Marketing/Brand assets")
+        .unwrap_or_else(|| panic!("{doc}"));
+    assert_eq!(brand["outcome"], "uncertain", "{doc}");
+    assert_eq!(doc["exit_code"], 1, "{doc}");
+}

@@ -210,3 +210,156 @@ async fn an_extra_link_item_copied_over_another_is_refused_as_a_whole() {
     assert_eq!(out.code, 4, "{}", out.all());
     assert!(portal.writes().await.is_empty(), "{}", out.all());
 }
+
+/// The file records the folder as `report` (a kept link the policy flags); since
+/// the plan a link was added that a plan made now revokes: reported, not forgotten.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_folder_reported_in_the_file_and_revoked_now_is_reported_stale() {
+    let portal = Portal::start(SEED).await;
+    save(
+        &portal,
+        "version: 1\npolicy:\n  require_deny_download: true\nscopes:\n  - path: Partners\n    unlisted: revoke\nfolders: []\n",
+        &[],
+    );
+    portal
+        .create_link(
+            200,
+            json!({"access": 10, "title": "Leak", "primary": false}),
+        )
+        .await;
+    let out = portal.run(&["apply", "--plan", "plan.json", "--yes", "--format", "json"]);
+    let doc = json_of(&out.stdout);
+    assert_eq!(doc["exit_code"], 3, "{doc}");
+    assert_eq!(doc["folders"][0]["outcome"], "stale", "{doc}");
+    assert!(
+        portal
+            .links("Partners")
+            .await
+            .iter()
+            .any(|l| l["title"] == "Leak")
+    );
+}
+
+/// `kept` removed by hand so that apply would revoke the public room's own link:
+/// refused as an edit, and the link is not rotated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_link_edited_to_be_revoked_is_refused_and_not_rotated() {
+    let portal = Portal::start(SEED).await;
+    portal
+        .create_link(
+            200,
+            json!({"access": 10, "title": "Leak", "primary": false}),
+        )
+        .await;
+    let before = portal.primary("Partners").await.unwrap()["id"].clone();
+    save(
+        &portal,
+        "version: 1\nscopes:\n  - path: Partners\n    unlisted: revoke\nfolders: []\n",
+        &[],
+    );
+    edit(&portal, |p| {
+        for l in p["plan"]["unlisted"][0]["action"]["links"]
+            .as_array_mut()
+            .unwrap()
+        {
+            l.as_object_mut().unwrap().remove("kept");
+        }
+    });
+    let writes = portal.writes().await.len();
+    let out = portal.run(&["apply", "--plan", "plan.json", "--yes", "--force"]);
+    assert_eq!(out.code, 4, "{}", out.all());
+    assert_eq!(portal.primary("Partners").await.unwrap()["id"], before);
+    assert_eq!(portal.writes().await.len(), writes, "{}", out.all());
+}
+
+/// A plan saved with a key that may not read `people/@self` plans the revoke of a
+/// colleague's folder; applied with a key that can tell, that folder is refused
+/// (not-creator) and the rest goes on: no "edited" for what only this run knows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_creator_refusal_known_only_at_apply_is_refused_there_not_called_an_edit() {
+    let portal = Portal::start(
+        r#"
+tokens:
+  - sk-test
+  - {key: sk-bob, user: bob}
+  - {key: sk-files, scopes: [files:write, rooms:read]}
+rooms:
+  - title: Marketing
+    type: custom
+    id: 100
+    folders:
+      - { title: Mine, id: 101, link: { access: read } }
+      - { title: Bobs, id: 102, created_by: bob, link: { access: read } }
+"#,
+    )
+    .await;
+    portal.write(
+        "links.yaml",
+        "version: 1\nfolders:\n  - path: Marketing/Mine\n    link: { access: comment }\n  - path: Marketing/Bobs\n    link: absent\n",
+    );
+    let plan = portal.run_env(
+        &["plan", "-f", "links.yaml", "--out", "plan.json"],
+        &[("DOCSPACE_TOKEN", "sk-files")],
+    );
+    assert_eq!(plan.code, 0, "{}", plan.all());
+    let out = portal.run(&["apply", "--plan", "plan.json", "--yes", "--format", "json"]);
+    let doc = json_of(&out.stdout);
+    assert!(doc.get("error").is_none(), "{doc}");
+    assert_eq!(doc["exit_code"], 3, "{doc}");
+    let bobs = doc["folders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "Marketing/Bobs")
+        .unwrap_or_else(|| panic!("{doc}"));
+    assert_eq!(bobs["code"], "not-creator", "{doc}");
+    assert_eq!(
+        portal.primary("Marketing/Mine").await.unwrap()["access"],
+        "comment"
+    );
+    assert!(portal.primary("Marketing/Bobs").await.is_some());
+}
+
+/// Two entries on one line (YAML flow style) pair with their own folders.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_entries_on_one_line_apply_from_a_saved_plan() {
+    let portal = Portal::start(SEED).await;
+    save(
+        &portal,
+        "version: 1\nfolders: [{ path: Marketing/Archive, link: { access: comment } }, { path: Marketing/Brand assets, link: { access: read } }]\n",
+        &[],
+    );
+    let out = portal.run(&["apply", "--plan", "plan.json", "--yes"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(
+        portal.primary("Marketing/Archive").await.unwrap()["access"],
+        "comment"
+    );
+    assert!(portal.primary("Marketing/Brand assets").await.is_some());
+}
+
+/// An unlisted record without `creator`, as the release before wrote it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unlisted_record_saved_without_creator_still_applies() {
+    let portal = Portal::start(SEED).await;
+    portal
+        .create_link(
+            102,
+            json!({"access": 10, "title": "By hand", "primary": true}),
+        )
+        .await;
+    save(
+        &portal,
+        "version: 1\nscopes:\n  - path: Marketing\n    unlisted: revoke\nfolders:\n  - path: Marketing/Press kit\n    link: {}\n  - path: Marketing/Archive\n    link: {}\n",
+        &[],
+    );
+    edit(&portal, |p| {
+        p["plan"]["unlisted"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("creator");
+    });
+    let out = portal.run(&["apply", "--plan", "plan.json", "--yes", "--force"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(portal.primary("Marketing/Brand assets").await.is_none());
+}

@@ -342,3 +342,54 @@ async fn a_revoke_scope_over_a_public_room_keeps_its_primary_link_and_revokes_th
     let again = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
     assert_eq!(again.code, 0, "{}", again.all());
 }
+
+/// A public room's own link widened by hand: under `unlisted: revoke` it is kept
+/// (a revoke would only replace it), and still shown, never hidden as in line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_widened_kept_link_is_shown_under_unlisted_revoke() {
+    let portal = Portal::start(SEED).await;
+    portal
+        .hand()
+        .put(
+            200,
+            serde_json::json!({"access": 10, "title": "Partners", "denyDownload": false, "internal": false}),
+        )
+        .await;
+    portal.write(
+        "links.yaml",
+        "version: 1\nscopes:\n  - path: Partners\n    unlisted: revoke\nfolders: []\n",
+    );
+    let out = portal.run(&["plan", "-f", "links.yaml", "--detailed-exitcode"]);
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(out.stdout.contains("Partners"), "{}", out.stdout);
+    assert!(out.stdout.contains("editing"), "{}", out.stdout);
+}
+
+/// Under a scope, a folder the listing says is shared whose links this key reads
+/// as none: unknown, never "no link" (and never cleared for a saved plan).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_this_key_cannot_see_under_a_scope_are_unknown() {
+    let seed = SEED.replace(
+        "tokens: [sk-test]",
+        "tokens:\n  - sk-test\n  - {key: sk-viewer, user: viewer, role: viewer}",
+    );
+    let portal = Portal::start(&seed).await;
+    by_hand(&portal).await;
+    portal.write(
+        "links.yaml",
+        "version: 1\nscopes:\n  - path: Marketing\n    unlisted: revoke\nfolders:\n  - path: Marketing/Press kit\n    link: {}\n",
+    );
+    let out = portal.run_env(
+        &["plan", "-f", "links.yaml", "--format", "json"],
+        &[("DOCSPACE_TOKEN", "sk-viewer")],
+    );
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let brand = doc["unlisted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["path"] == "Marketing/Brand assets")
+        .unwrap_or_else(|| panic!("{doc}"));
+    assert_eq!(brand["action"], "unknown", "{doc}");
+    assert_eq!(brand["code"], "links-hidden", "{doc}");
+}
