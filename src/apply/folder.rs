@@ -170,7 +170,7 @@ pub(super) async fn converge(
             && item
                 .placement
                 .is_none_or(|p| p.allows_several_primary_links());
-        match perform(folder, item, &write, current, &ctx, may_race, transport).await {
+        match perform(folder, item, &write, &targeted, &ctx, may_race, transport).await {
             Ok(done) => {
                 if let Some(t) = turn {
                     t.allowed();
@@ -188,6 +188,25 @@ pub(super) async fn converge(
         "gave up after {ROUNDS} writes whose outcome was unknown: {}",
         last_error.map_or_else(String::new, |e| e.to_string())
     )))
+}
+
+/// A revoke answered with a link: the same one, unchanged, when the portal
+/// dropped the write (a field this key may not edit differs, third reading 2),
+/// or a fresh default one that the portal put in its place (2.5).
+pub(super) fn not_revoked(revoked: &str, answer: &ObservedLink) -> Failure {
+    if answer.id == revoked {
+        Failure::Ignored(
+            "the portal answered the revoke with the link unchanged (it drops a whole write when a \
+             field this key may not edit there differs, docspace-api.md third reading 2): \
+             the link is still there"
+                .to_owned(),
+        )
+    } else {
+        Failure::DidNotTake(format!(
+            "the portal replaced the revoked link with a new one ({})",
+            answer.id
+        ))
+    }
 }
 
 /// The plan saw links on the folder, and the read right before writing shows
@@ -283,17 +302,19 @@ fn spec(desired: &DesiredLink) -> Option<&LinkSpec> {
     }
 }
 
-/// `before` is the link (primary, or additional with the item's title) as the
-/// fresh read showed it right before this write.
+/// `seen` is the links this item is about (primary, or additional with the
+/// item's title) as the fresh read showed them right before this write.
 async fn perform(
     folder: u64,
     item: &Item,
     write: &Write,
-    before: Option<&ObservedLink>,
+    seen: &[ObservedLink],
     ctx: &Context<'_>,
     may_race: bool,
     transport: &Transport,
 ) -> Result<Done, Step> {
+    // The link this item manages.
+    let before = seen.first();
     let (extra, desired) = (item.extra.as_deref(), &item.desired);
     match write {
         Write::Create(values) => {
@@ -368,7 +389,11 @@ async fn perform(
         }
         Write::Revoke(targets) => {
             for (done, target) in targets.iter().enumerate() {
-                let replaced = match transport.revoke_link(folder, &target.link_id).await {
+                let current = seen.iter().find(|l| l.id == target.link_id);
+                let replaced = match transport
+                    .revoke_link(folder, &target.link_id, current)
+                    .await
+                {
                     Ok(r) => r,
                     // Some links went already, and this one was clearly refused:
                     // not "nothing written". (A lost answer is re-read instead.)
@@ -381,11 +406,8 @@ async fn perform(
                     }
                     Err(e) => return Err(Step::Api(e)),
                 };
-                if let Some(replacement) = replaced {
-                    return Err(Step::Failed(Failure::DidNotTake(format!(
-                        "the portal replaced the revoked link with a new one ({})",
-                        replacement.id
-                    ))));
+                if let Some(answer) = replaced {
+                    return Err(Step::Failed(not_revoked(&target.link_id, &answer)));
                 }
             }
             // A revoke of an id that no longer exists answers like a revoke
@@ -424,7 +446,7 @@ async fn perform(
 /// A link just made that exposes more than asked (no expiry, no password, not
 /// internal, wider access) is not left live: revoked again, and said so.
 async fn undo_wider(folder: u64, got: &ObservedLink, why: String, transport: &Transport) -> Step {
-    let undone = match transport.revoke_link(folder, &got.id).await {
+    let undone = match transport.revoke_link(folder, &got.id, Some(got)).await {
         Ok(None) => "it exposed more than asked, so it was revoked again".to_owned(),
         Ok(Some(_)) => "it exposed more than asked; revoking it made the portal put a default link in its place: check the folder".to_owned(),
         Err(e) => format!("it exposes more than asked, and revoking it failed ({e}): check the folder by hand"),
@@ -582,7 +604,7 @@ fn same_share_link(target: &LinkIdentity, got: &ObservedLink) -> bool {
 /// The update created a link instead of changing the planned one (it was revoked
 /// by hand in the meantime): remove what was created by mistake, and say so.
 async fn undo_stray(folder: u64, stray: &ObservedLink, transport: &Transport) -> Result<(), Step> {
-    let undone = match transport.revoke_link(folder, &stray.id).await {
+    let undone = match transport.revoke_link(folder, &stray.id, Some(stray)).await {
         Ok(None) => "it was revoked again".to_owned(),
         Ok(Some(fresh)) => format!(
             "it was revoked again, and the portal put a default link ({}) in its place",

@@ -72,7 +72,14 @@ pub(super) async fn revoke(
             // Gone already: revoked by an earlier run, or by hand.
             continue;
         }
-        match transport.revoke_link(folder, &link.target.link_id).await {
+        let seen = current
+            .iter()
+            .find(|l| l.identity() == link.target)
+            .copied();
+        match transport
+            .revoke_link(folder, &link.target.link_id, seen)
+            .await
+        {
             Ok(None) => {
                 answered += 1;
                 if let Some(t) = turn.take() {
@@ -83,9 +90,9 @@ pub(super) async fn revoke(
                 answered += 1;
                 // The others are revoked all the same: one replaced link is no
                 // reason to leave the rest live.
-                replaced.get_or_insert(format!(
-                    "the portal replaced the revoked link {:?} with a new one ({})",
-                    link.title, replacement.id
+                replaced.get_or_insert(super::folder::not_revoked(
+                    &link.target.link_id,
+                    &replacement,
                 ));
             }
             Err(e) if e.outcome_unknown() => last_error = Some(e),
@@ -132,8 +139,8 @@ pub(super) async fn revoke(
         .into_iter()
         .filter(|l| revoke.iter().any(|p| p.target == l.identity()))
         .collect();
-    if let Some(why) = replaced {
-        return Err(Failure::DidNotTake(why));
+    if let Some(failure) = replaced {
+        return Err(failure);
     }
     match (left.first(), last_error) {
         (None, _) => Ok(Done::Written),

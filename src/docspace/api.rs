@@ -258,12 +258,16 @@ impl Transport {
 
     /// `PUT folder/{id}/links` with `access: 0`. Returns the link the server put in
     /// its place, if it did (public and form-filling rooms, docspace-api.md 2.5).
+    /// Revokes `link_id`; `current` is the link as the last read showed it (see
+    /// `LinkRequest::revoke`).
     pub async fn revoke_link(
         &self,
         folder: u64,
         link_id: &str,
+        current: Option<&ObservedLink>,
     ) -> Result<Option<ObservedLink>, ApiError> {
-        self.put_link(folder, &LinkRequest::revoke(link_id)).await
+        self.put_link(folder, &LinkRequest::revoke(link_id, current))
+            .await
     }
 
     async fn put_link(

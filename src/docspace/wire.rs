@@ -6,7 +6,7 @@
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{LinkValues, ObservedAccess, utc};
+use crate::model::{LinkValues, ObservedAccess, ObservedLink, utc};
 
 /// One element of `GET folder/{id}/links` (a `FileShareDto`).
 #[derive(Debug, Deserialize)]
@@ -171,16 +171,21 @@ impl<'a> LinkRequest<'a> {
     }
 
     /// Deletes the link `link_id`: `access: 0` as a number (a name the server cannot
-    /// parse would also revoke, but by accident).
-    pub fn revoke(link_id: &'a str) -> Self {
+    /// parse would also revoke, but by accident). A revoke goes through the same
+    /// checks as an update, so it carries the link's own `internal` and expiry as
+    /// `current` shows them: where the caller may not edit one (a virtual data
+    /// room forces `internal`), a revoke that differs there is dropped whole and
+    /// answered 200 with the link unchanged (`FileSharing.cs:204-221`, third
+    /// reading 2).
+    pub fn revoke(link_id: &'a str, current: Option<&ObservedLink>) -> Self {
         LinkRequest {
             link_id: Some(link_id),
             access: file_share::NONE,
             title: None,
             password: None,
-            expiration_date: None,
+            expiration_date: current.and_then(|l| l.expires).map(utc),
             deny_download: false,
-            internal: false,
+            internal: current.is_some_and(|l| l.internal),
             primary: true,
         }
     }
@@ -294,10 +299,24 @@ mod tests {
 
     #[test]
     fn revoke_targets_the_link_with_access_zero_as_a_number() {
-        let v = serde_json::to_value(LinkRequest::revoke("id")).unwrap();
+        let v = serde_json::to_value(LinkRequest::revoke("id", None)).unwrap();
         assert_eq!(v["linkId"], "id");
         assert_eq!(v["access"], 0);
         assert_eq!(v["expirationDate"], serde_json::Value::Null);
         assert_eq!(v["denyDownload"], false);
+    }
+
+    /// A revoke that differs from the link in a field the caller may not edit is
+    /// dropped whole (`FileSharing.cs:204-221`): it carries the link's own.
+    #[test]
+    fn a_revoke_carries_the_links_own_internal_and_expiry() {
+        let link = ObservedLink {
+            internal: true,
+            ..ObservedLink::example()
+        };
+        let v = serde_json::to_value(LinkRequest::revoke(&link.id, Some(&link))).unwrap();
+        assert_eq!(v["access"], 0);
+        assert_eq!(v["internal"], true);
+        assert_eq!(v["expirationDate"], "2027-01-01T00:00:00Z");
     }
 }

@@ -135,6 +135,11 @@ impl Portal {
             .and_then(|id| self.folder(pos).links.iter().position(|l| l.id == id));
         if write.level == Level::NONE {
             return Ok(match existing {
+                // A revoke passes the same checks as an update: one whose
+                // `internal` or expiry differs from the link's where the caller
+                // may not edit them is dropped, 200 and the link unchanged
+                // (`FileSharing.cs:204-221`, the revoke is in the same loop).
+                Some(i) if self.drops(pos, scope, i, &write) => Written::Link(i),
                 Some(i) => self.revoke(pos, scope, i),
                 None => Written::Nothing,
             });
@@ -172,6 +177,14 @@ impl Portal {
             }
             None => self.create(pos, scope, write, now).map(Written::Link),
         }
+    }
+
+    /// Whether a revoke differs from link `index` in a field this scope does not
+    /// let the caller edit (see `put_link`).
+    fn drops(&self, pos: Pos, scope: Scope, index: usize, write: &LinkWrite) -> bool {
+        let link = &self.folder(pos).links[index];
+        (write.internal != link.internal && !scope.may_edit_internal())
+            || (write.expires != link.expires && !scope.may_edit_expiry())
     }
 
     fn revoke(&mut self, pos: Pos, scope: Scope, index: usize) -> Written {

@@ -221,6 +221,8 @@ rooms:
       - title: Contracts
         link: { access: read, title: Contracts, internal: true }
       - title: Drafts
+      - title: Closed
+        link: { access: read, title: Closed, internal: true }
   - title: Forms
     type: filling-forms
     link: { access: fill-forms }
@@ -246,6 +248,8 @@ folders:
     link: { access: comment, expires: 2031-03-01T00:00:00Z, internal: true }
   - path: Deals/Drafts
     link: { access: read, expires: 2031-03-01T00:00:00Z }
+  - path: Deals/Closed
+    link: absent
   - path: Forms/Intake
     link: { access: fill-forms, internal: true, title: Intake form }
   - path: "@my/Mine"

@@ -189,3 +189,51 @@ async fn an_unlisted_revoke_lost_then_unchecked_is_uncertain() {
     assert_eq!(brand["outcome"], "uncertain", "{doc}");
     assert_eq!(doc["exit_code"], 1, "{doc}");
 }
+
+/// A revoke the portal answers with the link unchanged (it dropped the write:
+/// a field this key may not edit differs) is "ignored by the portal", not
+/// "replaced by a new link", and the link is named as still there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoke_answered_with_the_link_unchanged_is_ignored_by_the_portal() {
+    let portal = Portal::start(SEED).await;
+    portal.write("links.yaml", OLD_PROJECTS_ABSENT);
+    let upstream = portal.url();
+    let proxy = Proxy::answering(portal.url(), move |m, p, _| {
+        let upstream = upstream.clone();
+        async move {
+            if m == Method::PUT && p == "/api/2.0/files/folder/601/links" {
+                // The link as it is, as the portal answers a dropped write.
+                let links: Value = reqwest::Client::new()
+                    .get(format!("{upstream}/api/2.0/files/folder/601/links"))
+                    .bearer_auth(crate::support::TOKEN)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                let entry = links["response"][0].clone();
+                return Answer::Instead(
+                    200,
+                    json!({"response": entry, "status": 0, "statusCode": 200}).to_string(),
+                );
+            }
+            Answer::Forward
+        }
+    })
+    .await;
+    let out = portal.run_env(
+        &["apply", "-f", "links.yaml", "--yes", "--format", "json"],
+        &[("DOCSPACE_URL", proxy.url.as_str())],
+    );
+    let doc = json_of(&out.stdout);
+    assert_eq!(doc["folders"][0]["outcome"], "ignored_by_portal", "{doc}");
+    assert!(
+        doc["folders"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("answered the revoke with the link unchanged"),
+        "{doc}"
+    );
+    assert!(portal.primary("@my/Old projects").await.is_some());
+}

@@ -105,6 +105,26 @@ async fn a_write_changing_a_non_editable_field_is_dropped_whole() {
     }
 }
 
+/// A revoke goes through the same checks: one sending `internal: false` to a
+/// virtual data room's link (forced true) is dropped, 200 and the link unchanged;
+/// with the link's own `internal` it revokes.
+#[tokio::test]
+async fn a_revoke_changing_a_non_editable_field_is_dropped_too() {
+    let portal = portal().await;
+    let before = portal.primary(401).await.expect("seeded");
+    let revoke = |internal: bool| json!({"linkId": id(&before), "access": 0, "internal": internal});
+    let answer = portal.put("folder/401/links", revoke(false)).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(
+        answer.json["response"], before,
+        "dropped: the link unchanged"
+    );
+    assert_eq!(portal.primary(401).await.expect("kept"), before);
+    let answer = portal.put("folder/401/links", revoke(true)).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(portal.primary(401).await.is_none(), "revoked");
+}
+
 #[tokio::test]
 async fn the_forced_internal_lets_the_rest_of_the_write_apply() {
     let portal = portal().await;
