@@ -101,6 +101,15 @@ pub enum Error {
     /// written from a partial read would claim a subtree it has not seen.
     #[error("{part}: {source}; nothing was written")]
     ExportIncomplete { part: ExportPart, source: ApiError },
+    /// A folder the listing says has links, whose links this key reads as none
+    /// (docspace-api.md third reading 4 and 11): a manifest written from that read
+    /// would say the folder has no link.
+    #[error(
+        "the portal lists `{folder}` as shared, but shows this API key none of its links (its user may \
+         see the folder without managing its links); nothing was written: export with a key that \
+         manages the links"
+    )]
+    ExportLinksHidden { folder: String },
     #[error(
         "apply --format json does not ask for confirmation (the question would break the JSON); \
          pass --yes, or review the plan with `plan --format json` first"
@@ -182,6 +191,7 @@ impl Error {
             Error::ExportPathSyntax { .. } => Code::Path,
             Error::ExportPathNotFound { source, .. } => source.code(),
             Error::ExportIncomplete { .. } => Code::ExportIncomplete,
+            Error::ExportLinksHidden { .. } => Code::LinksHidden,
             Error::Io { .. } | Error::Input { .. } => Code::Io,
             Error::DemoSeed(_) | Error::SimulatorStart(_) | Error::Simulator(_) => Code::Simulator,
         }
@@ -210,7 +220,8 @@ impl Error {
             | Error::UnknownRoomType { .. }
             | Error::ExportPathSyntax { .. }
             | Error::ExportPathNotFound { .. }
-            | Error::ExportIncomplete { .. } => "export",
+            | Error::ExportIncomplete { .. }
+            | Error::ExportLinksHidden { .. } => "export",
             Error::Io { .. } | Error::Input { .. } => "io",
             Error::DemoSeed(_) | Error::SimulatorStart(_) | Error::Simulator(_) => "simulator",
         }

@@ -249,8 +249,18 @@ fn collect(roots: &[WalkRoot], walks: Vec<Walk>) -> Result<Found, Error> {
             return Err(failed(ExportPart::Listing(f.display.clone()), &f.error));
         }
         for folder in &walk.folders {
-            if let Err(e) = &folder.links {
-                return Err(failed(ExportPart::Links(folder.display.clone()), e));
+            match &folder.links {
+                Err(e) => return Err(failed(ExportPart::Links(folder.display.clone()), e)),
+                Ok(l)
+                    if folder.shared == Some(true)
+                        && l.primary.is_empty()
+                        && l.additional.is_empty() =>
+                {
+                    return Err(Error::ExportLinksHidden {
+                        folder: folder.display.clone(),
+                    });
+                }
+                Ok(_) => {}
             }
         }
     }

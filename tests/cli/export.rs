@@ -343,6 +343,29 @@ async fn a_failed_read_writes_nothing() {
     assert!(!portal.dir().join("links.yaml").exists());
 }
 
+/// A key that sees the folders but not their links (a viewer) reads `[]` for
+/// folders the listing says are shared: export refuses rather than write a
+/// manifest that says they have no link.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_this_key_cannot_see_are_not_exported_as_none() {
+    let seed = SEED.replace(
+        "tokens: [sk-test]",
+        "tokens:\n  - sk-test\n  - {key: sk-viewer, user: viewer, role: viewer}",
+    );
+    let portal = Portal::start(&seed).await;
+    let out = portal.run_env(
+        &["export", "--all", "-o", "links.yaml"],
+        &[("DOCSPACE_TOKEN", "sk-viewer")],
+    );
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.stderr.contains("shows this API key none of its links"),
+        "{}",
+        out.stderr
+    );
+    assert!(!portal.dir().join("links.yaml").exists());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_portal_that_hides_passwords_still_round_trips() {
     let portal = Portal::start_with(SEED, hidden_passwords()).await;
