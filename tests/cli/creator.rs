@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::proxy::{Answer, Proxy};
 use crate::support::Portal;
 
-const SEED: &str = r#"
+pub(crate) const SEED: &str = r#"
 tokens:
   - sk-test
   - {key: sk-bob, user: bob}

@@ -277,22 +277,7 @@ async fn a_kept_link_edited_to_be_revoked_is_refused_and_not_rotated() {
 /// (not-creator) and the rest goes on: no "edited" for what only this run knows.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_creator_refusal_known_only_at_apply_is_refused_there_not_called_an_edit() {
-    let portal = Portal::start(
-        r#"
-tokens:
-  - sk-test
-  - {key: sk-bob, user: bob}
-  - {key: sk-files, scopes: [files:write, rooms:read]}
-rooms:
-  - title: Marketing
-    type: custom
-    id: 100
-    folders:
-      - { title: Mine, id: 101, link: { access: read } }
-      - { title: Bobs, id: 102, created_by: bob, link: { access: read } }
-"#,
-    )
-    .await;
+    let portal = Portal::start(crate::creator::SEED).await;
     portal.write(
         "links.yaml",
         "version: 1\nfolders:\n  - path: Marketing/Mine\n    link: { access: comment }\n  - path: Marketing/Bobs\n    link: absent\n",
