@@ -1,10 +1,7 @@
 //! `export`: walk the rooms and folders asked for, write them as a manifest, and
 //! show what that changes in the file it replaces.
 
-use std::collections::HashSet;
 use std::path::Path;
-
-use secrecy::SecretString;
 
 use super::Output;
 use super::args::{ExportArgs, PasswordsArg};
@@ -12,13 +9,13 @@ use super::config::PortalConfig;
 use crate::docspace::api::Listing;
 use crate::docspace::reader::Reader;
 use crate::docspace::resolve::{FolderRef, ResolveError};
-use crate::docspace::walk::{Walk, WalkRoot, walk};
-use crate::docspace::{ApiError, wire};
-use crate::error::{Error, ExportPart, exit};
-use crate::export::{self, Folder, Link, Options, Passwords};
+use crate::docspace::walk::{WalkRoot, walk};
+use crate::docspace::wire;
+use crate::error::{Error, exit};
+use crate::export::{self, Folder, Options, Passwords, my_documents};
 use crate::manifest::existing::{self, Existing};
 use crate::manifest::{PASSWORD_PREFIX, PASSWORD_PREFIX_VARIABLE, parse_scope_path};
-use crate::model::{FolderPath, ObservedPassword, Placement, Policy};
+use crate::model::{FolderPath, Placement, Policy};
 use crate::plan::policy::{self, Facts};
 use crate::progress::Progress;
 use crate::render::{Style, printable};
@@ -43,7 +40,7 @@ pub async fn run(args: ExportArgs, style: Style, out: &mut Output) -> Result<u8,
         &Progress::for_stderr(config.transport.stats.clone()),
     )
     .await;
-    let found = collect(&roots, walks)?;
+    let found = export::collect(&roots, walks)?;
     out.hide(found.passwords.iter());
 
     let file = args.output.as_deref();
@@ -215,116 +212,6 @@ async fn roots(args: &ExportArgs, reader: &Reader<'_>) -> Result<Vec<WalkRoot>, 
         });
     }
     Ok(roots)
-}
-
-fn my_documents() -> FolderPath {
-    FolderPath {
-        my_documents: true,
-        segments: Vec::new(),
-    }
-}
-
-struct Found {
-    folders: Vec<Folder>,
-    scopes: Vec<export::Scope>,
-    /// Every password seen, to scrub them from anything shown.
-    passwords: Vec<SecretString>,
-}
-
-/// Every folder walked, once, or the first read that failed: a manifest written
-/// from a partial read would claim a subtree it has not seen.
-fn collect(roots: &[WalkRoot], walks: Vec<Walk>) -> Result<Found, Error> {
-    let failed = |part: ExportPart, e: &ApiError| {
-        if e.is_fatal() {
-            Error::Api(e.clone())
-        } else {
-            Error::ExportIncomplete {
-                part,
-                source: e.clone(),
-            }
-        }
-    };
-    for walk in &walks {
-        if let Some(f) = walk.failures.first() {
-            return Err(failed(ExportPart::Listing(f.display.clone()), &f.error));
-        }
-        for folder in &walk.folders {
-            match &folder.links {
-                Err(e) => return Err(failed(ExportPart::Links(folder.display.clone()), e)),
-                Ok(l)
-                    if folder.shared == Some(true)
-                        && l.primary.is_empty()
-                        && l.additional.is_empty() =>
-                {
-                    return Err(Error::ExportLinksHidden {
-                        folder: folder.display.clone(),
-                    });
-                }
-                Ok(_) => {}
-            }
-        }
-    }
-    // A subtree inside another one asked for is covered by it: one scope, each
-    // folder once.
-    let below: HashSet<u64> = walks
-        .iter()
-        .flat_map(|w| w.folders.iter().filter(|f| f.depth > 0).map(|f| f.id))
-        .collect();
-    let mut scopes = Vec::new();
-    let mut seen_roots = HashSet::new();
-    for root in roots {
-        let id = root.folder.as_ref().map(|f| f.id);
-        let nested = id.is_some_and(|id| below.contains(&id));
-        if !nested && seen_roots.insert(id) {
-            scopes.push(export::Scope {
-                id,
-                path: root.path.clone().unwrap_or_else(my_documents),
-            });
-        }
-    }
-    let all: Vec<_> = walks.into_iter().flat_map(|w| w.folders).collect();
-    let echoes = all.iter().any(|f| {
-        f.links.as_ref().is_ok_and(|l| {
-            l.primary
-                .iter()
-                .chain(&l.additional)
-                .any(|x| x.password.is_set())
-        })
-    });
-    let mut passwords = Vec::new();
-    let mut seen = HashSet::new();
-    let mut folders = Vec::new();
-    for f in all {
-        if !seen.insert(f.id) {
-            continue;
-        }
-        let links = f.links.expect("failures returned above");
-        for l in links.primary.iter().chain(&links.additional) {
-            if let ObservedPassword::Known(p) = &l.password {
-                passwords.push(p.clone());
-            }
-        }
-        folders.push(Folder {
-            id: f.id,
-            path: f.path.expect("export roots are named by path"),
-            placement: f.placement,
-            primary: links
-                .primary
-                .first()
-                .map(|l| Link::from_observed(l, echoes)),
-            more_primary: links.primary.len().saturating_sub(1),
-            additional: links
-                .additional
-                .iter()
-                .map(|l| Link::from_observed(l, echoes))
-                .collect(),
-        });
-    }
-    Ok(Found {
-        folders,
-        scopes,
-        passwords,
-    })
 }
 
 /// The exported links that break the policy of the file being replaced.

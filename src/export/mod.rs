@@ -5,6 +5,7 @@
 //! here, already stripped of every secret: a link's password is only "set", "none"
 //! or "unknown" by the time it reaches the writer.
 
+mod collect;
 pub mod diff;
 mod names;
 mod scalar;
@@ -16,6 +17,7 @@ use jiff::Timestamp;
 
 use crate::model::{FolderPath, ObservedAccess, ObservedLink, ObservedPassword, Placement};
 
+pub use collect::{collect, my_documents};
 pub use writer::write;
 
 /// A walked folder, with or without links.
