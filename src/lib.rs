@@ -14,6 +14,7 @@ mod export;
 mod input;
 mod manifest;
 mod model;
+mod neutral;
 mod plan;
 mod progress;
 mod render;

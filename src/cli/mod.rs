@@ -68,6 +68,15 @@ pub fn main() -> u8 {
     let style = Style::detect(cli.no_color);
     let errors = ErrorFormat::of(&cli.command);
     let mut out = Output::default();
+    // The token is hidden from everything shown before anything is read: a key
+    // pasted into a manifest (as a variable name, a key) must not come back in an
+    // error of `validate`, `show` or a plan that stops at the manifest.
+    if let Some(token) = std::env::var_os(crate::model::TOKEN_VAR) {
+        let token = token.to_string_lossy();
+        let secrets =
+            [token.as_ref(), token.trim()].map(|t| secrecy::SecretString::from(t.to_owned()));
+        out.hide(secrets.iter());
+    }
     match runtime.block_on(run(cli.command, style, &mut out)) {
         Ok(code) => code,
         Err(e) => {

@@ -113,10 +113,11 @@ fn without_credentials(portal: &str) -> String {
         Some(i) => portal.split_at(i + 3),
         None => ("", portal),
     };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    match authority.rfind('@') {
-        Some(at) => format!("{scheme}…{}{tail}", &authority[at..]),
+    // The last `@` anywhere after the scheme: a password may hold `/`, `?` or
+    // `#`, which would otherwise end the authority before it. (A path or query
+    // with an `@` is shortened too: a message loses a little, never a secret.)
+    match rest.rfind('@') {
+        Some(at) => format!("{scheme}…{}", &rest[at..]),
         None => portal.to_owned(),
     }
 }
@@ -166,9 +167,13 @@ mod tests {
             "http://alice:hunter2secret@portal.example.com",
             "alice:hunter2secret@portal.example.com",
             "https://alice:hunter2secret@[bad",
+            "https://alice:hunter2#secret@portal.example.com",
+            "https://alice:hunter2/secret@portal.example.com",
+            "https://alice:hunter2?secret@[bad",
         ] {
             let err = parse(typed).unwrap_err().to_string();
-            assert!(!err.contains("hunter2secret"), "{typed}: {err}");
+            assert!(!err.contains("hunter2"), "{typed}: {err}");
+            assert!(!err.contains("secret"), "{typed}: {err}");
             assert!(!err.contains("alice"), "{typed}: {err}");
         }
         let err = parse("https://alice:hunter2secret@portal.example.com")

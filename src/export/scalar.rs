@@ -61,7 +61,7 @@ pub fn quoted(text: &str) -> String {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') => {
+            c if crate::neutral::unsafe_char(c) || c == '\u{feff}' => {
                 let _ = write!(out, "\\u{:04x}", u32::from(c));
             }
             c => out.push(c),
@@ -110,6 +110,7 @@ mod tests {
             "tab\there",
             "bell\u{7}",
             "sep\u{2028}arator",
+            "bidi\u{202e}txt.exe",
             "\u{feff}bom",
             "- dash",
             "-",

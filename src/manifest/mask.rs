@@ -189,7 +189,7 @@ impl<'a> Visitor<'a> for Finder {
                         (Treat::Shown, Treat::Reference)
                     }
                     (Holds::Reference, _) => (Treat::Hidden, Treat::Hidden),
-                    (Holds::Shown, Node::Scalar(k, _)) if k.eq_ignore_ascii_case("password") => {
+                    (Holds::Shown, Node::Scalar(k, _)) if super::text_mask::password_like(k) => {
                         (Treat::Shown, Treat::Password)
                     }
                     (Holds::Shown, _) => (Treat::Shown, Treat::Shown),
@@ -348,12 +348,30 @@ mod tests {
             "      password: false",
             "      password:",
             "      password: ~",
-            "      old_password_hint: x",
             "      title: my password is elsewhere",
-            "      passwords: x",
+            "      access: read",
         ] {
             assert_eq!(shown(line), line);
             assert_eq!(shown_broken(line), line, "broken");
+        }
+    }
+
+    /// A mistyped `password` key still holds what was meant as a password: its
+    /// value is hidden in the snippet of the unknown-key error, parsed or not.
+    #[test]
+    fn values_of_keys_that_look_like_password_are_masked() {
+        for key in ["pasword", "Passwd", "passwords", "pass", "secret", "pwd"] {
+            let line = format!("      {key}: s3cret-literal");
+            assert!(!shown(&line).contains("s3cret-literal"), "{line}");
+            assert!(
+                !shown_broken(&line).contains("s3cret-literal"),
+                "broken {line}"
+            );
+            let flow = format!("      link: {{ access: read, {key}: s3cret-literal");
+            assert!(
+                !shown_broken(&flow).contains("s3cret-literal"),
+                "broken {flow}"
+            );
         }
     }
 

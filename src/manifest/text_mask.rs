@@ -69,29 +69,46 @@ fn mask_block_line(chars: &[char], indent: usize, scalar: bool) -> Vec<Range<usi
     mask(indent, end).into_iter().collect()
 }
 
+/// A key that is `password`, or may be meant as it (`pasword`, `Passwd`,
+/// `passwords`, `secret`): its value is hidden however the key is spelt, since a
+/// mistyped key still holds what was meant as a password. Not the policy's
+/// `require_password`, nor a title with spaces (an `extra_links` key).
+pub(super) fn password_like(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    if k == "require_password" || k.contains(' ') {
+        return false;
+    }
+    k.contains("pass")
+        || k.contains("pwd")
+        || k.contains("secret")
+        || strsim::jaro_winkler(&k, "password") >= 0.85
+}
+
 fn mask_line(chars: &[char]) -> (Vec<Range<usize>>, Option<Continuation>) {
-    const KEY: [char; 8] = ['p', 'a', 's', 's', 'w', 'o', 'r', 'd'];
-    let is_key = |at: usize| {
-        chars[at..at + KEY.len()]
+    // The key word at `at`, if it is one `mask::password_like` hides.
+    let key_len = |at: usize| {
+        let n = chars[at..]
             .iter()
-            .zip(KEY)
-            .all(|(c, k)| c.to_ascii_lowercase() == k)
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+            .count();
+        let word: String = chars[at..at + n].iter().collect();
+        (n > 0 && password_like(&word)).then_some(n)
     };
     let mut edits = Vec::new();
     let mut cont = None;
     let mut i = 0;
-    while i + KEY.len() <= chars.len() {
+    while i < chars.len() {
         let boundary = i == 0 || matches!(chars[i - 1], ' ' | '{' | ',' | '"' | '\'');
-        if !boundary || !is_key(i) {
+        let Some(len) = key_len(i).filter(|_| boundary) else {
             i += 1;
             continue;
-        }
+        };
         let key_column = if i > 0 && matches!(chars[i - 1], '"' | '\'') {
             i - 1
         } else {
             i
         };
-        let mut j = i + KEY.len();
+        let mut j = i + len;
         if j < chars.len() && matches!(chars[j], '"' | '\'') {
             j += 1;
         }

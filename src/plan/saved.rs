@@ -94,8 +94,13 @@ impl SavedPlan {
         }
     }
 
+    /// The file's text, with no raw `##[`, control or bidi character in it (a
+    /// workflow may print the artifact, `action.yml` hands it on as `plan-file`);
+    /// it reads back exactly the same.
     pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).expect("a plan serialises");
+        let mut text = crate::neutral::json_without_commands(
+            serde_json::to_string_pretty(self).expect("a plan serialises"),
+        );
         text.push('\n');
         text
     }

@@ -2,8 +2,6 @@
 //! json`; every field is described in docs/json.md). Passwords appear only as
 //! `"(sensitive)"` or `null`.
 
-use std::fmt::Write;
-
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 
@@ -194,41 +192,11 @@ pub fn plan_json(plan: &Plan, safety: &SafetyCheck) -> String {
 }
 
 fn pretty(doc: &impl Serialize) -> String {
-    let mut text = no_commands(serde_json::to_string_pretty(doc).expect("JSON serialises"));
+    let mut text = crate::neutral::json_without_commands(
+        serde_json::to_string_pretty(doc).expect("JSON serialises"),
+    );
     text.push('\n');
     text
-}
-
-/// The document with no raw `##[` in it: the GitHub runner reads `##[cmd]`
-/// anywhere in a line of a step's output, JSON or not (`##[add-mask]`,
-/// `##[stop-commands]` in a folder title). Outside strings JSON has no `#`, and
-/// inside one `\u0023` is `#` to every JSON reader, so the second `#` of each
-/// `##[` is written that way: the document reads back exactly the same. No line
-/// of it can start with `::`: serde_json escapes line breaks inside strings, and
-/// every line of a pretty document starts with a bracket, a quote or a value
-/// (docs/json.md). Line and paragraph separators and C1 controls, which
-/// serde_json leaves raw, are written as `\uXXXX` too, like every other control
-/// character: a log viewer may break a line there.
-fn no_commands(text: String) -> String {
-    let raw = |c: char| c.is_control() && c != '\n' || matches!(c, '\u{2028}' | '\u{2029}');
-    let text = if text.contains(raw) {
-        let mut out = String::with_capacity(text.len() + 16);
-        for c in text.chars() {
-            if raw(c) {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            } else {
-                out.push(c);
-            }
-        }
-        out
-    } else {
-        text
-    };
-    if text.contains("##[") {
-        text.replace("##[", "#\\u0023[")
-    } else {
-        text
-    }
 }
 
 /// `apply --format json`: how each folder ended, and the exit code.

@@ -12,9 +12,10 @@
 //!   rest of the job). `##[` is shown as `#\u{23}[` and a leading `::` as `\u{3a}:`.
 //!
 //! The result holds no line break, so a value can never start a line of its own.
-//! JSON output is escaped by serde_json and then by `json::no_commands`; the last
+//! JSON output is escaped by serde_json and then by `neutral::json_without_commands`; the last
 //! line of defence is `cli::output::Output`, which checks every line printed.
 
+use crate::neutral::unsafe_char;
 use std::borrow::Cow;
 use std::fmt::Write;
 
@@ -84,14 +85,6 @@ fn escape_into(out: &mut String, c: char, prev: Option<char>, next: Option<char>
 /// `trim_start` drops the Unicode white space .NET's `TrimStart` drops.
 fn leads_with_command(text: &str) -> bool {
     text.trim_start().starts_with("::")
-}
-
-fn unsafe_char(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}'
-        )
 }
 
 #[cfg(test)]

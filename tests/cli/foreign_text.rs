@@ -27,7 +27,7 @@ pub const HOSTILE: &[&str] = &[
     "cr\r::error::pwned-e",
     "ls\u{2028}::notice::pwned-f",
     "ps\u{2029}##[group]pwned-g",
-    "esc\u{1b}[2Jpwned-h",
+    "esc\u{1b}[2J\u{202e}pwned-h",
     "%0A::error::pwned-i",
     "\u{a0}::error::pwned-j",
     "##[add-mask]pwned-k",
@@ -125,12 +125,15 @@ fn check_line(line: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// No raw control character, line separator or `##[`.
+/// No raw control character, line separator, bidi control or `##[`.
 fn plain(text: &str) -> Result<(), String> {
-    if let Some(c) = text
-        .chars()
-        .find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
-    {
+    if let Some(c) = text.chars().find(|c| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+            )
+    }) {
         return Err(format!("a raw {c:?}"));
     }
     if text.contains("##[") {
@@ -606,6 +609,13 @@ fn a_saved_plan_with_hostile_names_is_neutral_in_every_format() {
     assert_eq!(out.code, 0, "{}", out.all());
     assert_neutral(&out, "plan --out");
     assert!(out.stdout.contains("pwned-plan"), "{}", out.stdout);
+    // The file itself: a workflow may print the artifact (`cat`, `jq`, the
+    // action's `plan-file`), so no line of it is a command either.
+    let file = std::fs::read_to_string(portal.dir().join(plan)).unwrap();
+    for line in file.lines() {
+        plain(line).unwrap_or_else(|e| panic!("plan file line {line:?}: {e}"));
+        assert!(!line.trim_start().starts_with("::"), "{line:?}");
+    }
     for (n, format) in APPLY_FORMATS.into_iter().enumerate() {
         let out = portal.run(&["apply", "--plan", plan, "--yes", "--format", format]);
         if n == 0 {

@@ -123,3 +123,55 @@ async fn a_rejected_token_is_not_echoed_in_the_error() {
         bad_token.all()
     );
 }
+
+/// The token pasted into a manifest (as a variable name, as a key) does not come
+/// back in the errors of `validate`, `plan` or `apply`, in any format: it is hidden
+/// before the manifest is read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_pasted_into_a_manifest_is_not_echoed() {
+    let portal = Portal::start(SEED).await;
+    for (name, manifest) in [
+        (
+            "as a variable",
+            format!(
+                "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: {{ access: read, password: {{ env: {TOKEN} }} }}\n"
+            ),
+        ),
+        ("as a key", format!("version: 1\n{TOKEN}: 1\nfolders: []\n")),
+    ] {
+        portal.write("links.yaml", &manifest);
+        for args in [
+            &["validate", "-f", "links.yaml"][..],
+            &["validate", "-f", "links.yaml", "--format", "json"],
+            &["plan", "-f", "links.yaml", "--format", "json"],
+            &["plan", "-f", "links.yaml", "--format", "github"],
+            &["apply", "-f", "links.yaml", "--yes"],
+        ] {
+            let out = portal.run(args);
+            assert_ne!(out.code, 0, "{name} {args:?}: {}", out.all());
+            assert_clean(&format!("{name} {args:?}"), &out.all());
+        }
+    }
+}
+
+/// A literal password under a mistyped `password` key is not shown in the
+/// snippet of the unknown-key error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_under_a_mistyped_key_is_not_echoed() {
+    let portal = Portal::start(SEED).await;
+    for manifest in [
+        "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link:\n      access: read\n      pasword: hunter2hunter2\n",
+        "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { access: read, Passwd: hunter2hunter2 }\n",
+        "version: 1\nfolders:\n  - path: Marketing/Press kit\n    link: { access: read, pasword: hunter2hunter2\n",
+    ] {
+        portal.write("links.yaml", manifest);
+        for args in [
+            &["validate", "-f", "links.yaml"][..],
+            &["plan", "-f", "links.yaml", "--format", "json"],
+        ] {
+            let out = portal.run(args);
+            assert_eq!(out.code, 1, "{manifest} {args:?}: {}", out.all());
+            assert_clean(&format!("{manifest:?} {args:?}"), &out.all());
+        }
+    }
+}
