@@ -41,15 +41,6 @@ pub(super) async fn converge(
             // a second primary link (docspace-api.md 1).
             tokio::time::sleep(settle(e, round)).await;
         }
-        // The write may or may not have happened (after a lost answer), and someone
-        // may have edited the folder since the plan: look before every update and
-        // revoke. A failed read stops here; it is never taken for "no link".
-        //
-        // Not before a planned create's first write: `POST folder/{id}/link` is
-        // get-or-create (docspace-api.md 1), so a link made by hand meanwhile comes
-        // back unchanged instead of a second one, and the answer check below says
-        // so (`not_ours`). After a lost answer the folder is read like any other,
-        // and so is every folder of a saved plan (`PlanRead::Saved`).
         // Only the folder's creator may revoke: what the portal answered one
         // revoke of a creator's folders holds for all of them (`creator.rs`).
         // Waited for before the read, so that the wait does not widen the gap
@@ -61,6 +52,15 @@ pub(super) async fn converge(
         if let Some(refused) = turn.as_ref().and_then(Turn::refused) {
             return Err(refused);
         }
+        // The write may or may not have happened (after a lost answer), and someone
+        // may have edited the folder since the plan: look before every update and
+        // revoke. A failed read stops here; it is never taken for "no link".
+        //
+        // Not before a planned create's first write: `POST folder/{id}/link` is
+        // get-or-create (docspace-api.md 1), so a link made by hand meanwhile comes
+        // back unchanged instead of a second one, and the answer check below says
+        // so (`not_ours`). After a lost answer the folder is read like any other,
+        // and so is every folder of a saved plan (`PlanRead::Saved`).
         //
         // An additional link is always read first: its create is a `PUT` with an
         // empty `linkId`, which makes a new link every time it is sent.
@@ -111,16 +111,11 @@ pub(super) async fn converge(
             // The create's answer was lost and the folder now has several primary
             // links: a concurrent create raced it (`after_create`), and which link
             // is this run's is unknown. Named, not guessed.
-            let found: Vec<String> = fresh
-                .primary
-                .iter()
-                .map(|l| format!("link {} ({:?})", l.id, l.title))
-                .collect();
             return Err(Failure::SecondPrimaryLink {
                 created: false,
                 why: format!(
                     "a concurrent create made a second primary link: the answer to this run's create was lost ({lost}), and the folder now has {}; neither was removed: revoke the one not wanted by hand, then run plan again",
-                    found.join(" and ")
+                    named(&fresh.primary)
                 ),
             });
         }
@@ -228,7 +223,7 @@ pub(super) async fn links_not_hidden(
     fresh: &FolderLinks,
     transport: &Transport,
 ) -> Result<(), Failure> {
-    if !fresh.primary.is_empty() || !fresh.additional.is_empty() {
+    if !fresh.is_empty() {
         return Ok(());
     }
     let dto = transport
@@ -545,11 +540,10 @@ async fn after_create(
             made.id, made.title
         )))
     })?;
-    let others: Vec<String> = now
+    let others: Vec<ObservedLink> = now
         .primary
-        .iter()
+        .into_iter()
         .filter(|l| l.id != made.id)
-        .map(|l| format!("link {} ({:?})", l.id, l.title))
         .collect();
     if others.is_empty() {
         return Ok(Done::Written);
@@ -560,9 +554,18 @@ async fn after_create(
             "a concurrent create made a second primary link: this run made link {} ({:?}), and the folder also has {}; neither was removed: revoke the one not wanted by hand, then run plan again",
             made.id,
             made.title,
-            others.join(" and ")
+            named(&others)
         ),
     }))
+}
+
+/// `link ID ("title") and link ID ("title")`, as the second-link messages name them.
+fn named(links: &[ObservedLink]) -> String {
+    links
+        .iter()
+        .map(|l| format!("link {} ({:?})", l.id, l.title))
+        .collect::<Vec<_>>()
+        .join(" and ")
 }
 
 /// Whether the link a create answered with is one that was already there rather
@@ -669,6 +672,10 @@ fn password_vanished(item: &Item, current: Option<&ObservedLink>) -> Option<Stri
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::model::{Access, ObservedAccess};
+    use secrecy::SecretString;
+
     #[test]
     fn a_gateway_timeout_settles_as_long_as_a_timeout() {
         let server = |status| ApiError::Server {
@@ -685,10 +692,6 @@ mod tests {
         assert_eq!(settle(&server(502), 1), Duration::from_millis(500));
         assert_eq!(settle(&server(500), 8), SETTLE_MAX);
     }
-
-    use super::*;
-    use crate::model::{Access, ObservedAccess};
-    use secrecy::SecretString;
 
     fn asked(from: &ObservedLink) -> LinkValues {
         LinkValues {

@@ -27,6 +27,20 @@ pub struct FolderLinks {
     pub additional: Vec<ObservedLink>,
 }
 
+impl FolderLinks {
+    /// No external link at all, primary or additional.
+    pub fn is_empty(&self) -> bool {
+        self.primary.is_empty() && self.additional.is_empty()
+    }
+
+    /// Read as none from a folder whose listing says `shared`: true exactly when
+    /// the folder has an external link row (docspace-api.md third reading 4), so
+    /// these are links this key may not see (11), never "no link".
+    pub fn hidden(&self, shared: Option<bool>) -> bool {
+        shared == Some(true) && self.is_empty()
+    }
+}
+
 /// Which folder listing to read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Listing {

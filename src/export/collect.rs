@@ -49,11 +49,7 @@ pub fn collect(roots: &[WalkRoot], walks: Vec<Walk>) -> Result<Found, Error> {
         for folder in &walk.folders {
             match &folder.links {
                 Err(e) => return Err(failed(ExportPart::Links(folder.display.clone()), e)),
-                Ok(l)
-                    if folder.shared == Some(true)
-                        && l.primary.is_empty()
-                        && l.additional.is_empty() =>
-                {
+                Ok(l) if l.hidden(folder.shared) => {
                     return Err(Error::ExportLinksHidden {
                         folder: folder.display.clone(),
                     });

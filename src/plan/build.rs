@@ -130,15 +130,11 @@ pub fn build(
                 continue;
             }
         };
-        if folder.shared == Some(true) && links.primary.is_empty() && links.additional.is_empty() {
-            // The portal says the folder has external links, and shows this key
-            // none: a user who may see a folder but not manage its links gets an
-            // empty list (docspace-api.md 1). That is not "no link".
+        if links.hidden(folder.shared) {
             items.extend(unknown(
                 Some(folder.id),
                 Code::LinksHidden,
-                &"the portal lists this folder as shared, but shows this API key none of its links: \
-                  its user may see the folder without managing its links",
+                &super::LINKS_HIDDEN,
             ));
             continue;
         }

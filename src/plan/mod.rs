@@ -13,6 +13,10 @@ pub(crate) mod placement;
 pub mod policy;
 mod reconcile;
 mod replan;
+
+/// Why a folder whose links this key cannot see is unknown (`FolderLinks::hidden`).
+const LINKS_HIDDEN: &str = "the portal lists this folder as shared, but shows this API key none of its \
+     links: its user may see the folder without managing its links";
 pub use replan::Drift;
 pub(crate) mod safety;
 pub(crate) mod saved;

@@ -223,15 +223,11 @@ pub fn unlisted(
             if listed.contains(&folder.id) || nearest.get(&folder.id).map(|n| n.1) != Some(i) {
                 continue;
             }
-            let hidden = folder.shared == Some(true)
-                && folder
-                    .links
-                    .as_ref()
-                    .is_ok_and(|l| l.primary.is_empty() && l.additional.is_empty());
+            let hidden = folder.links.as_ref().is_ok_and(|l| l.hidden(folder.shared));
             let action = match links(folder, manifest, echoes_passwords, now) {
                 _ if hidden => UnlistedAction::Unknown {
                     code: Code::LinksHidden,
-                    error: "the portal lists this folder as shared, but shows this API key none of its links: its user may see the folder without managing its links".to_owned(),
+                    error: super::LINKS_HIDDEN.to_owned(),
                 },
                 Err(e) => UnlistedAction::Unknown {
                     code: e.code(),
