@@ -68,16 +68,12 @@ pub(super) async fn revoke(
     let mut replaced = None;
     let mut answered = 0;
     for link in &revoke {
-        if !current.iter().any(|l| l.identity() == link.target) {
+        let Some(seen) = current.iter().find(|l| l.identity() == link.target) else {
             // Gone already: revoked by an earlier run, or by hand.
             continue;
-        }
-        let seen = current
-            .iter()
-            .find(|l| l.identity() == link.target)
-            .copied();
+        };
         match transport
-            .revoke_link(folder, &link.target.link_id, seen)
+            .revoke_link(folder, &link.target.link_id, Some(seen))
             .await
         {
             Ok(None) => {

@@ -129,15 +129,6 @@ async fn from_saved(
     let mut plan = saved.plan;
     let drift = plan.hold_to(&now);
     plan.portal_echoes_passwords = now.portal_echoes_passwords;
-    // Where each folder lives is a fact of this run too (never saved): what a
-    // write must send there follows from it (plan::placement).
-    for item in &mut plan.items {
-        item.placement = now
-            .items
-            .iter()
-            .find(|i| i.line == item.line && i.folder_id == item.folder_id)
-            .and_then(|i| i.placement);
-    }
     let mut report = Report::default();
     if review(&plan, &manifest, args, style, out)? {
         if !args.yes && plan.summary().changes() > 0 {

@@ -151,16 +151,20 @@ impl Plan {
     /// Holds a saved plan (`self`, checked by `check_against`) to what this run
     /// knows: a folder that is unreadable or refused now is so for apply too,
     /// whatever the file says (a key that no longer sees a folder's links reads
-    /// them as none, docspace-api.md third reading 11); and every change a plan
-    /// made now has that the file lacks is returned, to be reported, not made.
+    /// them as none, docspace-api.md third reading 11); where each folder lives
+    /// is this run's (never saved: what a write must send there follows from it,
+    /// `plan::placement`); and every change a plan made now has that the file
+    /// lacks is returned, to be reported, not made.
     pub fn hold_to(&mut self, now: &Plan) -> Vec<Drift> {
         let mut drift = Vec::new();
         for item in &mut self.items {
             let Some(fresh) = now.items.iter().find(|i| {
                 i.line == item.line && i.folder_id == item.folder_id && i.extra == item.extra
             }) else {
+                item.placement = None;
                 continue;
             };
+            item.placement = fresh.placement;
             match (&item.action, &fresh.action) {
                 (_, Action::Unknown { .. } | Action::Refused { .. })
                     if item.action.writes() =>
